@@ -1,0 +1,3 @@
+from chargebridge.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Version-neutral domain: values, station requests, operator commands, transaction rules."""
