@@ -1,0 +1,22 @@
+"""Timestamps on the wire: RFC 3339 text <-> timezone-aware UTC datetimes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def parse_datetime(text: str) -> datetime:
+    """Parse an OCPP timestamp; naive times are taken as UTC (a common charger quirk).
+
+    Raises ValueError for text that is not an ISO 8601 date-time."""
+    value = datetime.fromisoformat(text.replace("z", "Z"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def format_datetime(value: datetime) -> str:
+    """UTC, millisecond precision, 'Z' suffix, as OCPP recommends."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
