@@ -226,12 +226,7 @@ StationRequest = (
 )
 
 StationResponse = (
-    BootResponse
-    | HeartbeatResponse
-    | Ack
-    | AuthorizeResponse
-    | TransactionEventResponse
-    | DataTransferResponse
+    BootResponse | HeartbeatResponse | Ack | AuthorizeResponse | TransactionEventResponse | DataTransferResponse
 )
 
 
