@@ -1,0 +1,192 @@
+"""Station-to-CSMS 2.0.1 CALL payloads -> version-neutral requests.
+
+Payloads arrive schema-valid (the rpc layer checked them); what remains is meaning: field
+names, defaults the specification leaves implicit, unit scaling and timestamps. Each
+decoder appends the quirks it tolerated to ``notes``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+from chargebridge.domain.model import ConnectorStatus, IdToken, StationIdentity
+from chargebridge.domain.requests import (
+    AuthorizeRequest,
+    BootRequest,
+    DataTransferRequest,
+    FirmwareStatusRequest,
+    HeartbeatRequest,
+    LogStatusRequest,
+    MeterValuesRequest,
+    NotifiedEvent,
+    NotifyEventRequest,
+    SecurityEventRequest,
+    StationRequest,
+    StatusRequest,
+    TransactionEventRequest,
+    TransactionEventType,
+)
+from chargebridge.domain.timeutil import parse_datetime
+from chargebridge.ocpp201.meter import decode_meter_values, meter_start_wh, meter_stop_wh
+from chargebridge.rpc.errors import ErrorCode, OcppError
+
+Payload = Mapping[str, Any]
+Decoder = Callable[[Payload, list[str]], StationRequest]
+
+# 2.0.1 E06: a transaction that ends without a stoppedReason ended for the "Local" reason.
+DEFAULT_STOPPED_REASON = "Local"
+
+
+def parse_time(text: Any, field: str) -> datetime:
+    """A schema-valid date-time the calendar rejects (e.g. 30 February) is a property violation."""
+    try:
+        return parse_datetime(text)
+    except (TypeError, ValueError) as exc:
+        raise OcppError(ErrorCode.PROPERTY_CONSTRAINT_VIOLATION, f"{field} is not a valid date-time") from exc
+
+
+def _id_token(raw: Payload) -> IdToken:
+    return IdToken(raw["idToken"], raw.get("type"))
+
+
+def decode_boot(payload: Payload, notes: list[str]) -> BootRequest:
+    station = payload["chargingStation"]
+    modem = station.get("modem") or {}
+    identity = StationIdentity(
+        vendor=station["vendorName"],
+        model=station["model"],
+        serial_number=station.get("serialNumber"),
+        firmware_version=station.get("firmwareVersion"),
+        iccid=modem.get("iccid"),
+        imsi=modem.get("imsi"),
+    )
+    return BootRequest(identity, payload.get("reason"))
+
+
+def decode_heartbeat(payload: Payload, notes: list[str]) -> HeartbeatRequest:
+    return HeartbeatRequest()
+
+
+def decode_status(payload: Payload, notes: list[str]) -> StatusRequest:
+    return StatusRequest(
+        evse_id=payload["evseId"],
+        connector_id=payload["connectorId"],
+        status=ConnectorStatus(payload["connectorStatus"]),
+        timestamp=parse_time(payload["timestamp"], "timestamp"),
+    )
+
+
+def decode_authorize(payload: Payload, notes: list[str]) -> AuthorizeRequest:
+    return AuthorizeRequest(_id_token(payload["idToken"]))
+
+
+def decode_transaction_event(payload: Payload, notes: list[str]) -> TransactionEventRequest:
+    event_type = TransactionEventType(payload["eventType"])
+    info = payload["transactionInfo"]
+    evse = payload.get("evse") or {}
+    samples = decode_meter_values(payload.get("meterValue", ()), notes)
+    stop_reason = info.get("stoppedReason")
+    if stop_reason is None and event_type is TransactionEventType.ENDED:
+        stop_reason = DEFAULT_STOPPED_REASON
+    id_token = payload.get("idToken")
+    return TransactionEventRequest(
+        event_type=event_type,
+        transaction_id=info["transactionId"],
+        timestamp=parse_time(payload["timestamp"], "timestamp"),
+        evse_id=evse.get("id"),
+        connector_id=evse.get("connectorId"),
+        id_token=_id_token(id_token) if id_token is not None else None,
+        meter_start_wh=meter_start_wh(samples, started=event_type is TransactionEventType.STARTED),
+        meter_stop_wh=meter_stop_wh(samples, ended=event_type is TransactionEventType.ENDED),
+        meter_values=samples,
+        seq_no=payload["seqNo"],
+        offline=payload.get("offline", False),
+        trigger_reason=payload["triggerReason"],
+        stop_reason=stop_reason,
+        charging_state=info.get("chargingState"),
+        remote_start_id=info.get("remoteStartId"),
+        reservation_id=payload.get("reservationId"),
+    )
+
+
+def decode_meter_values_request(payload: Payload, notes: list[str]) -> MeterValuesRequest:
+    return MeterValuesRequest(
+        evse_id=payload["evseId"],
+        connector_id=None,
+        samples=decode_meter_values(payload["meterValue"], notes),
+    )
+
+
+def _notified_event(raw: Payload, index: int) -> NotifiedEvent:
+    component = raw["component"]
+    evse = component.get("evse") or {}
+    return NotifiedEvent(
+        event_id=raw["eventId"],
+        timestamp=parse_time(raw["timestamp"], f"eventData[{index}].timestamp"),
+        trigger=raw["trigger"],
+        actual_value=raw["actualValue"],
+        component=component["name"],
+        variable=raw["variable"]["name"],
+        evse_id=evse.get("id"),
+        connector_id=evse.get("connectorId"),
+        event_code=None,  # 2.0.1 has no eventCode; the station's own code is techCode
+        tech_code=raw.get("techCode"),
+        tech_info=raw.get("techInfo"),
+        cleared=raw.get("cleared"),
+        cause=raw.get("cause"),
+        event_notification_type=raw.get("eventNotificationType"),
+        transaction_id=raw.get("transactionId"),
+    )
+
+
+def decode_notify_event(payload: Payload, notes: list[str]) -> NotifyEventRequest:
+    return NotifyEventRequest(
+        generated_at=parse_time(payload["generatedAt"], "generatedAt"),
+        seq_no=payload["seqNo"],
+        events=tuple(_notified_event(raw, index) for index, raw in enumerate(payload["eventData"])),
+        tbc=payload.get("tbc", False),
+    )
+
+
+def decode_security_event(payload: Payload, notes: list[str]) -> SecurityEventRequest:
+    return SecurityEventRequest(
+        type=payload["type"],
+        timestamp=parse_time(payload["timestamp"], "timestamp"),
+        tech_info=payload.get("techInfo"),
+    )
+
+
+def decode_firmware_status(payload: Payload, notes: list[str]) -> FirmwareStatusRequest:
+    return FirmwareStatusRequest(status=payload["status"], request_id=payload.get("requestId"))
+
+
+def decode_log_status(payload: Payload, notes: list[str]) -> LogStatusRequest:
+    return LogStatusRequest(status=payload["status"], kind="log", request_id=payload.get("requestId"))
+
+
+def decode_data_transfer(payload: Payload, notes: list[str]) -> DataTransferRequest:
+    return DataTransferRequest(
+        vendor_id=payload["vendorId"],
+        message_id=payload.get("messageId"),
+        data=payload.get("data"),
+    )
+
+
+DECODERS: Mapping[str, Decoder] = MappingProxyType(
+    {
+        "BootNotification": decode_boot,
+        "Heartbeat": decode_heartbeat,
+        "StatusNotification": decode_status,
+        "Authorize": decode_authorize,
+        "TransactionEvent": decode_transaction_event,
+        "MeterValues": decode_meter_values_request,
+        "NotifyEvent": decode_notify_event,
+        "SecurityEventNotification": decode_security_event,
+        "FirmwareStatusNotification": decode_firmware_status,
+        "LogStatusNotification": decode_log_status,
+        "DataTransfer": decode_data_transfer,
+    }
+)

@@ -1,0 +1,262 @@
+"""Version-neutral answers and commands -> 2.0.1 payloads, and the station's answers back.
+
+Everything produced here must pass the official 2.0.1 schema; a neutral value that cannot
+be expressed in 2.0.1 raises :class:`CommandNotSupported` (commands) or ``TypeError`` (a
+response paired with the wrong action, which is a bug of ours).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from chargebridge.domain import commands as cmd
+from chargebridge.domain.commands import CommandNotSupported
+from chargebridge.domain.model import IdTokenInfo
+from chargebridge.domain.requests import (
+    Ack,
+    AuthorizeResponse,
+    BootResponse,
+    DataTransferResponse,
+    HeartbeatResponse,
+    StationResponse,
+    TransactionEventResponse,
+)
+from chargebridge.domain.timeutil import format_datetime
+
+ACK_ACTIONS = frozenset(
+    {
+        "StatusNotification",
+        "MeterValues",
+        "NotifyEvent",
+        "SecurityEventNotification",
+        "FirmwareStatusNotification",
+        "LogStatusNotification",
+    }
+)
+
+# Which neutral response answers which action (Ack answers every action in ACK_ACTIONS).
+_RESPONSE_ACTIONS: Mapping[type, str] = MappingProxyType(
+    {
+        BootResponse: "BootNotification",
+        HeartbeatResponse: "Heartbeat",
+        AuthorizeResponse: "Authorize",
+        TransactionEventResponse: "TransactionEvent",
+        DataTransferResponse: "DataTransfer",
+    }
+)
+
+# MessageTriggerEnumType of 2.0.1, and the 1.6 (incl. security extension) names that map onto it.
+TRIGGER_MESSAGES = frozenset(
+    {
+        "BootNotification",
+        "LogStatusNotification",
+        "FirmwareStatusNotification",
+        "Heartbeat",
+        "MeterValues",
+        "SignChargingStationCertificate",
+        "SignV2GCertificate",
+        "StatusNotification",
+        "TransactionEvent",
+        "SignCombinedCertificate",
+        "PublishFirmwareStatusNotification",
+    }
+)
+_TRIGGER_FROM_V16: Mapping[str, str] = MappingProxyType(
+    {
+        "DiagnosticsStatusNotification": "LogStatusNotification",
+        "SignChargePointCertificate": "SignChargingStationCertificate",
+    }
+)
+
+# ResetEnumType: a soft reset waits for transactions to end, a hard one does not.
+_RESET_TYPES: Mapping[cmd.ResetType, str] = MappingProxyType(
+    {cmd.ResetType.SOFT: "OnIdle", cmd.ResetType.HARD: "Immediate"}
+)
+
+# -- responses -----------------------------------------------------------------------------
+
+
+def encode_id_token_info(info: IdTokenInfo) -> dict[str, Any]:
+    """IdTokenInfoType. The neutral statuses are all 2.0.1 AuthorizationStatusEnumType names."""
+    out: dict[str, Any] = {"status": info.status.value}
+    if info.expires_at is not None:
+        out["cacheExpiryDateTime"] = format_datetime(info.expires_at)
+    if info.group_id is not None:
+        out["groupIdToken"] = {"idToken": info.group_id, "type": "Central"}
+    return out
+
+
+def encode_response(action: str, response: StationResponse) -> dict[str, Any]:
+    expected = _RESPONSE_ACTIONS.get(type(response))
+    fits = action in ACK_ACTIONS if isinstance(response, Ack) else action == expected
+    if not fits:
+        raise TypeError(f"{type(response).__name__} does not answer a 2.0.1 {action}")
+    if isinstance(response, BootResponse):
+        return {
+            "currentTime": format_datetime(response.current_time),
+            "interval": response.interval_s,
+            "status": response.status.value,
+        }
+    if isinstance(response, HeartbeatResponse):
+        return {"currentTime": format_datetime(response.current_time)}
+    if isinstance(response, AuthorizeResponse):
+        return {"idTokenInfo": encode_id_token_info(response.id_token_info)}
+    if isinstance(response, TransactionEventResponse):
+        # transaction_id is a 1.6 notion: in 2.0.1 the station names its own transactions.
+        if response.id_token_info is None:
+            return {}
+        return {"idTokenInfo": encode_id_token_info(response.id_token_info)}
+    if isinstance(response, DataTransferResponse):
+        out: dict[str, Any] = {"status": response.status.value}
+        if response.data is not None:
+            out["data"] = response.data
+        return out
+    return {}
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+def _evse(evse_id: int, connector_id: int | None) -> dict[str, Any]:
+    evse: dict[str, Any] = {"id": evse_id}
+    if connector_id is not None:
+        evse["connectorId"] = connector_id
+    return evse
+
+
+def split_key(key: str) -> cmd.VariableRef:
+    """A "Component.Variable" or "Component/Variable" text -> a variable address."""
+    separator = "/" if "/" in key else "."
+    component, _, variable = key.partition(separator)
+    if not component or not variable:
+        raise CommandNotSupported(f"2.0.1 needs a component and a variable, got key {key[:60]!r}")
+    return cmd.VariableRef(component=component, variable=variable)
+
+
+def _variable_address(ref: cmd.VariableRef) -> dict[str, Any]:
+    """The component/variable/attributeType triple shared by GetVariableData and SetVariableData."""
+    component: dict[str, Any] = {"name": ref.component}
+    if ref.component_instance is not None:
+        component["instance"] = ref.component_instance
+    if ref.evse_id is not None:
+        component["evse"] = _evse(ref.evse_id, ref.connector_id)
+    variable: dict[str, Any] = {"name": ref.variable}
+    if ref.instance is not None:
+        variable["instance"] = ref.instance
+    out: dict[str, Any] = {"component": component, "variable": variable}
+    if ref.attribute is not None:
+        out["attributeType"] = ref.attribute
+    return out
+
+
+def _remote_start(command: cmd.RemoteStart) -> tuple[str, dict[str, Any]]:
+    payload: dict[str, Any] = {
+        "idToken": {"idToken": command.id_token.value, "type": command.id_token.type or "Central"},
+        "remoteStartId": command.remote_start_id,
+    }
+    if command.evse_id is not None:
+        payload["evseId"] = command.evse_id
+    if command.charging_profile is not None:
+        payload["chargingProfile"] = command.charging_profile
+    return "RequestStartTransaction", payload
+
+
+def _reset(command: cmd.Reset) -> tuple[str, dict[str, Any]]:
+    payload: dict[str, Any] = {"type": _RESET_TYPES[command.type]}
+    if command.evse_id:  # None or 0: the whole station
+        payload["evseId"] = command.evse_id
+    return "Reset", payload
+
+
+def _change_availability(command: cmd.ChangeAvailability) -> tuple[str, dict[str, Any]]:
+    payload: dict[str, Any] = {"operationalStatus": "Operative" if command.operational else "Inoperative"}
+    if command.evse_id:  # None or 0: the whole station
+        payload["evse"] = _evse(command.evse_id, command.connector_id)
+    return "ChangeAvailability", payload
+
+
+def _get_variables(command: cmd.GetConfiguration) -> tuple[str, dict[str, Any]]:
+    refs = [*command.variables, *(split_key(key) for key in command.keys)]
+    if not refs:
+        raise CommandNotSupported("2.0.1 needs at least one component/variable")
+    return "GetVariables", {"getVariableData": [_variable_address(ref) for ref in refs]}
+
+
+def _set_variables(command: cmd.SetConfiguration) -> tuple[str, dict[str, Any]]:
+    if command.variable is not None:
+        ref = command.variable
+    elif command.key is not None:
+        ref = split_key(command.key)
+    else:
+        raise CommandNotSupported("2.0.1 needs a component/variable to set")
+    return "SetVariables", {"setVariableData": [{"attributeValue": command.value, **_variable_address(ref)}]}
+
+
+def _trigger_message(command: cmd.TriggerMessage) -> tuple[str, dict[str, Any]]:
+    message = _TRIGGER_FROM_V16.get(command.message, command.message)
+    if message not in TRIGGER_MESSAGES:
+        raise CommandNotSupported(f"2.0.1 cannot trigger {command.message[:60]!r}")
+    payload: dict[str, Any] = {"requestedMessage": message}
+    if command.evse_id is not None:
+        payload["evse"] = _evse(command.evse_id, command.connector_id)
+    return "TriggerMessage", payload
+
+
+def _data_transfer(command: cmd.DataTransfer) -> tuple[str, dict[str, Any]]:
+    payload: dict[str, Any] = {"vendorId": command.vendor_id}
+    if command.message_id is not None:
+        payload["messageId"] = command.message_id
+    if command.data is not None:
+        payload["data"] = command.data
+    return "DataTransfer", payload
+
+
+def encode_command(command: cmd.Command) -> tuple[str, dict[str, Any]]:
+    if isinstance(command, cmd.RemoteStart):
+        return _remote_start(command)
+    if isinstance(command, cmd.RemoteStop):
+        return "RequestStopTransaction", {"transactionId": command.transaction_id}
+    if isinstance(command, cmd.Reset):
+        return _reset(command)
+    if isinstance(command, cmd.Unlock):
+        return "UnlockConnector", {"evseId": command.evse_id, "connectorId": command.connector_id}
+    if isinstance(command, cmd.ChangeAvailability):
+        return _change_availability(command)
+    if isinstance(command, cmd.GetConfiguration):
+        return _get_variables(command)
+    if isinstance(command, cmd.SetConfiguration):
+        return _set_variables(command)
+    if isinstance(command, cmd.TriggerMessage):
+        return _trigger_message(command)
+    if isinstance(command, cmd.ClearCache):
+        return "ClearCache", {}
+    if isinstance(command, cmd.DataTransfer):
+        return _data_transfer(command)
+    raise CommandNotSupported(f"{type(command).__name__} has no OCPP 2.0.1 form")
+
+
+# -- outcomes ------------------------------------------------------------------------------
+
+
+def _first_rejection(results: Any) -> str:
+    """``Accepted`` when every attribute was accepted, else the first other attributeStatus."""
+    for result in results or ():
+        status = result.get("attributeStatus", "Accepted")
+        if status != "Accepted":
+            return str(status)
+    return "Accepted"
+
+
+def decode_outcome(action: str, payload: dict[str, Any]) -> cmd.CommandOutcome:
+    if action == "GetVariables":
+        status = _first_rejection(payload.get("getVariableResult"))
+    elif action == "SetVariables":
+        status = _first_rejection(payload.get("setVariableResult"))
+    elif "status" in payload:
+        status = str(payload["status"])
+    else:
+        # A CALLRESULT without a status (none of our commands) still means the station took it.
+        status = "Accepted"
+    return cmd.CommandOutcome(status=status, response=payload)

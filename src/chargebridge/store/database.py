@@ -1,0 +1,193 @@
+"""Engine set-up, migrations and the group-commit writer.
+
+Durability guarantee (see docs/adr/0002-storage-guarantees.md): every write that
+acknowledges a station message goes through :class:`GroupCommitWriter.run`, which returns
+only after the database transaction holding it has committed. Concurrent writes share one
+commit (group commit), so a thousand meter messages a second cost tens of commits, not a
+thousand, while no CALLRESULT is ever sent for data that is not yet durable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+WriteOp = Callable[[AsyncConnection], Awaitable[T]]
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def sqlite_url(data_dir: Path) -> str:
+    return f"sqlite+aiosqlite:///{data_dir / 'chargebridge.db'}"
+
+
+def create_engine(url: str) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, poolclass=NullPool if ":memory:" not in url else None)
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes in WAL mode
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def _run_upgrade(connection: Any) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+async def migrate(engine: AsyncEngine) -> None:
+    """Bring the schema to the newest Alembic revision."""
+    async with engine.begin() as conn:
+        await conn.run_sync(_run_upgrade)
+
+
+@dataclass(slots=True)
+class _Job:
+    op: WriteOp[Any]
+    future: asyncio.Future[Any]
+
+
+@dataclass(slots=True)
+class WriterStats:
+    commits: int = 0
+    ops: int = 0
+    retries: int = 0
+    failures: int = 0
+    last_commit_ms: float = 0.0
+
+
+class StoreUnavailable(Exception):
+    """The database could not be reached within the retry window; nothing was acknowledged."""
+
+
+class GroupCommitWriter:
+    """Runs write operations in shared transactions, resolving each caller after COMMIT.
+
+    A batch whose transaction fails is retried one operation at a time, so one bad
+    operation fails alone. Connection-level failures (database gone) are retried with
+    back-off for ``retry_window_s`` before the callers get :class:`StoreUnavailable`.
+    """
+
+    def __init__(self, engine: AsyncEngine, *, max_batch: int = 500, retry_window_s: float = 20.0):
+        self._engine = engine
+        self._max_batch = max_batch
+        self._retry_window_s = retry_window_s
+        self._queue: asyncio.Queue[_Job] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self.stats = WriterStats()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(), name="group-commit-writer")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            await self._queue.join()  # everything queued is committed (or failed) first
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    @property
+    def backlog(self) -> int:
+        return self._queue.qsize()
+
+    async def run(self, op: WriteOp[T]) -> T:
+        """Run ``op`` inside a write transaction; returns once that transaction committed."""
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Job(op, future))
+        return await future
+
+    async def _loop(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < self._max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            await self._commit_batch(batch)
+            for _ in batch:
+                self._queue.task_done()
+
+    async def _commit_batch(self, batch: list[_Job]) -> None:
+        try:
+            results = await self._with_retry(lambda: self._execute(batch))
+        except StoreUnavailable as exc:
+            for job in batch:
+                if not job.future.done():
+                    job.future.set_exception(exc)
+            return
+        except Exception as exc:
+            if len(batch) == 1:
+                self.stats.failures += 1
+                if not batch[0].future.done():
+                    batch[0].future.set_exception(exc)
+                return
+            for job in batch:  # isolate the failing operation
+                await self._commit_batch([job])
+            return
+        for job, result in zip(batch, results, strict=True):
+            if not job.future.done():
+                job.future.set_result(result)
+
+    async def _execute(self, batch: list[_Job]) -> list[Any]:
+        started = time.perf_counter()
+        async with self._engine.begin() as conn:
+            results = [await job.op(conn) for job in batch]
+        self.stats.commits += 1
+        self.stats.ops += len(batch)
+        self.stats.last_commit_ms = (time.perf_counter() - started) * 1000
+        return results
+
+    async def _with_retry(self, attempt: Callable[[], Awaitable[list[Any]]]) -> list[Any]:
+        deadline = time.monotonic() + self._retry_window_s
+        delay = 0.1
+        while True:
+            try:
+                return await attempt()
+            except (OperationalError, DBAPIError, OSError) as exc:
+                if not _is_connection_error(exc):
+                    raise
+                if time.monotonic() + delay > deadline:
+                    raise StoreUnavailable("database unreachable") from exc
+                self.stats.retries += 1
+                log.warning("database unreachable, retrying in %.1f s: %s", delay, exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    if isinstance(exc, OSError | ConnectionError):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    text = str(exc).lower()
+    return any(
+        marker in text
+        for marker in ("connection", "closed", "terminat", "could not connect", "server closed", "database is locked")
+    )

@@ -1,0 +1,15 @@
+"""Alembic environment: runs on the connection chargebridge hands it (see store.database.migrate)."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from chargebridge.store.schema import metadata
+
+connection = context.config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("chargebridge runs migrations itself: use `chargebridge migrate` or start the server")
+
+context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()
