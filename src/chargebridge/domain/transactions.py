@@ -94,7 +94,8 @@ def merge_event(
         changes["last_seq_no"] = seq if state.last_seq_no is None else max(seq, state.last_seq_no)
     if event.event_type is TransactionEventType.STARTED or state.started_at is None:
         changes["started_at"] = (
-            event.timestamp if state.started_at is None or event.event_type is TransactionEventType.STARTED
+            event.timestamp
+            if state.started_at is None or event.event_type is TransactionEventType.STARTED
             else min(state.started_at, event.timestamp)
         )
     if event.meter_start_wh is not None and _lower_seq(seq, state.start_seq_no, state.meter_start_wh):

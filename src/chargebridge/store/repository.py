@@ -1,0 +1,805 @@
+"""Repositories: every read and write chargebridge makes, over SQLAlchemy Core.
+
+Writes go through the :class:`GroupCommitWriter` and return after COMMIT; reads use their
+own connections. Rows come back as plain dicts with timezone-aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, fields, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from chargebridge.domain.model import AuthorizationStatus, MeterSample, StationIdentity
+from chargebridge.domain.requests import MeterValuesRequest, TransactionEventRequest, TransactionEventType
+from chargebridge.domain.transactions import TransactionState, merge_event, merge_samples
+from chargebridge.store.database import GroupCommitWriter, create_engine, migrate
+from chargebridge.store.schema import (
+    api_tokens,
+    connectors,
+    faults,
+    id_tokens,
+    meter_samples,
+    station_events,
+    stations,
+    transaction_events,
+    transactions,
+)
+
+Row = dict[str, Any]
+
+_STATE_FIELDS = tuple(f.name for f in fields(TransactionState))
+
+
+class StationExists(Exception):
+    pass
+
+
+class NotFound(Exception):
+    pass
+
+
+def _aware(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _row(mapping: Mapping[Any, Any]) -> Row:
+    return {key: _aware(value) for key, value in mapping.items()}
+
+
+def _state_from_row(row: Mapping[Any, Any]) -> TransactionState:
+    return TransactionState(**{name: _aware(row[name]) for name in _STATE_FIELDS})
+
+
+def _state_values(state: TransactionState) -> dict[str, Any]:
+    return asdict(state)
+
+
+def sample_rows(
+    station_id: str,
+    evse_id: int,
+    connector_id: int | None,
+    transaction_id: str | None,
+    samples: Iterable[MeterSample],
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "station_id": station_id,
+            "evse_id": evse_id,
+            "connector_id": connector_id,
+            "transaction_id": transaction_id,
+            "timestamp": sample.timestamp,
+            "measurand": value.measurand,
+            "value": value.value,
+            "unit": value.unit,
+            "phase": value.phase,
+            "location": value.location,
+            "context": value.context.value,
+        }
+        for sample in samples
+        for value in sample.values
+    ]
+
+
+class Store:
+    """The database behind chargebridge (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: AsyncEngine, writer: GroupCommitWriter):
+        self.engine = engine
+        self.writer = writer
+        self._dialect = engine.dialect.name
+
+    @classmethod
+    async def open(cls, url: str, *, run_migrations: bool = True, retry_window_s: float = 20.0) -> Store:
+        engine = create_engine(url)
+        if run_migrations:
+            await migrate(engine)
+        writer = GroupCommitWriter(engine, retry_window_s=retry_window_s)
+        writer.start()
+        return cls(engine, writer)
+
+    async def close(self) -> None:
+        await self.writer.stop()
+        await self.engine.dispose()
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _insert_ignore(self, table: Any) -> Any:
+        """INSERT ... ON CONFLICT DO NOTHING for the running dialect."""
+        if self._dialect == "postgresql":
+            return postgresql.insert(table).on_conflict_do_nothing()
+        return sqlite.insert(table).on_conflict_do_nothing()
+
+    def _for_update(self, query: Select[Any]) -> Select[Any]:
+        return query.with_for_update() if self._dialect == "postgresql" else query
+
+    async def _fetch_all(self, query: Any) -> list[Row]:
+        async with self.engine.connect() as conn:
+            result = await conn.execute(query)
+            return [_row(r) for r in result.mappings()]
+
+    async def _fetch_one(self, query: Any) -> Row | None:
+        async with self.engine.connect() as conn:
+            result = await conn.execute(query)
+            first = result.mappings().first()
+            return _row(first) if first is not None else None
+
+    # -- stations --------------------------------------------------------------------------
+
+    async def get_station(self, station_id: str) -> Row | None:
+        return await self._fetch_one(select(stations).where(stations.c.id == station_id))
+
+    async def add_station(
+        self,
+        station_id: str,
+        *,
+        now: datetime,
+        password_hash: str | None = None,
+        registration_status: str = "Accepted",
+        security_profile: int = 0,
+        if_missing: bool = False,
+    ) -> Row:
+        values = {
+            "id": station_id,
+            "password_hash": password_hash,
+            "registration_status": registration_status,
+            "security_profile": security_profile,
+            "created_at": now,
+            "connected": False,
+        }
+
+        async def op(conn: AsyncConnection) -> None:
+            if if_missing:
+                await conn.execute(self._insert_ignore(stations).values(**values))
+                return
+            try:
+                async with conn.begin_nested():
+                    await conn.execute(insert(stations).values(**values))
+            except IntegrityError as exc:
+                raise StationExists(station_id) from exc
+
+        await self.writer.run(op)
+        row = await self.get_station(station_id)
+        assert row is not None
+        return row
+
+    async def update_station(self, station_id: str, **values: Any) -> Row:
+        async def op(conn: AsyncConnection) -> int:
+            result = await conn.execute(update(stations).where(stations.c.id == station_id).values(**values))
+            return int(result.rowcount)
+
+        if await self.writer.run(op) == 0:
+            raise NotFound(station_id)
+        row = await self.get_station(station_id)
+        assert row is not None
+        return row
+
+    async def delete_station(self, station_id: str) -> bool:
+        async def op(conn: AsyncConnection) -> int:
+            await conn.execute(delete(connectors).where(connectors.c.station_id == station_id))
+            await conn.execute(delete(faults).where(faults.c.station_id == station_id))
+            result = await conn.execute(delete(stations).where(stations.c.id == station_id))
+            return int(result.rowcount)
+
+        return await self.writer.run(op) > 0
+
+    def _station_filter(self, query: Select[Any], connected: bool | None, search: str | None) -> Select[Any]:
+        if connected is not None:
+            query = query.where(stations.c.connected == connected)
+        if search:
+            query = query.where(stations.c.id.contains(search, autoescape=True))
+        return query
+
+    async def list_stations(
+        self, *, limit: int = 100, offset: int = 0, connected: bool | None = None, search: str | None = None
+    ) -> tuple[list[Row], int]:
+        query = self._station_filter(select(stations), connected, search).order_by(stations.c.id)
+        total_query = self._station_filter(select(func.count()).select_from(stations), connected, search)
+        async with self.engine.connect() as conn:
+            rows = [_row(r) for r in (await conn.execute(query.limit(limit).offset(offset))).mappings()]
+            total = int((await conn.execute(total_query)).scalar_one())
+        return rows, total
+
+    async def record_boot(
+        self, station_id: str, identity: StationIdentity, version: str, at: datetime, status: str
+    ) -> None:
+        async def op(conn: AsyncConnection) -> None:
+            await conn.execute(
+                update(stations)
+                .where(stations.c.id == station_id)
+                .values(
+                    ocpp_version=version,
+                    vendor=identity.vendor,
+                    model=identity.model,
+                    serial_number=identity.serial_number,
+                    firmware_version=identity.firmware_version,
+                    iccid=identity.iccid,
+                    imsi=identity.imsi,
+                    meter_type=identity.meter_type,
+                    meter_serial_number=identity.meter_serial_number,
+                    boot_status=status,
+                    last_boot_at=at,
+                    last_seen=at,
+                )
+            )
+            await conn.execute(
+                insert(station_events).values(
+                    station_id=station_id,
+                    at=at,
+                    kind="boot",
+                    data={
+                        "status": status,
+                        "vendor": identity.vendor,
+                        "model": identity.model,
+                        "firmware_version": identity.firmware_version,
+                    },
+                )
+            )
+
+        await self.writer.run(op)
+
+    async def mark_connection(self, station_id: str, *, connected: bool, version: str | None, at: datetime) -> None:
+        values: dict[str, Any] = {"connected": connected, "last_seen": at}
+        if connected:
+            values.update(connected_at=at, ocpp_version=version)
+        else:
+            values["disconnected_at"] = at
+
+        async def op(conn: AsyncConnection) -> None:
+            await conn.execute(update(stations).where(stations.c.id == station_id).values(**values))
+            await conn.execute(
+                insert(station_events).values(
+                    station_id=station_id,
+                    at=at,
+                    kind="connected" if connected else "disconnected",
+                    data={"ocpp_version": version} if version else {},
+                )
+            )
+
+        await self.writer.run(op)
+
+    async def mark_all_disconnected(self, at: datetime) -> None:
+        """At start-up no socket is live yet, whatever the last run left behind."""
+
+        async def op(conn: AsyncConnection) -> None:
+            await conn.execute(
+                update(stations).where(stations.c.connected.is_(True)).values(connected=False, disconnected_at=at)
+            )
+
+        await self.writer.run(op)
+
+    async def touch_many(self, last_seen: Mapping[str, datetime]) -> None:
+        """Batch update of last_seen (heartbeats): one statement for many stations."""
+        if not last_seen:
+            return
+        params = [{"sid": sid, "seen": seen} for sid, seen in last_seen.items()]
+
+        async def op(conn: AsyncConnection) -> None:
+            stmt = (
+                update(stations)
+                .where(stations.c.id == bindparam("sid"))
+                .values(last_seen=bindparam("seen"))
+                .execution_options(synchronize_session=False)
+            )
+            await conn.execute(stmt, params)
+
+        await self.writer.run(op)
+
+    async def connectors_of(self, station_ids: Sequence[str]) -> dict[str, list[Row]]:
+        rows = await self._fetch_all(
+            select(connectors)
+            .where(connectors.c.station_id.in_(station_ids))
+            .order_by(connectors.c.evse_id, connectors.c.connector_id)
+        )
+        out: dict[str, list[Row]] = {sid: [] for sid in station_ids}
+        for row in rows:
+            out[row["station_id"]].append(row)
+        return out
+
+    async def set_connector_status(
+        self,
+        station_id: str,
+        *,
+        evse_id: int,
+        connector_id: int,
+        status: str,
+        at: datetime,
+        error_code: str | None,
+        vendor_error_code: str | None,
+        info: str | None,
+    ) -> list[Row]:
+        """Store a status and raise/clear the matching faults. Returns the faults raised."""
+        values = {
+            "status": status,
+            "error_code": error_code,
+            "vendor_error_code": vendor_error_code,
+            "info": info,
+            "updated_at": at,
+        }
+        key = {"station_id": station_id, "evse_id": evse_id, "connector_id": connector_id}
+
+        async def op(conn: AsyncConnection) -> list[Row]:
+            updated = await conn.execute(
+                update(connectors)
+                .where(
+                    connectors.c.station_id == station_id,
+                    connectors.c.evse_id == evse_id,
+                    connectors.c.connector_id == connector_id,
+                )
+                .values(**values)
+            )
+            if updated.rowcount == 0:
+                await conn.execute(insert(connectors).values(**key, **values))
+            await conn.execute(
+                insert(station_events).values(
+                    station_id=station_id,
+                    at=at,
+                    kind="status",
+                    data={
+                        "evse_id": evse_id,
+                        "connector_id": connector_id,
+                        "status": status,
+                        "error_code": error_code,
+                        "vendor_error_code": vendor_error_code,
+                    },
+                )
+            )
+            return await self._sync_status_faults(conn, key, status, error_code, vendor_error_code, info, at)
+
+        return await self.writer.run(op)
+
+    async def _sync_status_faults(
+        self,
+        conn: AsyncConnection,
+        key: dict[str, Any],
+        status: str,
+        error_code: str | None,
+        vendor_error_code: str | None,
+        info: str | None,
+        at: datetime,
+    ) -> list[Row]:
+        where = and_(
+            faults.c.station_id == key["station_id"],
+            faults.c.evse_id == key["evse_id"],
+            faults.c.connector_id == key["connector_id"],
+            faults.c.source == "status",
+            faults.c.cleared_at.is_(None),
+        )
+        code = error_code or ("Faulted" if status == "Faulted" else None)
+        if code is None and vendor_error_code:
+            code = "VendorError"
+        if code is None:
+            await conn.execute(update(faults).where(where).values(cleared_at=at))
+            return []
+        active = (await conn.execute(select(faults.c.code, faults.c.vendor_code).where(where))).all()
+        if any(row.code == code and row.vendor_code == vendor_error_code for row in active):
+            return []
+        await conn.execute(update(faults).where(where).values(cleared_at=at))
+        fault = {
+            **key,
+            "source": "status",
+            "code": code,
+            "vendor_code": vendor_error_code,
+            "info": info,
+            "raised_at": at,
+        }
+        await conn.execute(insert(faults).values(**fault))
+        return [fault]
+
+    async def raise_fault(
+        self,
+        station_id: str,
+        *,
+        source: str,
+        code: str,
+        at: datetime,
+        evse_id: int = 0,
+        connector_id: int = 0,
+        vendor_code: str | None = None,
+        info: str | None = None,
+    ) -> None:
+        async def op(conn: AsyncConnection) -> None:
+            await conn.execute(
+                insert(faults).values(
+                    station_id=station_id,
+                    evse_id=evse_id,
+                    connector_id=connector_id,
+                    source=source,
+                    code=code,
+                    vendor_code=vendor_code,
+                    info=info,
+                    raised_at=at,
+                )
+            )
+
+        await self.writer.run(op)
+
+    async def clear_faults(
+        self, station_id: str, *, source: str, code: str, at: datetime, evse_id: int = 0, connector_id: int = 0
+    ) -> None:
+        async def op(conn: AsyncConnection) -> None:
+            await conn.execute(
+                update(faults)
+                .where(
+                    faults.c.station_id == station_id,
+                    faults.c.source == source,
+                    faults.c.code == code,
+                    faults.c.evse_id == evse_id,
+                    faults.c.connector_id == connector_id,
+                    faults.c.cleared_at.is_(None),
+                )
+                .values(cleared_at=at)
+            )
+
+        await self.writer.run(op)
+
+    async def faults_of(self, station_ids: Sequence[str], *, active_only: bool = True) -> dict[str, list[Row]]:
+        query = select(faults).where(faults.c.station_id.in_(station_ids)).order_by(faults.c.raised_at)
+        if active_only:
+            query = query.where(faults.c.cleared_at.is_(None))
+        out: dict[str, list[Row]] = {sid: [] for sid in station_ids}
+        for row in await self._fetch_all(query):
+            out[row["station_id"]].append(row)
+        return out
+
+    async def add_station_event(self, station_id: str, kind: str, at: datetime, data: dict[str, Any]) -> None:
+        async def op(conn: AsyncConnection) -> None:
+            await conn.execute(insert(station_events).values(station_id=station_id, at=at, kind=kind, data=data))
+
+        await self.writer.run(op)
+
+    async def list_station_events(
+        self, station_id: str, *, kind: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[Row]:
+        query = select(station_events).where(station_events.c.station_id == station_id)
+        if kind:
+            query = query.where(station_events.c.kind == kind)
+        return await self._fetch_all(query.order_by(station_events.c.id.desc()).limit(limit).offset(offset))
+
+    # -- id tokens -------------------------------------------------------------------------
+
+    async def get_id_token(self, value: str) -> Row | None:
+        return await self._fetch_one(select(id_tokens).where(id_tokens.c.id_token == value))
+
+    async def upsert_id_token(
+        self,
+        value: str,
+        *,
+        status: str,
+        now: datetime,
+        type: str | None = None,
+        expires_at: datetime | None = None,
+        group_id: str | None = None,
+        create_only: bool = False,
+    ) -> tuple[Row, bool]:
+        """Insert or update a token; returns (row, created)."""
+        values = {"status": status, "type": type, "expires_at": expires_at, "group_id": group_id, "updated_at": now}
+
+        async def op(conn: AsyncConnection) -> bool:
+            result = await conn.execute(update(id_tokens).where(id_tokens.c.id_token == value).values(**values))
+            if result.rowcount:
+                if create_only:
+                    raise StationExists(value)
+                return False
+            await conn.execute(insert(id_tokens).values(id_token=value, created_at=now, **values))
+            return True
+
+        created = await self.writer.run(op)
+        row = await self.get_id_token(value)
+        assert row is not None
+        return row, created
+
+    async def delete_id_token(self, value: str) -> bool:
+        async def op(conn: AsyncConnection) -> int:
+            return int((await conn.execute(delete(id_tokens).where(id_tokens.c.id_token == value))).rowcount)
+
+        return await self.writer.run(op) > 0
+
+    async def list_id_tokens(self, *, limit: int = 100, offset: int = 0) -> list[Row]:
+        return await self._fetch_all(select(id_tokens).order_by(id_tokens.c.id_token).limit(limit).offset(offset))
+
+    # -- transactions ----------------------------------------------------------------------
+
+    async def start_transaction_v16(
+        self, station_id: str, event: TransactionEventRequest, token_status: AuthorizationStatus
+    ) -> tuple[TransactionState, bool]:
+        """Record a 1.6 StartTransaction; a re-sent one returns the same transaction (replay=True)."""
+
+        async def op(conn: AsyncConnection) -> tuple[TransactionState, bool]:
+            if event.dedupe_key is not None:
+                existing = (
+                    (
+                        await conn.execute(
+                            select(transactions).where(
+                                transactions.c.station_id == station_id,
+                                transactions.c.dedupe_key == event.dedupe_key,
+                            )
+                        )
+                    )
+                    .mappings()
+                    .first()
+                )
+                if existing is not None:
+                    return _state_from_row(existing), True
+            state = merge_event(TransactionState(station_id, "", "1.6"), event, token_status)
+            values = _state_values(state)
+            values.update(
+                transaction_id=f"new-{uuid.uuid4().hex[:24]}", dedupe_key=event.dedupe_key, updated_at=event.timestamp
+            )
+            result = await conn.execute(insert(transactions).values(**values))
+            pk = result.inserted_primary_key[0] if result.inserted_primary_key else None
+            assert pk is not None
+            await conn.execute(update(transactions).where(transactions.c.pk == pk).values(transaction_id=str(pk)))
+            if event.meter_values:
+                rows = sample_rows(station_id, event.evse_id or 0, event.connector_id, str(pk), event.meter_values)
+                await conn.execute(insert(meter_samples), rows)
+            return replace(state, transaction_id=str(pk)), False
+
+        return await self.writer.run(op)
+
+    async def apply_transaction_event(
+        self,
+        station_id: str,
+        version: str,
+        event: TransactionEventRequest,
+        token_status: AuthorizationStatus | None,
+        now: datetime,
+    ) -> tuple[TransactionState | None, str]:
+        """Fold a transaction message into its record, exactly once.
+
+        Returns ``(state, outcome)`` with outcome one of ``applied``, ``duplicate`` (seqNo or
+        stop already seen: acknowledged, not applied again) or ``orphan`` (a stop for an unknown
+        transaction, kept for review)."""
+        assert event.transaction_id is not None
+        tx_id = event.transaction_id
+
+        async def op(conn: AsyncConnection) -> tuple[TransactionState | None, str]:
+            if event.seq_no is not None:
+                inserted = await conn.execute(
+                    self._insert_ignore(transaction_events).values(
+                        station_id=station_id,
+                        transaction_id=tx_id,
+                        seq_no=event.seq_no,
+                        event_type=event.event_type.value,
+                        timestamp=event.timestamp,
+                        offline=event.offline,
+                        received_at=now,
+                    )
+                )
+                if inserted.rowcount == 0:
+                    return None, "duplicate"
+            row = (
+                (
+                    await conn.execute(
+                        self._for_update(
+                            select(transactions).where(
+                                transactions.c.station_id == station_id,
+                                transactions.c.transaction_id == tx_id,
+                                transactions.c.orphan.is_(False),
+                            )
+                        )
+                    )
+                )
+                .mappings()
+                .first()
+            )
+            if row is None:
+                if version == "1.6":
+                    return await self._record_orphan_stop(conn, station_id, event, token_status, now)
+                state = merge_event(TransactionState(station_id, tx_id, version), event, token_status)
+                await conn.execute(insert(transactions).values(**_state_values(state), updated_at=now))
+            else:
+                current = _state_from_row(row)
+                if event.event_type is TransactionEventType.ENDED and not current.active and event.seq_no is None:
+                    await conn.execute(
+                        insert(station_events).values(
+                            station_id=station_id,
+                            at=now,
+                            kind="duplicate_stop",
+                            data={
+                                "transaction_id": tx_id,
+                                "meter_stop_wh": event.meter_stop_wh,
+                                "timestamp": event.timestamp.isoformat(),
+                            },
+                        )
+                    )
+                    return current, "duplicate"
+                state = merge_event(current, event, token_status)
+                await conn.execute(
+                    update(transactions)
+                    .where(transactions.c.pk == row["pk"])
+                    .values(**_state_values(state), updated_at=now)
+                )
+            if event.meter_values:
+                await conn.execute(
+                    insert(meter_samples),
+                    sample_rows(
+                        station_id,
+                        event.evse_id or state.evse_id or 0,
+                        event.connector_id or state.connector_id,
+                        tx_id,
+                        event.meter_values,
+                    ),
+                )
+            return state, "applied"
+
+        return await self.writer.run(op)
+
+    async def _record_orphan_stop(
+        self,
+        conn: AsyncConnection,
+        station_id: str,
+        event: TransactionEventRequest,
+        token_status: AuthorizationStatus | None,
+        now: datetime,
+    ) -> tuple[TransactionState | None, str]:
+        key = f"stop:{event.transaction_id}:{event.timestamp.isoformat()}:{event.meter_stop_wh}"
+        exists = (
+            await conn.execute(
+                select(transactions.c.pk).where(
+                    transactions.c.station_id == station_id, transactions.c.dedupe_key == key
+                )
+            )
+        ).first()
+        if exists is not None:
+            return None, "duplicate"
+        assert event.transaction_id is not None
+        state = merge_event(TransactionState(station_id, event.transaction_id, "1.6", orphan=True), event, token_status)
+        await conn.execute(insert(transactions).values(**_state_values(state), dedupe_key=key, updated_at=now))
+        await conn.execute(
+            insert(station_events).values(
+                station_id=station_id,
+                at=now,
+                kind="orphan_stop",
+                data={"transaction_id": event.transaction_id, "meter_stop_wh": event.meter_stop_wh},
+            )
+        )
+        return state, "orphan"
+
+    async def add_meter_values(self, station_id: str, request: MeterValuesRequest, now: datetime) -> None:
+        rows = sample_rows(station_id, request.evse_id, request.connector_id, request.transaction_id, request.samples)
+        tx_id = request.transaction_id
+
+        async def op(conn: AsyncConnection) -> None:
+            if rows:
+                await conn.execute(insert(meter_samples), rows)
+            if tx_id is None:
+                return
+            row = (
+                (
+                    await conn.execute(
+                        self._for_update(
+                            select(transactions).where(
+                                transactions.c.station_id == station_id,
+                                transactions.c.transaction_id == tx_id,
+                                transactions.c.orphan.is_(False),
+                            )
+                        )
+                    )
+                )
+                .mappings()
+                .first()
+            )
+            if row is None:
+                return
+            state = merge_samples(_state_from_row(row), request.samples)
+            await conn.execute(
+                update(transactions)
+                .where(transactions.c.pk == row["pk"])
+                .values(
+                    sampled_min_wh=state.sampled_min_wh,
+                    sampled_max_wh=state.sampled_max_wh,
+                    energy_wh=state.energy_wh,
+                    updated_at=now,
+                )
+            )
+
+        await self.writer.run(op)
+
+    def _transaction_filter(
+        self, query: Select[Any], station_id: str | None, active: bool | None, since: datetime | None
+    ) -> Select[Any]:
+        if station_id is not None:
+            query = query.where(transactions.c.station_id == station_id)
+        if active is not None:
+            query = query.where(transactions.c.active.is_(active))
+        if since is not None:
+            query = query.where(or_(transactions.c.started_at >= since, transactions.c.stopped_at >= since))
+        return query
+
+    async def list_transactions(
+        self,
+        *,
+        station_id: str | None = None,
+        active: bool | None = None,
+        since: datetime | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> tuple[list[Row], int]:
+        query = self._transaction_filter(select(transactions), station_id, active, since)
+        total_query = self._transaction_filter(
+            select(func.count()).select_from(transactions), station_id, active, since
+        )
+        async with self.engine.connect() as conn:
+            rows = [
+                _row(r)
+                for r in (
+                    await conn.execute(query.order_by(transactions.c.pk.desc()).limit(limit).offset(offset))
+                ).mappings()
+            ]
+            total = int((await conn.execute(total_query)).scalar_one())
+        return rows, total
+
+    async def get_transaction(self, station_id: str, transaction_id: str) -> Row | None:
+        return await self._fetch_one(
+            select(transactions).where(
+                transactions.c.station_id == station_id,
+                transactions.c.transaction_id == transaction_id,
+                transactions.c.orphan.is_(False),
+            )
+        )
+
+    async def list_meter_values(
+        self,
+        station_id: str,
+        *,
+        since: datetime | None = None,
+        transaction_id: str | None = None,
+        limit: int = 1000,
+        offset: int = 0,
+    ) -> list[Row]:
+        query = select(meter_samples).where(meter_samples.c.station_id == station_id)
+        if since is not None:
+            query = query.where(meter_samples.c.timestamp >= since)
+        if transaction_id is not None:
+            query = query.where(meter_samples.c.transaction_id == transaction_id)
+        return await self._fetch_all(
+            query.order_by(meter_samples.c.timestamp, meter_samples.c.id).limit(limit).offset(offset)
+        )
+
+    # -- API tokens ------------------------------------------------------------------------
+
+    async def add_api_token(
+        self,
+        *,
+        token_id: str,
+        name: str | None,
+        token_hash: str,
+        role: str,
+        now: datetime,
+        expires_at: datetime | None,
+    ) -> None:
+        async def op(conn: AsyncConnection) -> None:
+            await conn.execute(
+                insert(api_tokens).values(
+                    id=token_id, name=name, token_hash=token_hash, role=role, created_at=now, expires_at=expires_at
+                )
+            )
+
+        await self.writer.run(op)
+
+    async def find_api_token(self, token_hash: str) -> Row | None:
+        return await self._fetch_one(select(api_tokens).where(api_tokens.c.token_hash == token_hash))
+
+    async def list_api_tokens(self) -> list[Row]:
+        return await self._fetch_all(select(api_tokens).order_by(api_tokens.c.created_at))
+
+    async def revoke_api_token(self, token_id: str, now: datetime) -> bool:
+        async def op(conn: AsyncConnection) -> int:
+            result = await conn.execute(
+                update(api_tokens)
+                .where(api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
+            return int(result.rowcount)
+
+        return await self.writer.run(op) > 0
