@@ -17,7 +17,10 @@ class ResetType(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class RemoteStart:
-    """1.6 RemoteStartTransaction (connectorId = connector_id or evse_id) / 2.0.1 RequestStartTransaction."""
+    """1.6 RemoteStartTransaction / 2.0.1 RequestStartTransaction.
+
+    1.6 has one connector per EVSE: its connectorId is ``evse_id`` (or ``connector_id`` when no EVSE is given),
+    the same rule for every 1.6 command."""
 
     id_token: IdToken
     evse_id: int | None = None
@@ -47,7 +50,7 @@ class Unlock:
 
 @dataclass(frozen=True, slots=True)
 class ChangeAvailability:
-    """``evse_id`` None (or 0) means the whole station. 1.6 uses connectorId = connector_id or evse_id."""
+    """``evse_id`` None (or 0) means the whole station. 1.6 uses connectorId = evse_id (else connector_id)."""
 
     operational: bool
     evse_id: int | None = None

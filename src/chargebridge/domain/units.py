@@ -11,6 +11,8 @@ _CONVERSIONS: dict[str, tuple[str, float]] = {
     "W": ("W", 1.0),
     "kW": ("W", 1000.0),
     "VA": ("VA", 1.0),
+    "VAh": ("VAh", 1.0),
+    "kVAh": ("VAh", 1000.0),
     "kVA": ("VA", 1000.0),
     "var": ("var", 1.0),
     "kvar": ("var", 1000.0),
@@ -27,6 +29,8 @@ def default_unit(measurand: str) -> str:
     """The unit a sampled value has when the charger names none (OCPP defaults)."""
     if measurand.startswith("Energy.Reactive"):
         return "varh"
+    if measurand.startswith("Energy.Apparent"):
+        return "VAh"
     if measurand.startswith("Energy"):
         return "Wh"
     if measurand.startswith("Power.Reactive"):

@@ -41,10 +41,11 @@ DEFAULT_STOPPED_REASON = "Local"
 
 
 def parse_time(text: Any, field: str) -> datetime:
-    """A schema-valid date-time the calendar rejects (e.g. 30 February) is a property violation."""
+    """A date-time Python cannot hold is a property violation. The schema's own date-time check
+    lets some through: a leap second (23:59:60), year 0000, or 9999-12-31 with a negative offset."""
     try:
         return parse_datetime(text)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise OcppError(ErrorCode.PROPERTY_CONSTRAINT_VIOLATION, f"{field} is not a valid date-time") from exc
 
 

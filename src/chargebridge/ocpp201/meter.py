@@ -37,7 +37,7 @@ def decode_meter_values(items: Sequence[Mapping[str, Any]], notes: list[str]) ->
 def _decode_meter_value(index: int, item: Mapping[str, Any], notes: list[str]) -> MeterSample | None:
     try:
         timestamp = parse_datetime(item["timestamp"])
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         notes.append(f"meterValue[{index}] skipped: timestamp is not a valid date-time")
         return None
     values: list[SampledValue] = []

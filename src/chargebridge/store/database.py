@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
@@ -49,7 +49,13 @@ def create_engine(url: str) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    parsed = make_url(url)
+    connect_args: dict[str, Any] = {}
+    schema = parsed.query.get("schema")
+    if isinstance(schema, str):  # ?schema=NAME keeps chargebridge's tables in their own PostgreSQL schema
+        parsed = parsed.difference_update_query(["schema"])
+        connect_args["server_settings"] = {"search_path": schema}
+    return create_async_engine(parsed, pool_size=10, max_overflow=10, pool_pre_ping=True, connect_args=connect_args)
 
 
 def _run_upgrade(connection: Any) -> None:

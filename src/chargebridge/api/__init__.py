@@ -1,0 +1,1 @@
+"""The operator REST API (FastAPI): a thin layer over the services and the gateway."""

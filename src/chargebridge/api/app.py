@@ -1,0 +1,25 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from chargebridge import __version__
+from chargebridge.api.deps import ApiContext
+from chargebridge.api.routes import router
+
+
+def create_api(context: ApiContext) -> FastAPI:
+    app = FastAPI(
+        title="chargebridge",
+        version=__version__,
+        description="Operator API of chargebridge: stations, transactions, id tokens and remote commands.",
+    )
+    app.state.cb = context
+    app.include_router(router)
+
+    @app.get("/health", tags=["system"])
+    async def health() -> dict[str, object]:
+        return {"status": "ok", "connected_stations": len(context.gateway.connections)}
+
+    return app

@@ -1,0 +1,162 @@
+"""Request bodies of the version-neutral command endpoint and their translation to commands."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from chargebridge.domain import commands as c
+from chargebridge.domain.model import IdToken
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RemoteStartBody(_Body):
+    id_token: str = Field(min_length=1, max_length=36)
+    id_token_type: str | None = None
+    evse_id: int | None = Field(default=None, ge=1)
+    connector_id: int | None = Field(default=None, ge=1)
+    remote_start_id: int | None = None
+    charging_profile: dict[str, Any] | None = None
+
+
+class RemoteStopBody(_Body):
+    transaction_id: str | int
+
+
+class ResetBody(_Body):
+    type: Literal["soft", "hard"] = "soft"
+    evse_id: int | None = Field(default=None, ge=0)
+
+
+class UnlockBody(_Body):
+    evse_id: int | None = Field(default=None, ge=1)
+    connector_id: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _one_given(self) -> UnlockBody:
+        if self.evse_id is None and self.connector_id is None:
+            raise ValueError("give evse_id (and connector_id) or connector_id")
+        return self
+
+
+class ChangeAvailabilityBody(_Body):
+    operational: bool | None = None
+    type: Literal["Operative", "Inoperative"] | None = None
+    evse_id: int | None = Field(default=None, ge=0)
+    connector_id: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _one_given(self) -> ChangeAvailabilityBody:
+        if self.operational is None and self.type is None:
+            raise ValueError("give operational (true/false) or type (Operative/Inoperative)")
+        return self
+
+
+class VariableBody(_Body):
+    component: str
+    variable: str
+    instance: str | None = None
+    component_instance: str | None = None
+    evse_id: int | None = None
+    connector_id: int | None = None
+    attribute: str | None = None
+
+    def ref(self) -> c.VariableRef:
+        return c.VariableRef(**self.model_dump())
+
+
+class GetConfigurationBody(_Body):
+    keys: list[str] = Field(default_factory=list)
+    variables: list[VariableBody] = Field(default_factory=list)
+
+
+class SetConfigurationBody(_Body):
+    value: str
+    key: str | None = None
+    component: str | None = None
+    variable: str | None = None
+    instance: str | None = None
+    evse_id: int | None = None
+
+    @model_validator(mode="after")
+    def _addressed(self) -> SetConfigurationBody:
+        if self.key is None and (self.component is None or self.variable is None):
+            raise ValueError("give key (1.6) or component and variable (2.0.1)")
+        return self
+
+
+class TriggerMessageBody(_Body):
+    message: str
+    evse_id: int | None = None
+    connector_id: int | None = None
+
+
+class EmptyBody(_Body):
+    pass
+
+
+class DataTransferBody(_Body):
+    vendor_id: str = Field(min_length=1, max_length=255)
+    message_id: str | None = None
+    data: Any = None
+
+
+COMMAND_BODIES: dict[str, type[_Body]] = {
+    "remote-start": RemoteStartBody,
+    "remote-stop": RemoteStopBody,
+    "reset": ResetBody,
+    "unlock": UnlockBody,
+    "change-availability": ChangeAvailabilityBody,
+    "get-configuration": GetConfigurationBody,
+    "set-configuration": SetConfigurationBody,
+    "trigger-message": TriggerMessageBody,
+    "clear-cache": EmptyBody,
+    "data-transfer": DataTransferBody,
+}
+
+_remote_start_ids = itertools.count(int(time.time()) % 1_000_000_000)
+
+
+def to_command(name: str, body: _Body) -> c.Command:
+    match body:
+        case RemoteStartBody():
+            return c.RemoteStart(
+                IdToken(body.id_token, body.id_token_type),
+                evse_id=body.evse_id,
+                connector_id=body.connector_id,
+                remote_start_id=body.remote_start_id if body.remote_start_id is not None else next(_remote_start_ids),
+                charging_profile=body.charging_profile,
+            )
+        case RemoteStopBody():
+            return c.RemoteStop(str(body.transaction_id))
+        case ResetBody():
+            return c.Reset(c.ResetType(body.type), evse_id=body.evse_id)
+        case UnlockBody():
+            evse = body.evse_id if body.evse_id is not None else body.connector_id
+            assert evse is not None
+            return c.Unlock(evse, body.connector_id or 1)
+        case ChangeAvailabilityBody():
+            operational = body.operational if body.operational is not None else body.type == "Operative"
+            return c.ChangeAvailability(operational, evse_id=body.evse_id, connector_id=body.connector_id)
+        case GetConfigurationBody():
+            return c.GetConfiguration(tuple(body.keys), tuple(v.ref() for v in body.variables))
+        case SetConfigurationBody():
+            variable = (
+                c.VariableRef(body.component, body.variable, instance=body.instance, evse_id=body.evse_id)
+                if body.component is not None and body.variable is not None
+                else None
+            )
+            return c.SetConfiguration(body.value, key=body.key, variable=variable)
+        case TriggerMessageBody():
+            return c.TriggerMessage(body.message, evse_id=body.evse_id, connector_id=body.connector_id)
+        case DataTransferBody():
+            return c.DataTransfer(body.vendor_id, body.message_id, body.data)
+        case EmptyBody() if name == "clear-cache":
+            return c.ClearCache()
+    raise ValueError(f"unknown command {name}")

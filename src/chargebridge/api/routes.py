@@ -1,0 +1,402 @@
+"""/api/v1 routes."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, HTTPException, Path, Query, Response, status
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from chargebridge.api.auth import Admin, Operator, Viewer
+from chargebridge.api.commands import COMMAND_BODIES, to_command
+from chargebridge.api.deps import ApiContext, Context
+from chargebridge.api.views import fault_view, id_token_view, meter_value_view, station_view, transaction_view
+from chargebridge.domain.commands import CommandNotSupported
+from chargebridge.domain.events import DomainEvent, EventKind
+from chargebridge.gateway.station_ids import InvalidStationId, validate_station_id
+from chargebridge.rpc import CallRejected, CallTimeout, OcppError, StationNotConnected
+from chargebridge.rpc.errors import CallInProgress
+from chargebridge.security.secrets import hash_password
+from chargebridge.store.repository import NotFound, Row, StationExists
+
+router = APIRouter(prefix="/api/v1")
+
+StationId = Annotated[str, Path(min_length=1, max_length=48)]
+Limit = Annotated[int, Query(ge=1, le=1000)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+def page(items: list[dict[str, Any]], total: int, limit: int, offset: int) -> dict[str, Any]:
+    next_offset = offset + len(items)
+    return {
+        "items": items,
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "next_offset": next_offset if next_offset < total else None,
+    }
+
+
+async def _station_views(ctx: ApiContext, rows: list[Row]) -> list[dict[str, Any]]:
+    ids = [r["id"] for r in rows]
+    connectors = await ctx.store.connectors_of(ids)
+    faults = await ctx.store.faults_of(ids)
+    return [
+        station_view(r, connectors[r["id"]], faults[r["id"]], live=r["id"] in ctx.gateway.connections) for r in rows
+    ]
+
+
+async def _station_or_404(ctx: ApiContext, station_id: str) -> Row:
+    row = await ctx.store.get_station(station_id)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"station {station_id!r} is not registered")
+    return row
+
+
+# -- stations ------------------------------------------------------------------------------
+
+
+class StationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1, max_length=48)
+    password: str | None = Field(default=None, min_length=8, max_length=64)
+    registration_status: Literal["Accepted", "Pending", "Rejected"] = "Accepted"
+
+
+class StationUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    password: str | None = Field(default=None, min_length=8, max_length=64)
+    registration_status: Literal["Accepted", "Pending", "Rejected"] | None = None
+
+
+@router.get("/stations", tags=["stations"])
+async def list_stations(
+    ctx: Context,
+    _: Viewer,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    connected: bool | None = None,
+    q: Annotated[str | None, Query(max_length=48)] = None,
+) -> dict[str, Any]:
+    rows, total = await ctx.store.list_stations(limit=limit, offset=offset, connected=connected, search=q)
+    return page(await _station_views(ctx, rows), total, limit, offset)
+
+
+@router.post("/stations", tags=["stations"], status_code=status.HTTP_201_CREATED)
+async def create_station(ctx: Context, _: Admin, body: StationCreate) -> dict[str, Any]:
+    try:
+        validate_station_id(body.id)
+    except InvalidStationId as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    try:
+        row = await ctx.store.add_station(
+            body.id,
+            now=ctx.clock.now(),
+            registration_status=body.registration_status,
+            password_hash=hash_password(body.password) if body.password else None,
+        )
+    except StationExists as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"station {body.id!r} already exists") from exc
+    return (await _station_views(ctx, [row]))[0]
+
+
+@router.get("/stations/{station_id}", tags=["stations"])
+async def get_station(ctx: Context, _: Viewer, station_id: StationId) -> dict[str, Any]:
+    return (await _station_views(ctx, [await _station_or_404(ctx, station_id)]))[0]
+
+
+@router.patch("/stations/{station_id}", tags=["stations"])
+async def update_station(ctx: Context, _: Admin, station_id: StationId, body: StationUpdate) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if body.password is not None:
+        values["password_hash"] = hash_password(body.password)
+    if body.registration_status is not None:
+        values["registration_status"] = body.registration_status
+    try:
+        row = await ctx.store.update_station(station_id, **values) if values else await _station_or_404(ctx, station_id)
+    except NotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"station {station_id!r} is not registered") from exc
+    return (await _station_views(ctx, [row]))[0]
+
+
+@router.delete("/stations/{station_id}", tags=["stations"], status_code=status.HTTP_204_NO_CONTENT)
+async def delete_station(ctx: Context, _: Admin, station_id: StationId) -> Response:
+    if not await ctx.store.delete_station(station_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"station {station_id!r} is not registered")
+    conn = ctx.gateway.connections.get(station_id)
+    if conn is not None:
+        await conn.close(1000, "station deregistered")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/stations/{station_id}/events", tags=["stations"])
+async def station_events(
+    ctx: Context,
+    _: Viewer,
+    station_id: StationId,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    kind: str | None = None,
+) -> dict[str, Any]:
+    await _station_or_404(ctx, station_id)
+    rows = await ctx.store.list_station_events(station_id, kind=kind, limit=limit, offset=offset)
+    return {"items": rows, "limit": limit, "offset": offset}
+
+
+@router.get("/stations/{station_id}/faults", tags=["stations"])
+async def station_faults(ctx: Context, _: Viewer, station_id: StationId, active: bool = True) -> dict[str, Any]:
+    await _station_or_404(ctx, station_id)
+    faults = await ctx.store.faults_of([station_id], active_only=active)
+    return {"items": [fault_view(f) for f in faults[station_id]]}
+
+
+@router.get("/stations/{station_id}/meter-values", tags=["stations"])
+async def meter_values(
+    ctx: Context,
+    _: Viewer,
+    station_id: StationId,
+    since: datetime | None = None,
+    transaction_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    await _station_or_404(ctx, station_id)
+    rows = await ctx.store.list_meter_values(
+        station_id, since=since, transaction_id=transaction_id, limit=limit, offset=offset
+    )
+    return {"items": [meter_value_view(r) for r in rows], "limit": limit, "offset": offset}
+
+
+# -- transactions --------------------------------------------------------------------------
+
+
+@router.get("/transactions", tags=["transactions"])
+async def list_transactions(
+    ctx: Context,
+    _: Viewer,
+    station_id: str | None = None,
+    active: bool | None = None,
+    since: datetime | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    rows, total = await ctx.store.list_transactions(
+        station_id=station_id, active=active, since=since, limit=limit, offset=offset
+    )
+    return page([transaction_view(r) for r in rows], total, limit, offset)
+
+
+@router.get("/stations/{station_id}/transactions/{transaction_id}", tags=["transactions"])
+async def get_transaction(ctx: Context, _: Viewer, station_id: StationId, transaction_id: str) -> dict[str, Any]:
+    row = await ctx.store.get_transaction(station_id, transaction_id)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such transaction")
+    return transaction_view(row)
+
+
+# -- id tokens -----------------------------------------------------------------------------
+
+
+class IdTokenBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id_token: str = Field(min_length=1, max_length=255)
+    status: Literal["Accepted", "Blocked", "Expired", "Invalid"] = "Accepted"
+    type: str | None = Field(default=None, max_length=20)
+    expires_at: datetime | None = None
+    group_id: str | None = Field(default=None, max_length=255)
+
+
+class IdTokenUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: Literal["Accepted", "Blocked", "Expired", "Invalid"]
+    type: str | None = Field(default=None, max_length=20)
+    expires_at: datetime | None = None
+    group_id: str | None = Field(default=None, max_length=255)
+
+
+@router.post("/id-tokens", tags=["id-tokens"], status_code=status.HTTP_201_CREATED)
+async def create_id_token(ctx: Context, _: Admin, body: IdTokenBody) -> dict[str, Any]:
+    try:
+        row, _created = await ctx.store.upsert_id_token(
+            body.id_token,
+            status=body.status,
+            type=body.type,
+            expires_at=body.expires_at,
+            group_id=body.group_id,
+            now=ctx.clock.now(),
+            create_only=True,
+        )
+    except StationExists as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, "id token already exists; use PUT to change it") from exc
+    return id_token_view(row)
+
+
+@router.get("/id-tokens", tags=["id-tokens"])
+async def list_id_tokens(ctx: Context, _: Viewer, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
+    rows = await ctx.store.list_id_tokens(limit=limit, offset=offset)
+    return {"items": [id_token_view(r) for r in rows], "limit": limit, "offset": offset}
+
+
+@router.get("/id-tokens/{id_token}", tags=["id-tokens"])
+async def get_id_token(ctx: Context, _: Viewer, id_token: str) -> dict[str, Any]:
+    row = await ctx.store.get_id_token(id_token)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such id token")
+    return id_token_view(row)
+
+
+@router.put("/id-tokens/{id_token}", tags=["id-tokens"])
+async def update_id_token(ctx: Context, _: Admin, id_token: str, body: IdTokenUpdate) -> dict[str, Any]:
+    row, _created = await ctx.store.upsert_id_token(
+        id_token,
+        status=body.status,
+        type=body.type,
+        expires_at=body.expires_at,
+        group_id=body.group_id,
+        now=ctx.clock.now(),
+    )
+    return id_token_view(row)
+
+
+@router.delete("/id-tokens/{id_token}", tags=["id-tokens"], status_code=status.HTTP_204_NO_CONTENT)
+async def delete_id_token(ctx: Context, _: Admin, id_token: str) -> Response:
+    if not await ctx.store.delete_id_token(id_token):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such id token")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# -- commands ------------------------------------------------------------------------------
+
+CommandName = Literal[
+    "remote-start",
+    "remote-stop",
+    "reset",
+    "unlock",
+    "change-availability",
+    "get-configuration",
+    "set-configuration",
+    "trigger-message",
+    "clear-cache",
+    "data-transfer",
+]
+
+
+async def _live_station(ctx: ApiContext, station_id: str) -> None:
+    await _station_or_404(ctx, station_id)
+    if station_id not in ctx.gateway.connections:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"station {station_id!r} is not connected")
+
+
+def _call_failure(exc: Exception) -> HTTPException:
+    if isinstance(exc, CallTimeout):
+        return HTTPException(status.HTTP_504_GATEWAY_TIMEOUT, str(exc))
+    if isinstance(exc, CallRejected):
+        return HTTPException(
+            status.HTTP_502_BAD_GATEWAY,
+            {
+                "reason": "the station answered with a CALLERROR",
+                "error_code": exc.code,
+                "description": exc.description,
+                "details": exc.details,
+            },
+        )
+    if isinstance(exc, StationNotConnected | ConnectionError):
+        return HTTPException(status.HTTP_409_CONFLICT, str(exc))
+    if isinstance(exc, CommandNotSupported):
+        return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc))
+    if isinstance(exc, OcppError):
+        return HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            {
+                "reason": "payload violates the OCPP schema",
+                "error_code": exc.code.value,
+                "description": exc.description,
+            },
+        )
+    if isinstance(exc, CallInProgress):
+        return HTTPException(status.HTTP_409_CONFLICT, str(exc))
+    raise exc
+
+
+@router.post("/stations/{station_id}/commands/{command}", tags=["commands"])
+async def send_command(
+    ctx: Context,
+    principal: Operator,
+    station_id: StationId,
+    command: CommandName,
+    body: Annotated[dict[str, Any] | None, Body()] = None,
+) -> dict[str, Any]:
+    try:
+        parsed = COMMAND_BODIES[command].model_validate(body or {})
+    except ValidationError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, json.loads(exc.json())) from exc
+    await _live_station(ctx, station_id)
+    try:
+        answer = await ctx.gateway.execute(station_id, to_command(command, parsed))
+    except (
+        CallTimeout,
+        CallRejected,
+        StationNotConnected,
+        ConnectionError,
+        CommandNotSupported,
+        OcppError,
+        CallInProgress,
+    ) as exc:
+        raise _call_failure(exc) from exc
+    result = {
+        "command": command,
+        "action": answer.action,
+        "status": answer.outcome.status,
+        "response": answer.outcome.response,
+        "round_trip_ms": round(answer.round_trip_ms, 3),
+    }
+    ctx.bus.publish(
+        DomainEvent(EventKind.COMMAND_COMPLETED, station_id, ctx.clock.now(), {**result, "by": principal.token_id})
+    )
+    return result
+
+
+@router.post("/stations/{station_id}/call/{action}", tags=["commands"])
+async def raw_call(
+    ctx: Context,
+    principal: Admin,
+    station_id: StationId,
+    action: Annotated[str, Path(pattern=r"^[A-Za-z0-9]{1,64}$")],
+    payload: Annotated[dict[str, Any], Body()],
+) -> dict[str, Any]:
+    await _live_station(ctx, station_id)
+    try:
+        answer = await ctx.gateway.call_raw(station_id, action, payload)
+    except (CallTimeout, CallRejected, StationNotConnected, ConnectionError, OcppError, CallInProgress) as exc:
+        raise _call_failure(exc) from exc
+    result = {"action": action, "response": answer.payload, "round_trip_ms": round(answer.round_trip_ms, 3)}
+    ctx.bus.publish(
+        DomainEvent(EventKind.COMMAND_COMPLETED, station_id, ctx.clock.now(), {**result, "by": principal.token_id})
+    )
+    return result
+
+
+@router.get("/status", tags=["system"])
+async def system_status(ctx: Context, _: Viewer) -> dict[str, Any]:
+    stats = ctx.gateway.stats
+    writer = ctx.store.writer.stats
+    return {
+        "connected_stations": len(ctx.gateway.connections),
+        "messages": {
+            "calls_in": stats.calls_in,
+            "calls_out": stats.calls_out,
+            "errors_sent": stats.errors_sent,
+            "protocol_violations": stats.protocol_violations,
+            "by_action": stats.by_action,
+        },
+        "store": {
+            "commits": writer.commits,
+            "ops": writer.ops,
+            "retries": writer.retries,
+            "failures": writer.failures,
+            "backlog": ctx.store.writer.backlog,
+        },
+        "bus": ctx.bus.stats(),
+    }

@@ -1,0 +1,101 @@
+"""The composition root: builds store, bus, services, gateway and API, and runs them in one loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from dataclasses import dataclass
+
+import uvicorn
+
+from chargebridge.api.app import create_api
+from chargebridge.api.deps import ApiContext
+from chargebridge.bus.memory import EventBus
+from chargebridge.config import Settings
+from chargebridge.gateway.server import Gateway, GatewaySettings
+from chargebridge.ocpp16.adapter import Ocpp16Adapter
+from chargebridge.ocpp201.adapter import Ocpp201Adapter
+from chargebridge.rpc import OcppVersion
+from chargebridge.security.secrets import verify_password
+from chargebridge.services.clock import Clock, SystemClock
+from chargebridge.services.station_requests import CsmsSettings, StationRequests
+from chargebridge.store.repository import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Running:
+    ocpp_port: int
+    http_port: int
+
+
+class Chargebridge:
+    """One chargebridge node: OCPP gateway and HTTP API in the same asyncio loop."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None):
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.bus = EventBus()
+        self.store: Store | None = None
+        self.gateway: Gateway | None = None
+        self.requests: StationRequests | None = None
+        self._http: uvicorn.Server | None = None
+        self._http_task: asyncio.Task[None] | None = None
+        self._http_socket: socket.socket | None = None
+
+    async def start(self) -> Running:
+        s = self.settings
+        self.store = store = await Store.open(s.resolved_database_url(), retry_window_s=s.store_retry_window_s)
+        self.requests = StationRequests(
+            store,
+            self.bus,
+            self.clock,
+            CsmsSettings(heartbeat_interval_s=s.heartbeat_interval_s, boot_retry_interval_s=s.boot_retry_interval_s),
+        )
+        await self.requests.start()
+        self.gateway = Gateway(
+            GatewaySettings(
+                host=s.host,
+                port=s.ocpp_port,
+                auto_register=s.auto_register,
+                max_frame_bytes=s.max_frame_bytes,
+                call_timeout_s=s.call_timeout_s,
+                ping_interval_s=s.ping_interval_s,
+                ping_timeout_s=s.ping_interval_s,
+            ),
+            self.requests,
+            store,
+            {OcppVersion.V16: Ocpp16Adapter(), OcppVersion.V201: Ocpp201Adapter()},
+            verify_password,
+            self.clock,
+        )
+        ocpp_port = await self.gateway.start()
+        api = create_api(ApiContext(store=store, gateway=self.gateway, bus=self.bus, clock=self.clock))
+        self._http_socket = sock = socket.create_server((s.host, s.http_port), reuse_port=False)
+        http_port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            api, log_level=s.log_level.lower(), lifespan="off", access_log=False, timeout_graceful_shutdown=2
+        )
+        self._http = uvicorn.Server(config)
+        self._http_task = asyncio.create_task(self._http.serve(sockets=[sock]), name="http")
+        while not self._http.started:
+            if self._http_task.done():
+                await self._http_task
+            await asyncio.sleep(0.01)
+        log.info("HTTP API on http://%s:%s (docs at /docs)", s.host, http_port)
+        return Running(ocpp_port, http_port)
+
+    async def stop(self) -> None:
+        if self._http is not None and self._http_task is not None:
+            self._http.should_exit = True
+            await self._http_task
+        if self.gateway is not None:
+            await self.gateway.stop()
+        if self.requests is not None:
+            await self.requests.stop()
+        if self.store is not None:
+            await self.store.close()
+        if self._http_socket is not None:
+            self._http_socket.close()

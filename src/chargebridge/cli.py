@@ -1,0 +1,233 @@
+"""The ``chargebridge`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from chargebridge.config import Settings
+from chargebridge.gateway.station_ids import InvalidStationId, validate_station_id
+from chargebridge.security.secrets import hash_api_token, hash_password, new_api_token
+from chargebridge.services.clock import SystemClock
+from chargebridge.store.repository import StationExists, Store
+
+app = typer.Typer(
+    help="chargebridge: connect EV chargers (OCPP 1.6J / 2.0.1) to the systems around them.", no_args_is_help=True
+)
+station_app = typer.Typer(help="Register and manage charging stations.", no_args_is_help=True)
+token_app = typer.Typer(help="Operator API tokens.", no_args_is_help=True)
+app.add_typer(station_app, name="station")
+app.add_typer(token_app, name="token")
+console = Console()
+
+DataDir = Annotated[Path, typer.Option("--data-dir", help="Directory for the SQLite database and data files.")]
+DatabaseUrl = Annotated[
+    str | None, typer.Option("--database-url", help="e.g. postgresql+asyncpg://user@host/db (default: SQLite)")
+]
+
+
+def _settings(data_dir: Path, database_url: str | None, **extra: object) -> Settings:
+    return Settings(data_dir=data_dir, database_url=database_url, **extra)  # type: ignore[arg-type]
+
+
+async def _with_store(settings: Settings) -> Store:
+    return await Store.open(settings.resolved_database_url())
+
+
+def _run_until_signal(main: asyncio.Future[None] | None = None) -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+@app.command()
+def serve(
+    data_dir: DataDir = Path("chargebridge-data"),
+    database_url: DatabaseUrl = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    ocpp_port: Annotated[int, typer.Option(help="OCPP WebSocket port.")] = 9000,
+    http_port: Annotated[int, typer.Option(help="REST API port.")] = 8000,
+    auto_register: Annotated[bool, typer.Option(help="Accept unknown station ids and register them.")] = False,
+    heartbeat_interval: Annotated[int, typer.Option(help="Heartbeat interval given to stations (s).")] = 300,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning, error")] = "info",
+) -> None:
+    """Run the OCPP gateway and the REST API in one process."""
+    settings = _settings(
+        data_dir,
+        database_url,
+        host=host,
+        ocpp_port=ocpp_port,
+        http_port=http_port,
+        auto_register=auto_register,
+        heartbeat_interval_s=heartbeat_interval,
+        log_level=log_level,
+    )
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(_serve(settings))
+
+
+async def _serve(settings: Settings) -> None:
+    from chargebridge.app import Chargebridge
+
+    node = Chargebridge(settings)
+    running = await node.start()
+    console.print(f"OCPP gateway  ws://{settings.host}:{running.ocpp_port}/ocpp/{{station_id}}")
+    console.print(f"REST API      http://{settings.host}:{running.http_port}/api/v1  (docs: /docs)")
+    stop = _run_until_signal()
+    await stop.wait()
+    await node.stop()
+
+
+@station_app.command("add")
+def station_add(
+    station_id: Annotated[str, typer.Argument(help="The station id the charger uses in its URL.")],
+    password: Annotated[str | None, typer.Option(help="HTTP Basic password the station must present.")] = None,
+    data_dir: DataDir = Path("chargebridge-data"),
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Register a station so it may connect."""
+    try:
+        validate_station_id(station_id)
+    except InvalidStationId as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+    async def run() -> None:
+        store = await _with_store(_settings(data_dir, database_url))
+        try:
+            await store.add_station(
+                station_id, now=SystemClock().now(), password_hash=hash_password(password) if password else None
+            )
+        except StationExists:
+            console.print(f"[red]station {station_id} already exists[/red]")
+            raise typer.Exit(1) from None
+        finally:
+            await store.close()
+        console.print(f"registered station {station_id}")
+
+    asyncio.run(run())
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option(help="admin, operator or viewer")] = "admin",
+    name: Annotated[str | None, typer.Option(help="Who or what the token is for.")] = None,
+    expires_in_days: Annotated[int | None, typer.Option(help="Expire after this many days.")] = None,
+    data_dir: DataDir = Path("chargebridge-data"),
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create an API token; it is printed once, as the last word of the last line."""
+    if role not in ("admin", "operator", "viewer"):
+        raise typer.BadParameter("role must be admin, operator or viewer")
+    token_id, token = asyncio.run(_create_token(_settings(data_dir, database_url), role, name, expires_in_days))
+    console.print(f"created {role} token {token_id}", highlight=False)
+    print(f"token: {token}")
+
+
+async def _create_token(settings: Settings, role: str, name: str | None, days: int | None) -> tuple[str, str]:
+    store = await _with_store(settings)
+    try:
+        token_id, token = new_api_token()
+        now = SystemClock().now()
+        await store.add_api_token(
+            token_id=token_id,
+            name=name,
+            token_hash=hash_api_token(token),
+            role=role,
+            now=now,
+            expires_at=now + timedelta(days=days) if days else None,
+        )
+        return token_id, token
+    finally:
+        await store.close()
+
+
+@token_app.command("list")
+def token_list(data_dir: DataDir = Path("chargebridge-data"), database_url: DatabaseUrl = None) -> None:
+    """List API tokens (never the secrets)."""
+
+    async def run() -> None:
+        store = await _with_store(_settings(data_dir, database_url))
+        try:
+            for row in await store.list_api_tokens():
+                state = "revoked" if row["revoked_at"] else "active"
+                console.print(f"{row['id']}  {row['role']:8}  {state:8}  {row['name'] or ''}")
+        finally:
+            await store.close()
+
+    asyncio.run(run())
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: str, data_dir: DataDir = Path("chargebridge-data"), database_url: DatabaseUrl = None
+) -> None:
+    """Revoke an API token by its id."""
+
+    async def run() -> bool:
+        store = await _with_store(_settings(data_dir, database_url))
+        try:
+            return await store.revoke_api_token(token_id, SystemClock().now())
+        finally:
+            await store.close()
+
+    if not asyncio.run(run()):
+        console.print(f"[red]no active token {token_id}[/red]")
+        raise typer.Exit(1)
+    console.print(f"revoked {token_id}")
+
+
+@app.command()
+def migrate(data_dir: DataDir = Path("chargebridge-data"), database_url: DatabaseUrl = None) -> None:
+    """Create or upgrade the database schema."""
+
+    async def run() -> None:
+        store = await _with_store(_settings(data_dir, database_url))
+        await store.close()
+
+    asyncio.run(run())
+    console.print("database is up to date")
+
+
+@app.command()
+def demo(
+    stations: Annotated[int, typer.Option(help="How many simulated stations.")] = 12,
+    data_dir: DataDir = Path("chargebridge-demo"),
+    ocpp_port: Annotated[int, typer.Option(help="OCPP WebSocket port.")] = 9000,
+    http_port: Annotated[int, typer.Option(help="REST API / dashboard port.")] = 8000,
+    duration: Annotated[float | None, typer.Option(help="Stop after this many seconds.")] = None,
+) -> None:
+    """Run a server and a small simulated fleet (both OCPP versions) so you can watch it work."""
+    from chargebridge.demo import run_demo
+
+    logging.basicConfig(level="WARNING", format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(
+        run_demo(
+            console, stations=stations, data_dir=data_dir, ocpp_port=ocpp_port, http_port=http_port, duration=duration
+        )
+    )
+
+
+def _register_optional_commands() -> None:
+    try:
+        from chargebridge.sim.cli import sim
+    except ImportError:  # the simulator is part of the package; this only guards partial installs
+        return
+    app.command("sim", help="Run simulated charging stations against a CSMS.")(sim)
+
+
+_register_optional_commands()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,34 @@
+"""Settings: one pydantic-settings class, read from flags and CHARGEBRIDGE_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from chargebridge.store.database import sqlite_url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CHARGEBRIDGE_", extra="ignore")
+
+    data_dir: Path = Path("chargebridge-data")
+    database_url: str | None = None
+    host: str = "127.0.0.1"
+    ocpp_port: int = Field(default=9000, ge=0, le=65535)
+    http_port: int = Field(default=8000, ge=0, le=65535)
+    auto_register: bool = False
+    heartbeat_interval_s: int = Field(default=300, ge=1)
+    boot_retry_interval_s: int = Field(default=60, ge=1)
+    call_timeout_s: float = Field(default=30.0, gt=0)
+    ping_interval_s: float = Field(default=30.0, gt=0)
+    max_frame_bytes: int = Field(default=256 * 1024, ge=1024)
+    store_retry_window_s: float = Field(default=20.0, ge=0)
+    log_level: str = "info"
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return sqlite_url(self.data_dir.resolve())

@@ -1,0 +1,44 @@
+"""Domain events published on the bus: one envelope, a closed set of kinds, JSON-ready data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from chargebridge.domain.timeutil import format_datetime
+
+
+class EventKind(StrEnum):
+    STATION_CONNECTED = "station.connected"
+    STATION_DISCONNECTED = "station.disconnected"
+    STATION_BOOTED = "station.booted"
+    STATUS_CHANGED = "status.changed"
+    METER_SAMPLED = "meter.sampled"
+    TRANSACTION_STARTED = "transaction.started"
+    TRANSACTION_UPDATED = "transaction.updated"
+    TRANSACTION_ENDED = "transaction.ended"
+    FAULT_RAISED = "fault.raised"
+    FAULT_CLEARED = "fault.cleared"
+    FIRMWARE_STATUS = "firmware.status"
+    LOG_STATUS = "log.status"
+    SECURITY_EVENT = "security.event"
+    STATION_EVENT = "station.event"
+    COMMAND_COMPLETED = "command.completed"
+
+
+@dataclass(frozen=True, slots=True)
+class DomainEvent:
+    kind: EventKind
+    station_id: str
+    at: datetime
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "station_id": self.station_id,
+            "at": format_datetime(self.at),
+            "data": self.data,
+        }

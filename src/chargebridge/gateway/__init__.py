@@ -1,0 +1,1 @@
+"""The OCPP-J WebSocket gateway: sockets, handshakes, keepalive, limits and command routing."""

@@ -1,0 +1,176 @@
+"""One live station socket: drives its RpcEndpoint, answers its CALLs, sends our commands.
+
+Inbound CALLs are answered in arrival order by one worker task; replies to our CALLs are
+matched as soon as they arrive. Outbound CALLs are serialised by a FIFO lock, so operator
+commands to one station queue up and never interleave (OCPP-J allows one outstanding CALL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
+
+from chargebridge.domain.adapter import VersionAdapter
+from chargebridge.domain.requests import StationRequest, StationResponse
+from chargebridge.rpc import (
+    CallInProgress,
+    CallReceived,
+    CallRejected,
+    CallTimeout,
+    ErrorCode,
+    ErrorReceived,
+    OcppError,
+    ProtocolViolation,
+    ResultReceived,
+    RpcEndpoint,
+    UnmatchedReply,
+)
+
+log = logging.getLogger(__name__)
+
+
+class RequestHandler(Protocol):
+    async def handle(self, station_id: str, version: str, request: StationRequest) -> StationResponse: ...
+
+
+@dataclass(slots=True)
+class ConnectionStats:
+    calls_in: int = 0
+    calls_out: int = 0
+    errors_sent: int = 0
+    protocol_violations: int = 0
+    unmatched_replies: int = 0
+    by_action: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CallAnswer:
+    payload: dict[str, Any]
+    round_trip_ms: float
+
+
+class StationConnection:
+    def __init__(
+        self,
+        station_id: str,
+        ws: ServerConnection,
+        endpoint: RpcEndpoint,
+        adapter: VersionAdapter,
+        handler: RequestHandler,
+        stats: ConnectionStats,
+    ):
+        self.station_id = station_id
+        self.ws = ws
+        self.endpoint = endpoint
+        self.adapter = adapter
+        self.version = adapter.version.value
+        self.handler = handler
+        self.stats = stats
+        self.remote_address = ws.remote_address[0] if ws.remote_address else None
+        self._inbound: asyncio.Queue[CallReceived] = asyncio.Queue()
+        self._call_lock = asyncio.Lock()
+        self._reply: asyncio.Future[ResultReceived | ErrorReceived] | None = None
+        self._reply_id: str | None = None
+
+    async def run(self) -> None:
+        """Read until the socket closes. Never raises for anything the station sends."""
+        worker = asyncio.create_task(self._answer_calls(), name=f"answer:{self.station_id}")
+        try:
+            async for message in self.ws:
+                await self._on_message(message)
+        except ConnectionClosed:
+            pass
+        finally:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+            if self._reply is not None and not self._reply.done():
+                self._reply.cancel()
+
+    async def _on_message(self, message: str | bytes) -> None:
+        for event in self.endpoint.receive(message):
+            match event:
+                case CallReceived():
+                    self._inbound.put_nowait(event)
+                case ResultReceived() | ErrorReceived():
+                    if self._reply is not None and self._reply_id == event.message_id and not self._reply.done():
+                        self._reply.set_result(event)
+                case UnmatchedReply():
+                    self.stats.unmatched_replies += 1
+                    log.warning(
+                        "%s: dropped %s for no outstanding call (%s)", self.station_id, event.kind, event.message_id
+                    )
+                case ProtocolViolation():
+                    self.stats.protocol_violations += 1
+                    log.info("%s: %s %s: %s", self.station_id, event.code.value, event.action or "", event.description)
+        await self._flush()
+
+    async def _flush(self) -> None:
+        for frame in self.endpoint.data_to_send():
+            await self.ws.send(frame)
+
+    async def _answer_calls(self) -> None:
+        while True:
+            call = await self._inbound.get()
+            await self._answer(call)
+
+    async def _answer(self, call: CallReceived) -> None:
+        self.stats.calls_in += 1
+        self.stats.by_action[call.action] = self.stats.by_action.get(call.action, 0) + 1
+        try:
+            decoded = self.adapter.decode(call.action, call.payload)
+            response = await self.handler.handle(self.station_id, self.version, decoded.request)
+            payload = self.adapter.encode_response(call.action, response)
+            self.endpoint.send_result(call.message_id, call.action, payload)
+        except OcppError as exc:
+            self.stats.errors_sent += 1
+            self.endpoint.send_error(call.message_id, exc.code, exc.description, exc.details)
+        except Exception:
+            # Our bug or an unavailable store: never leak internals, never acknowledge.
+            log.exception("%s: failed to answer %s", self.station_id, call.action)
+            self.stats.errors_sent += 1
+            self.endpoint.send_error(call.message_id, ErrorCode.INTERNAL_ERROR, "internal error")
+        try:
+            await self._flush()
+        except ConnectionClosed:
+            log.info("%s: socket closed before the answer to %s was sent", self.station_id, call.action)
+
+    async def call(self, action: str, payload: dict[str, Any], timeout_s: float) -> CallAnswer:
+        """Send one CALL and wait for its answer. Queued behind any CALL in flight."""
+        async with self._call_lock:
+            if self.endpoint.pending_call is not None:
+                raise CallInProgress("a CALL is still outstanding")
+            loop = asyncio.get_running_loop()
+            message_id = self.endpoint.send_call(action, payload)
+            self._reply_id = message_id
+            self._reply = reply = loop.create_future()
+            started = time.perf_counter()
+            self.stats.calls_out += 1
+            try:
+                await self._flush()
+                answer = await asyncio.wait_for(reply, timeout_s)
+            except TimeoutError as exc:
+                self.endpoint.cancel_call(message_id)
+                raise CallTimeout(action, timeout_s) from exc
+            except (ConnectionClosed, asyncio.CancelledError) as exc:
+                self.endpoint.cancel_call(message_id)
+                if isinstance(exc, asyncio.CancelledError) and not reply.cancelled():
+                    raise
+                raise ConnectionError(f"{self.station_id} disconnected before answering {action}") from exc
+            finally:
+                self._reply = None
+                self._reply_id = None
+            round_trip_ms = (time.perf_counter() - started) * 1000
+            if isinstance(answer, ErrorReceived):
+                raise CallRejected(action, answer.code, answer.description, answer.details)
+            return CallAnswer(answer.payload, round_trip_ms)
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        await self.ws.close(code, reason)

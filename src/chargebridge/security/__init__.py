@@ -1,0 +1,1 @@
+"""Credentials: station passwords and operator API tokens."""

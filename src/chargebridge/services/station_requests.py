@@ -1,0 +1,425 @@
+"""Answers every version-neutral request a station makes (the CSMS's side of OCPP).
+
+One method per request type, dispatched by type. Transaction messages are answered only
+after what they acknowledge is committed (the store's writer returns after COMMIT); a
+business refusal (unknown or blocked token, unknown transaction) is an answer, never an
+error, because an error makes a station retry and eventually drop the message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chargebridge.bus.memory import EventBus
+from chargebridge.domain.events import DomainEvent, EventKind
+from chargebridge.domain.model import AuthorizationStatus, IdToken, IdTokenInfo, RegistrationStatus
+from chargebridge.domain.requests import (
+    Ack,
+    AuthorizeRequest,
+    AuthorizeResponse,
+    BootRequest,
+    BootResponse,
+    DataTransferRequest,
+    DataTransferResponse,
+    DataTransferStatus,
+    FirmwareStatusRequest,
+    HeartbeatRequest,
+    HeartbeatResponse,
+    LogStatusRequest,
+    MeterValuesRequest,
+    NotifyEventRequest,
+    SecurityEventRequest,
+    StationRequest,
+    StationResponse,
+    StatusRequest,
+    TransactionEventRequest,
+    TransactionEventResponse,
+    TransactionEventType,
+)
+from chargebridge.domain.timeutil import format_datetime
+from chargebridge.domain.transactions import TransactionState
+from chargebridge.rpc.errors import ErrorCode, OcppError
+from chargebridge.services.clock import Clock
+from chargebridge.store.repository import Store
+
+log = logging.getLogger(__name__)
+
+# Security events that are raised as faults (OCPP 2.0.1 Appendix security events marked critical).
+CRITICAL_SECURITY_EVENTS = frozenset(
+    {
+        "FirmwareUpdated",
+        "InvalidFirmwareSignature",
+        "InvalidFirmwareSigningCertificate",
+        "TamperDetectionActivated",
+        "InvalidCentralSystemCertificate",
+        "InvalidCsmsCertificate",
+        "InvalidChargePointCertificate",
+        "InvalidChargingStationCertificate",
+        "AttemptedReplayAttacks",
+        "InvalidTLSVersion",
+        "InvalidTLSCipherSuite",
+        "MemoryExhaustion",
+        "SecurityLogWasCleared",
+    }
+) - {"FirmwareUpdated"}
+
+
+@dataclass(frozen=True, slots=True)
+class CsmsSettings:
+    heartbeat_interval_s: int = 300
+    boot_retry_interval_s: int = 60
+    last_seen_flush_s: float = 5.0
+
+
+class LastSeenTracker:
+    """Keeps last-seen times in memory and writes them in one batch every few seconds."""
+
+    def __init__(self, store: Store, flush_every_s: float):
+        self._store = store
+        self._flush_every_s = flush_every_s
+        self._pending: dict[str, datetime] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def seen(self, station_id: str, at: datetime) -> None:
+        self._pending[station_id] = at
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="last-seen-flush")
+
+    async def flush(self) -> None:
+        pending, self._pending = self._pending, {}
+        if pending:
+            try:
+                await self._store.touch_many(pending)
+            except Exception:
+                log.exception("could not store last-seen times")
+
+    async def _loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._flush_every_s)
+            await self.flush()
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self.flush()
+
+
+def token_info(row: dict[str, Any] | None, now: datetime) -> IdTokenInfo:
+    """The authorization a stored token grants now; unknown tokens are not accepted."""
+    if row is None:
+        return IdTokenInfo(AuthorizationStatus.INVALID)
+    status = AuthorizationStatus(row["status"])
+    expires_at = row["expires_at"]
+    if status is AuthorizationStatus.ACCEPTED and expires_at is not None and expires_at <= now:
+        status = AuthorizationStatus.EXPIRED
+    return IdTokenInfo(status, expires_at=expires_at, group_id=row["group_id"])
+
+
+def transaction_json(state: TransactionState) -> dict[str, Any]:
+    return {
+        "transaction_id": state.transaction_id,
+        "evse_id": state.evse_id,
+        "connector_id": state.connector_id,
+        "id_token": state.id_token,
+        "energy_wh": state.energy_wh,
+        "meter_start_wh": state.meter_start_wh,
+        "meter_stop_wh": state.meter_stop_wh,
+        "active": state.active,
+        "stop_reason": state.stop_reason,
+        "energy_mismatch": state.energy_mismatch,
+        "orphan": state.orphan,
+    }
+
+
+class StationRequests:
+    """The handler behind every station connection."""
+
+    def __init__(self, store: Store, bus: EventBus, clock: Clock, settings: CsmsSettings):
+        self.store = store
+        self.bus = bus
+        self.clock = clock
+        self.settings = settings
+        self.last_seen = LastSeenTracker(store, settings.last_seen_flush_s)
+        self._boot_status: dict[str, RegistrationStatus] = {}
+
+    async def start(self) -> None:
+        await self.store.mark_all_disconnected(self.clock.now())
+        self.last_seen.start()
+
+    async def stop(self) -> None:
+        await self.last_seen.stop()
+
+    # -- connection lifecycle --------------------------------------------------------------
+
+    async def connected(self, station_id: str, version: str) -> None:
+        row = await self.store.get_station(station_id)
+        boot_status = row["boot_status"] if row else None
+        if boot_status in (RegistrationStatus.PENDING, RegistrationStatus.REJECTED):
+            self._boot_status[station_id] = RegistrationStatus(boot_status)
+        else:
+            self._boot_status.pop(station_id, None)
+        now = self.clock.now()
+        await self.store.mark_connection(station_id, connected=True, version=version, at=now)
+        self.bus.publish(DomainEvent(EventKind.STATION_CONNECTED, station_id, now, {"ocpp_version": version}))
+
+    async def disconnected(self, station_id: str) -> None:
+        now = self.clock.now()
+        await self.store.mark_connection(station_id, connected=False, version=None, at=now)
+        self.bus.publish(DomainEvent(EventKind.STATION_DISCONNECTED, station_id, now))
+
+    # -- requests --------------------------------------------------------------------------
+
+    async def handle(self, station_id: str, version: str, request: StationRequest) -> StationResponse:
+        now = self.clock.now()
+        self.last_seen.seen(station_id, now)
+        if not isinstance(request, BootRequest):
+            self._check_registered(station_id, version)
+        match request:
+            case BootRequest():
+                return await self._boot(station_id, version, request, now)
+            case HeartbeatRequest():
+                return HeartbeatResponse(now)
+            case StatusRequest():
+                return await self._status(station_id, request, now)
+            case AuthorizeRequest():
+                return AuthorizeResponse(await self._authorize(request.id_token, now))
+            case TransactionEventRequest():
+                return await self._transaction(station_id, version, request, now)
+            case MeterValuesRequest():
+                return await self._meter_values(station_id, request, now)
+            case DataTransferRequest():
+                return await self._data_transfer(station_id, request, now)
+            case FirmwareStatusRequest():
+                return await self._recorded(
+                    station_id,
+                    EventKind.FIRMWARE_STATUS,
+                    "firmware_status",
+                    now,
+                    {"status": request.status, "request_id": request.request_id},
+                )
+            case LogStatusRequest():
+                return await self._recorded(
+                    station_id,
+                    EventKind.LOG_STATUS,
+                    f"{request.kind}_status",
+                    now,
+                    {"status": request.status, "request_id": request.request_id},
+                )
+            case NotifyEventRequest():
+                return await self._notify_event(station_id, request, now)
+            case SecurityEventRequest():
+                return await self._security_event(station_id, request, now)
+        raise OcppError(ErrorCode.NOT_SUPPORTED, f"{type(request).__name__} is not supported")
+
+    def _check_registered(self, station_id: str, version: str) -> None:
+        status = self._boot_status.get(station_id)
+        if status is not None:
+            # 2.0.1 B02.FR.09 / B03.FR.05; for 1.6 the same answer keeps an unaccepted station out.
+            raise OcppError(ErrorCode.SECURITY_ERROR, f"station is not accepted (BootNotification {status})")
+
+    async def _boot(self, station_id: str, version: str, request: BootRequest, now: datetime) -> BootResponse:
+        row = await self.store.get_station(station_id)
+        status = RegistrationStatus(row["registration_status"]) if row else RegistrationStatus.REJECTED
+        await self.store.record_boot(station_id, request.identity, version, now, status.value)
+        if status is RegistrationStatus.ACCEPTED:
+            self._boot_status.pop(station_id, None)
+            interval = self.settings.heartbeat_interval_s
+        else:
+            self._boot_status[station_id] = status
+            interval = self.settings.boot_retry_interval_s
+        self.bus.publish(
+            DomainEvent(
+                EventKind.STATION_BOOTED,
+                station_id,
+                now,
+                {
+                    "status": status.value,
+                    "vendor": request.identity.vendor,
+                    "model": request.identity.model,
+                    "firmware_version": request.identity.firmware_version,
+                    "ocpp_version": version,
+                },
+            )
+        )
+        return BootResponse(status, now, interval)
+
+    async def _status(self, station_id: str, request: StatusRequest, now: datetime) -> Ack:
+        at = request.timestamp or now
+        raised = await self.store.set_connector_status(
+            station_id,
+            evse_id=request.evse_id,
+            connector_id=request.connector_id,
+            status=request.status.value,
+            at=at,
+            error_code=request.error_code,
+            vendor_error_code=request.vendor_error_code,
+            info=request.info,
+        )
+        self.bus.publish(
+            DomainEvent(
+                EventKind.STATUS_CHANGED,
+                station_id,
+                at,
+                {
+                    "evse_id": request.evse_id,
+                    "connector_id": request.connector_id,
+                    "status": request.status.value,
+                    "error_code": request.error_code,
+                    "vendor_error_code": request.vendor_error_code,
+                },
+            )
+        )
+        for fault in raised:
+            self.bus.publish(DomainEvent(EventKind.FAULT_RAISED, station_id, at, _fault_json(fault)))
+        return Ack()
+
+    async def _authorize(self, token: IdToken, now: datetime) -> IdTokenInfo:
+        return token_info(await self.store.get_id_token(token.value), now)
+
+    async def _transaction(
+        self, station_id: str, version: str, request: TransactionEventRequest, now: datetime
+    ) -> TransactionEventResponse:
+        info = await self._authorize(request.id_token, now) if request.id_token is not None else None
+        status = info.status if info is not None else None
+        if request.transaction_id is None:  # 1.6 StartTransaction: we assign the id
+            assert status is not None, "a 1.6 StartTransaction always carries an idTag"
+            state, replay = await self.store.start_transaction_v16(station_id, request, status)
+            if not replay:
+                self._publish_transaction(EventKind.TRANSACTION_STARTED, station_id, state, now)
+            return TransactionEventResponse(state.transaction_id, info)
+        applied, outcome = await self.store.apply_transaction_event(station_id, version, request, status, now)
+        if applied is not None and outcome != "duplicate":
+            kind = {
+                TransactionEventType.STARTED: EventKind.TRANSACTION_STARTED,
+                TransactionEventType.UPDATED: EventKind.TRANSACTION_UPDATED,
+                TransactionEventType.ENDED: EventKind.TRANSACTION_ENDED,
+            }[request.event_type]
+            self._publish_transaction(kind, station_id, applied, now)
+            if request.meter_values:
+                self._publish_samples(station_id, request.evse_id or 0, request.transaction_id, request, now)
+        return TransactionEventResponse(None, info)
+
+    def _publish_transaction(self, kind: EventKind, station_id: str, state: TransactionState, now: datetime) -> None:
+        self.bus.publish(DomainEvent(kind, station_id, now, transaction_json(state)))
+
+    def _publish_samples(
+        self,
+        station_id: str,
+        evse_id: int,
+        transaction_id: str | None,
+        request: MeterValuesRequest | TransactionEventRequest,
+        now: datetime,
+    ) -> None:
+        samples = request.samples if isinstance(request, MeterValuesRequest) else request.meter_values
+        for sample in samples:
+            self.bus.publish(
+                DomainEvent(
+                    EventKind.METER_SAMPLED,
+                    station_id,
+                    sample.timestamp,
+                    {
+                        "evse_id": evse_id,
+                        "transaction_id": transaction_id,
+                        "timestamp": format_datetime(sample.timestamp),
+                        "values": [
+                            {
+                                "measurand": v.measurand,
+                                "value": v.value,
+                                "unit": v.unit,
+                                "phase": v.phase,
+                                "context": v.context.value,
+                            }
+                            for v in sample.values
+                        ],
+                    },
+                )
+            )
+
+    async def _meter_values(self, station_id: str, request: MeterValuesRequest, now: datetime) -> Ack:
+        await self.store.add_meter_values(station_id, request, now)
+        self._publish_samples(station_id, request.evse_id, request.transaction_id, request, now)
+        return Ack()
+
+    async def _data_transfer(
+        self, station_id: str, request: DataTransferRequest, now: datetime
+    ) -> DataTransferResponse:
+        await self._recorded(
+            station_id,
+            EventKind.STATION_EVENT,
+            "data_transfer",
+            now,
+            {"vendor_id": request.vendor_id, "message_id": request.message_id, "data": request.data},
+        )
+        # No vendor decoder is registered for this vendor: the spec's answer is UnknownVendorId.
+        return DataTransferResponse(DataTransferStatus.UNKNOWN_VENDOR_ID)
+
+    async def _recorded(
+        self, station_id: str, kind: EventKind, store_kind: str, now: datetime, data: dict[str, Any]
+    ) -> Ack:
+        await self.store.add_station_event(station_id, store_kind, now, data)
+        self.bus.publish(DomainEvent(kind, station_id, now, data))
+        return Ack()
+
+    async def _notify_event(self, station_id: str, request: NotifyEventRequest, now: datetime) -> Ack:
+        for ev in request.events:
+            data = {
+                "event_id": ev.event_id,
+                "trigger": ev.trigger,
+                "component": ev.component,
+                "variable": ev.variable,
+                "actual_value": ev.actual_value,
+                "evse_id": ev.evse_id,
+                "connector_id": ev.connector_id,
+                "tech_code": ev.tech_code,
+                "tech_info": ev.tech_info,
+                "cleared": ev.cleared,
+            }
+            await self._recorded(station_id, EventKind.STATION_EVENT, "notify_event", ev.timestamp, data)
+            if ev.variable == "Problem":
+                code = f"{ev.component}.Problem"
+                problem = ev.actual_value.lower() == "true" and not ev.cleared
+                if problem:
+                    await self.store.raise_fault(
+                        station_id,
+                        source="event",
+                        code=code,
+                        at=ev.timestamp,
+                        evse_id=ev.evse_id or 0,
+                        connector_id=ev.connector_id or 0,
+                        vendor_code=ev.tech_code,
+                        info=ev.tech_info,
+                    )
+                    self.bus.publish(DomainEvent(EventKind.FAULT_RAISED, station_id, ev.timestamp, data))
+                else:
+                    await self.store.clear_faults(
+                        station_id,
+                        source="event",
+                        code=code,
+                        at=ev.timestamp,
+                        evse_id=ev.evse_id or 0,
+                        connector_id=ev.connector_id or 0,
+                    )
+                    self.bus.publish(DomainEvent(EventKind.FAULT_CLEARED, station_id, ev.timestamp, data))
+        return Ack()
+
+    async def _security_event(self, station_id: str, request: SecurityEventRequest, now: datetime) -> Ack:
+        data = {"type": request.type, "tech_info": request.tech_info, "timestamp": format_datetime(request.timestamp)}
+        await self._recorded(station_id, EventKind.SECURITY_EVENT, "security_event", now, data)
+        if request.type in CRITICAL_SECURITY_EVENTS:
+            await self.store.raise_fault(
+                station_id, source="security", code=request.type, at=request.timestamp, info=request.tech_info
+            )
+            self.bus.publish(DomainEvent(EventKind.FAULT_RAISED, station_id, now, {"code": request.type, **data}))
+        return Ack()
+
+
+def _fault_json(fault: dict[str, Any]) -> dict[str, Any]:
+    return {key: (format_datetime(value) if isinstance(value, datetime) else value) for key, value in fault.items()}
