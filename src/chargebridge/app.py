@@ -63,7 +63,7 @@ class Chargebridge:
                 max_frame_bytes=s.max_frame_bytes,
                 call_timeout_s=s.call_timeout_s,
                 ping_interval_s=s.ping_interval_s,
-                ping_timeout_s=s.ping_interval_s,
+                ping_timeout_s=s.ping_interval_s / 2,
             ),
             self.requests,
             store,

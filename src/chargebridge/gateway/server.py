@@ -46,8 +46,10 @@ class GatewaySettings:
     auto_register: bool = False
     max_frame_bytes: int = 256 * 1024
     call_timeout_s: float = 30.0
+    # A silent (half-open) socket is dropped after at most interval + timeout + close wait,
+    # i.e. under 2 x ping_interval_s with the defaults the composition root derives.
     ping_interval_s: float = 30.0
-    ping_timeout_s: float = 30.0
+    ping_timeout_s: float = 15.0
     open_timeout_s: float = 10.0
 
 
@@ -103,6 +105,8 @@ class Gateway:
             max_size=self.settings.max_frame_bytes,
             ping_interval=self.settings.ping_interval_s,
             ping_timeout=self.settings.ping_timeout_s,
+            # A peer that stopped answering won't answer the close frame either: don't wait long for it.
+            close_timeout=min(5.0, self.settings.ping_interval_s / 4),
             open_timeout=self.settings.open_timeout_s,
             server_header="chargebridge",
         )
