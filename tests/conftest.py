@@ -108,6 +108,22 @@ async def node(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[
 
 
 @pytest.fixture
+async def pg_schema_url() -> AsyncIterator[str]:
+    """A PostgreSQL URL whose tables go to a fresh schema, dropped afterwards."""
+    need_service("PostgreSQL", PG_HOST, PG_PORT)
+    import asyncpg
+
+    schema = f"cb_test_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user="postgres", database="test")
+    await conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/test?schema={schema}"
+    finally:
+        await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        await conn.close()
+
+
+@pytest.fixture
 async def sqlite_node(tmp_path: Path) -> AsyncIterator[Node]:
     node = await start_node(tmp_path, None, auto_register=True)
     try:

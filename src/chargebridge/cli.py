@@ -28,21 +28,23 @@ app.add_typer(station_app, name="station")
 app.add_typer(token_app, name="token")
 console = Console()
 
-DataDir = Annotated[Path, typer.Option("--data-dir", help="Directory for the SQLite database and data files.")]
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Directory for the SQLite database and data files.")]
 DatabaseUrl = Annotated[
     str | None, typer.Option("--database-url", help="e.g. postgresql+asyncpg://user@host/db (default: SQLite)")
 ]
 
 
-def _settings(data_dir: Path, database_url: str | None, **extra: object) -> Settings:
-    return Settings(data_dir=data_dir, database_url=database_url, **extra)  # type: ignore[arg-type]
+def _settings(data_dir: Path | None, database_url: str | None, **extra: object) -> Settings:
+    """Flags that were given override CHARGEBRIDGE_* environment variables, which override defaults."""
+    given = {"data_dir": data_dir, "database_url": database_url, **extra}
+    return Settings(**{key: value for key, value in given.items() if value is not None})  # type: ignore[arg-type]
 
 
 async def _with_store(settings: Settings) -> Store:
     return await Store.open(settings.resolved_database_url())
 
 
-def _run_until_signal(main: asyncio.Future[None] | None = None) -> asyncio.Event:
+def _run_until_signal() -> asyncio.Event:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -53,14 +55,16 @@ def _run_until_signal(main: asyncio.Future[None] | None = None) -> asyncio.Event
 
 @app.command()
 def serve(
-    data_dir: DataDir = Path("chargebridge-data"),
+    data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    ocpp_port: Annotated[int, typer.Option(help="OCPP WebSocket port.")] = 9000,
-    http_port: Annotated[int, typer.Option(help="REST API port.")] = 8000,
-    auto_register: Annotated[bool, typer.Option(help="Accept unknown station ids and register them.")] = False,
-    heartbeat_interval: Annotated[int, typer.Option(help="Heartbeat interval given to stations (s).")] = 300,
-    log_level: Annotated[str, typer.Option(help="debug, info, warning, error")] = "info",
+    host: Annotated[str | None, typer.Option(help="Address to listen on [default: 127.0.0.1].")] = None,
+    ocpp_port: Annotated[int | None, typer.Option(help="OCPP WebSocket port [default: 9000].")] = None,
+    http_port: Annotated[int | None, typer.Option(help="REST API port [default: 8000].")] = None,
+    auto_register: Annotated[
+        bool | None, typer.Option("--auto-register/--no-auto-register", help="Accept and register unknown ids.")
+    ] = None,
+    heartbeat_interval: Annotated[int | None, typer.Option(help="Heartbeat interval for stations (s).")] = None,
+    log_level: Annotated[str | None, typer.Option(help="debug, info, warning, error [default: info]")] = None,
 ) -> None:
     """Run the OCPP gateway and the REST API in one process."""
     settings = _settings(
@@ -73,7 +77,7 @@ def serve(
         heartbeat_interval_s=heartbeat_interval,
         log_level=log_level,
     )
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     asyncio.run(_serve(settings))
 
 
@@ -93,7 +97,7 @@ async def _serve(settings: Settings) -> None:
 def station_add(
     station_id: Annotated[str, typer.Argument(help="The station id the charger uses in its URL.")],
     password: Annotated[str | None, typer.Option(help="HTTP Basic password the station must present.")] = None,
-    data_dir: DataDir = Path("chargebridge-data"),
+    data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Register a station so it may connect."""
@@ -123,7 +127,7 @@ def token_create(
     role: Annotated[str, typer.Option(help="admin, operator or viewer")] = "admin",
     name: Annotated[str | None, typer.Option(help="Who or what the token is for.")] = None,
     expires_in_days: Annotated[int | None, typer.Option(help="Expire after this many days.")] = None,
-    data_dir: DataDir = Path("chargebridge-data"),
+    data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create an API token; it is printed once, as the last word of the last line."""
@@ -153,7 +157,7 @@ async def _create_token(settings: Settings, role: str, name: str | None, days: i
 
 
 @token_app.command("list")
-def token_list(data_dir: DataDir = Path("chargebridge-data"), database_url: DatabaseUrl = None) -> None:
+def token_list(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
     """List API tokens (never the secrets)."""
 
     async def run() -> None:
@@ -169,9 +173,7 @@ def token_list(data_dir: DataDir = Path("chargebridge-data"), database_url: Data
 
 
 @token_app.command("revoke")
-def token_revoke(
-    token_id: str, data_dir: DataDir = Path("chargebridge-data"), database_url: DatabaseUrl = None
-) -> None:
+def token_revoke(token_id: str, data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
     """Revoke an API token by its id."""
 
     async def run() -> bool:
@@ -188,7 +190,7 @@ def token_revoke(
 
 
 @app.command()
-def migrate(data_dir: DataDir = Path("chargebridge-data"), database_url: DatabaseUrl = None) -> None:
+def migrate(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
     """Create or upgrade the database schema."""
 
     async def run() -> None:
@@ -202,7 +204,9 @@ def migrate(data_dir: DataDir = Path("chargebridge-data"), database_url: Databas
 @app.command()
 def demo(
     stations: Annotated[int, typer.Option(help="How many simulated stations.")] = 12,
-    data_dir: DataDir = Path("chargebridge-demo"),
+    data_dir: Annotated[Path, typer.Option("--data-dir", help="Directory for the demo database.")] = Path(
+        "chargebridge-demo"
+    ),
     ocpp_port: Annotated[int, typer.Option(help="OCPP WebSocket port.")] = 9000,
     http_port: Annotated[int, typer.Option(help="REST API / dashboard port.")] = 8000,
     duration: Annotated[float | None, typer.Option(help="Stop after this many seconds.")] = None,

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
-import time
+import uuid
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -120,7 +119,10 @@ COMMAND_BODIES: dict[str, type[_Body]] = {
     "data-transfer": DataTransferBody,
 }
 
-_remote_start_ids = itertools.count(int(time.time()) % 1_000_000_000)
+
+def _new_remote_start_id() -> int:
+    """A positive 31-bit id that links RequestStartTransaction to the TransactionEvent it causes."""
+    return uuid.uuid4().int % 2_147_483_647 + 1
 
 
 def to_command(name: str, body: _Body) -> c.Command:
@@ -130,7 +132,7 @@ def to_command(name: str, body: _Body) -> c.Command:
                 IdToken(body.id_token, body.id_token_type),
                 evse_id=body.evse_id,
                 connector_id=body.connector_id,
-                remote_start_id=body.remote_start_id if body.remote_start_id is not None else next(_remote_start_ids),
+                remote_start_id=body.remote_start_id if body.remote_start_id is not None else _new_remote_start_id(),
                 charging_profile=body.charging_profile,
             )
         case RemoteStopBody():

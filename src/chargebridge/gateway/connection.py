@@ -128,8 +128,7 @@ class StationConnection:
             decoded = self.adapter.decode(call.action, call.payload)
             response = await self.handler.handle(self.station_id, self.version, decoded.request)
             payload = self.adapter.encode_response(call.action, response)
-            self.endpoint.send_result(call.message_id, call.action, payload)
-        except OcppError as exc:
+        except OcppError as exc:  # the station's message was refused (spec error code)
             self.stats.errors_sent += 1
             self.endpoint.send_error(call.message_id, exc.code, exc.description, exc.details)
         except Exception:
@@ -137,6 +136,13 @@ class StationConnection:
             log.exception("%s: failed to answer %s", self.station_id, call.action)
             self.stats.errors_sent += 1
             self.endpoint.send_error(call.message_id, ErrorCode.INTERNAL_ERROR, "internal error")
+        else:
+            try:
+                self.endpoint.send_result(call.message_id, call.action, payload)
+            except OcppError:  # our own answer broke the schema: a bug of ours, not the station's
+                log.exception("%s: our %s answer violates the schema", self.station_id, call.action)
+                self.stats.errors_sent += 1
+                self.endpoint.send_error(call.message_id, ErrorCode.INTERNAL_ERROR, "internal error")
         try:
             await self._flush()
         except ConnectionClosed:

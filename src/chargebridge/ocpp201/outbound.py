@@ -83,7 +83,7 @@ def encode_id_token_info(info: IdTokenInfo) -> dict[str, Any]:
     out: dict[str, Any] = {"status": info.status.value}
     if info.expires_at is not None:
         out["cacheExpiryDateTime"] = format_datetime(info.expires_at)
-    if info.group_id is not None:
+    if info.group_id is not None and len(info.group_id) <= 36:  # IdTokenType.idToken is at most 36 characters
         out["groupIdToken"] = {"idToken": info.group_id, "type": "Central"}
     return out
 

@@ -187,13 +187,33 @@ class GroupCommitWriter:
                 delay = min(delay * 2, 2.0)
 
 
+_CONNECTION_ERROR_NAMES = frozenset(
+    {
+        "ConnectionDoesNotExistError",
+        "CannotConnectNowError",
+        "ConnectionFailureError",
+        "InterfaceError",
+        "AdminShutdownError",
+        "CrashShutdownError",
+        "TooManyConnectionsError",
+    }
+)
+
+
 def _is_connection_error(exc: BaseException) -> bool:
+    """True when the database (not the statement) failed: worth retrying the whole batch."""
     if isinstance(exc, OSError | ConnectionError):
         return True
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    text = str(exc).lower()
-    return any(
-        marker in text
-        for marker in ("connection", "closed", "terminat", "could not connect", "server closed", "database is locked")
-    )
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        orig = exc.orig
+        if isinstance(orig, OSError | ConnectionError):
+            return True
+        cause = getattr(orig, "__cause__", None)
+        names = {type(orig).__name__, type(cause).__name__ if cause is not None else ""}
+        if names & _CONNECTION_ERROR_NAMES:
+            return True
+        # SQLite: another process holds the write lock longer than busy_timeout
+        return "database is locked" in str(orig)
+    return False

@@ -6,6 +6,7 @@ own connections. Rows come back as plain dicts with timezone-aware UTC datetimes
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, fields, replace
@@ -36,6 +37,11 @@ from chargebridge.store.schema import (
 Row = dict[str, Any]
 
 _STATE_FIELDS = tuple(f.name for f in fields(TransactionState))
+
+
+def _key_hash(key: str) -> str:
+    """De-duplication keys are stored as SHA-256 hex: fixed width, whatever the station sent."""
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 class StationExists(Exception):
@@ -515,13 +521,14 @@ class Store:
         """Record a 1.6 StartTransaction; a re-sent one returns the same transaction (replay=True)."""
 
         async def op(conn: AsyncConnection) -> tuple[TransactionState, bool]:
-            if event.dedupe_key is not None:
+            dedupe_key = _key_hash(event.dedupe_key) if event.dedupe_key is not None else None
+            if dedupe_key is not None:
                 existing = (
                     (
                         await conn.execute(
                             select(transactions).where(
                                 transactions.c.station_id == station_id,
-                                transactions.c.dedupe_key == event.dedupe_key,
+                                transactions.c.dedupe_key == dedupe_key,
                             )
                         )
                     )
@@ -533,7 +540,7 @@ class Store:
             state = merge_event(TransactionState(station_id, "", "1.6"), event, token_status)
             values = _state_values(state)
             values.update(
-                transaction_id=f"new-{uuid.uuid4().hex[:24]}", dedupe_key=event.dedupe_key, updated_at=event.timestamp
+                transaction_id=f"new-{uuid.uuid4().hex[:24]}", dedupe_key=dedupe_key, updated_at=event.timestamp
             )
             result = await conn.execute(insert(transactions).values(**values))
             pk = result.inserted_primary_key[0] if result.inserted_primary_key else None
@@ -642,7 +649,7 @@ class Store:
         token_status: AuthorizationStatus | None,
         now: datetime,
     ) -> tuple[TransactionState | None, str]:
-        key = f"stop:{event.transaction_id}:{event.timestamp.isoformat()}:{event.meter_stop_wh}"
+        key = _key_hash(f"stop:{event.transaction_id}:{event.timestamp.isoformat()}:{event.meter_stop_wh}")
         exists = (
             await conn.execute(
                 select(transactions.c.pk).where(

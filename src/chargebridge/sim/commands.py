@@ -1,0 +1,466 @@
+"""Answers to the commands a CSMS sends, for both versions (pure: payload in, answer out).
+
+Each handler reads and may change the :class:`StationState` (configuration, availability,
+charging limits) and returns the CALLRESULT payload plus the *intents* the station carries
+out after the answer went out (start a session, reboot, send a triggered message...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from chargebridge.rpc import OcppVersion
+from chargebridge.sim.state import Connector, StationState
+
+# -- intents ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StartSession:
+    connector_id: int
+    id_token: str
+    id_token_type: str = "ISO14443"
+    remote_start_id: int | None = None
+    remote: bool = False
+    duration_s: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StopSession:
+    connector_id: int
+    reason: str  # the 1.6 Reason vocabulary (mapped for 2.0.1)
+
+
+@dataclass(frozen=True, slots=True)
+class Reboot:
+    reason: str  # HardReset / SoftReset / Reboot / PowerLoss
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    message: str
+    connector_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SendStatus:
+    connector_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigChanged:
+    name: str
+
+
+Intent = StartSession | StopSession | Reboot | Trigger | SendStatus | ConfigChanged
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    payload: dict[str, Any]
+    intents: tuple[Intent, ...] = ()
+
+
+ACCEPTS_16 = frozenset(
+    {
+        "RemoteStartTransaction",
+        "RemoteStopTransaction",
+        "Reset",
+        "UnlockConnector",
+        "ChangeAvailability",
+        "GetConfiguration",
+        "ChangeConfiguration",
+        "TriggerMessage",
+        "ClearCache",
+        "DataTransfer",
+        "SetChargingProfile",
+        "ClearChargingProfile",
+    }
+)
+ACCEPTS_201 = frozenset(
+    {
+        "RequestStartTransaction",
+        "RequestStopTransaction",
+        "Reset",
+        "UnlockConnector",
+        "ChangeAvailability",
+        "GetVariables",
+        "SetVariables",
+        "TriggerMessage",
+        "ClearCache",
+        "DataTransfer",
+        "SetChargingProfile",
+        "ClearChargingProfile",
+    }
+)
+
+TRIGGERS_16 = frozenset(
+    {
+        "BootNotification",
+        "Heartbeat",
+        "MeterValues",
+        "StatusNotification",
+        "FirmwareStatusNotification",
+        "DiagnosticsStatusNotification",
+    }
+)
+TRIGGERS_201 = frozenset(
+    {
+        "BootNotification",
+        "Heartbeat",
+        "MeterValues",
+        "StatusNotification",
+        "TransactionEvent",
+        "FirmwareStatusNotification",
+    }
+)
+
+
+def accepted_actions(version: OcppVersion) -> frozenset[str]:
+    return ACCEPTS_16 if version is OcppVersion.V16 else ACCEPTS_201
+
+
+# -- rejection (the configured failure rate) ----------------------------------------------------
+
+_REJECTED: dict[str, dict[str, Any]] = {
+    "RemoteStartTransaction": {"status": "Rejected"},
+    "RemoteStopTransaction": {"status": "Rejected"},
+    "RequestStartTransaction": {"status": "Rejected"},
+    "RequestStopTransaction": {"status": "Rejected"},
+    "Reset": {"status": "Rejected"},
+    "UnlockConnector": {"status": "UnlockFailed"},
+    "ChangeAvailability": {"status": "Rejected"},
+    "ChangeConfiguration": {"status": "Rejected"},
+    "TriggerMessage": {"status": "Rejected"},
+    "ClearCache": {"status": "Rejected"},
+    "DataTransfer": {"status": "Rejected"},
+    "SetChargingProfile": {"status": "Rejected"},
+    "ClearChargingProfile": {"status": "Unknown"},
+}
+
+
+def rejection(version: OcppVersion, action: str, payload: dict[str, Any]) -> Answer:
+    """The negative answer a flaky charger gives to ``action`` (same shape, nothing done)."""
+    if action == "GetConfiguration":
+        return Answer({"configurationKey": [], "unknownKey": list(payload.get("key", []))})
+    if action in ("GetVariables", "SetVariables"):
+        plural = "getVariable" if action == "GetVariables" else "setVariable"
+        results = [
+            {"attributeStatus": "Rejected", "component": item["component"], "variable": item["variable"]}
+            for item in payload[f"{plural}Data"]
+        ]
+        return Answer({f"{plural}Result": results})
+    return Answer(dict(_REJECTED[action]))
+
+
+# -- dispatch -----------------------------------------------------------------------------------
+
+
+def answer(version: OcppVersion, action: str, payload: dict[str, Any], state: StationState) -> Answer:
+    """The station's answer to a schema-valid command."""
+    table = _HANDLERS_16 if version is OcppVersion.V16 else _HANDLERS_201
+    return table[action](payload, state)
+
+
+# -- shared pieces ------------------------------------------------------------------------------
+
+
+def _targets(state: StationState, connector_id: int | None) -> list[Connector] | None:
+    if connector_id is None or connector_id == 0:
+        return list(state.connectors.values())
+    connector = state.connectors.get(connector_id)
+    return None if connector is None else [connector]
+
+
+def _change_availability(state: StationState, connector_id: int | None, operative: bool) -> Answer:
+    targets = _targets(state, connector_id)
+    if targets is None:
+        return Answer({"status": "Rejected"})
+    status = "Accepted"
+    intents: list[Intent] = []
+    for connector in targets:
+        if not operative and connector.session is not None:
+            connector.pending_inoperative = True
+            status = "Scheduled"
+            continue
+        connector.pending_inoperative = False
+        if connector.operative != operative:
+            connector.operative = operative
+            intents.append(SendStatus(connector.connector_id))
+    return Answer({"status": status}, tuple(intents))
+
+
+def _schedule_limit(schedule: dict[str, Any]) -> tuple[float, str] | None:
+    periods = schedule.get("chargingSchedulePeriod") or []
+    if not periods:
+        return None
+    first = min(periods, key=lambda period: period.get("startPeriod", 0))
+    return float(first["limit"]), str(schedule.get("chargingRateUnit", "W"))
+
+
+def _set_limit(state: StationState, connector_id: int, purpose: str, limit: tuple[float, str] | None) -> Answer:
+    targets = _targets(state, connector_id)
+    if targets is None or limit is None:
+        return Answer({"status": "Rejected"})
+    if purpose == "TxProfile" and not any(connector.session is not None for connector in targets):
+        return Answer({"status": "Rejected"})  # a TxProfile needs a transaction
+    for connector in targets:
+        connector.limit = limit
+    return Answer({"status": "Accepted"})
+
+
+def _clear_limits(state: StationState, connector_id: int | None) -> Answer:
+    targets = _targets(state, connector_id) or []
+    cleared = [connector for connector in targets if connector.limit is not None]
+    for connector in cleared:
+        connector.limit = None
+    return Answer({"status": "Accepted" if cleared else "Unknown"})
+
+
+def _data_transfer(payload: dict[str, Any], state: StationState) -> Answer:
+    if payload["vendorId"] != state.data_transfer_vendor:
+        return Answer({"status": "UnknownVendorId"})
+    return Answer({"status": "Accepted", "data": payload.get("data", "")})
+
+
+def _clear_cache(payload: dict[str, Any], state: StationState) -> Answer:
+    return Answer({"status": "Accepted"})
+
+
+def _reset_intent(kind: str) -> Reboot:
+    return Reboot("HardReset" if kind in ("Hard", "Immediate") else "SoftReset")
+
+
+# -- OCPP 1.6 -----------------------------------------------------------------------------------
+
+
+def _remote_start_16(payload: dict[str, Any], state: StationState) -> Answer:
+    connector = state.free_connector(payload.get("connectorId"))
+    if connector is None:
+        return Answer({"status": "Rejected"})
+    profile = payload.get("chargingProfile")
+    if profile is not None:
+        connector.limit = _schedule_limit(profile["chargingSchedule"]) or connector.limit
+    start = StartSession(connector.connector_id, payload["idTag"], remote=True)
+    return Answer({"status": "Accepted"}, (start,))
+
+
+def _remote_stop_16(payload: dict[str, Any], state: StationState) -> Answer:
+    session = state.session_by_transaction(str(payload["transactionId"]))
+    if session is None:
+        return Answer({"status": "Rejected"})
+    return Answer({"status": "Accepted"}, (StopSession(session.connector_id, "Remote"),))
+
+
+def _reset_16(payload: dict[str, Any], state: StationState) -> Answer:
+    return Answer({"status": "Accepted"}, (_reset_intent(payload["type"]),))
+
+
+def _unlock_16(payload: dict[str, Any], state: StationState) -> Answer:
+    connector = state.connectors.get(payload["connectorId"])
+    if connector is None:
+        return Answer({"status": "NotSupported"})
+    if connector.session is not None:
+        # 1.6: unlocking a connector with a transaction stops the transaction first.
+        return Answer({"status": "Unlocked"}, (StopSession(connector.connector_id, "UnlockCommand"),))
+    return Answer({"status": "Unlocked"})
+
+
+def _change_availability_16(payload: dict[str, Any], state: StationState) -> Answer:
+    return _change_availability(state, payload["connectorId"], payload["type"] == "Operative")
+
+
+def _get_configuration_16(payload: dict[str, Any], state: StationState) -> Answer:
+    wanted = payload.get("key") or [key.name for key, _ in state.config.items()]
+    known, unknown = [], []
+    for name in wanted:
+        key = state.config.key(name)
+        if key is None:
+            unknown.append(name)
+        else:
+            known.append({"key": name, "readonly": key.readonly, "value": state.config.get(name)})
+    result: dict[str, Any] = {"configurationKey": known}
+    if unknown:
+        result["unknownKey"] = unknown
+    return Answer(result)
+
+
+def _change_configuration_16(payload: dict[str, Any], state: StationState) -> Answer:
+    status = state.config.set(payload["key"], payload["value"])
+    intents: tuple[Intent, ...] = (ConfigChanged(payload["key"]),) if status == "Accepted" else ()
+    return Answer({"status": status}, intents)
+
+
+def _trigger_16(payload: dict[str, Any], state: StationState) -> Answer:
+    connector_id = payload.get("connectorId")
+    if connector_id not in (None, 0) and connector_id not in state.connectors:
+        return Answer({"status": "Rejected"})
+    message = payload["requestedMessage"]
+    if message not in TRIGGERS_16:
+        return Answer({"status": "NotImplemented"})
+    return Answer({"status": "Accepted"}, (Trigger(message, connector_id or None),))
+
+
+def _set_profile_16(payload: dict[str, Any], state: StationState) -> Answer:
+    profile = payload["csChargingProfiles"]
+    limit = _schedule_limit(profile["chargingSchedule"])
+    return _set_limit(state, payload["connectorId"], profile["chargingProfilePurpose"], limit)
+
+
+def _clear_profile_16(payload: dict[str, Any], state: StationState) -> Answer:
+    return _clear_limits(state, payload.get("connectorId"))
+
+
+Handler = Callable[[dict[str, Any], StationState], Answer]
+
+_HANDLERS_16: dict[str, Handler] = {
+    "RemoteStartTransaction": _remote_start_16,
+    "RemoteStopTransaction": _remote_stop_16,
+    "Reset": _reset_16,
+    "UnlockConnector": _unlock_16,
+    "ChangeAvailability": _change_availability_16,
+    "GetConfiguration": _get_configuration_16,
+    "ChangeConfiguration": _change_configuration_16,
+    "TriggerMessage": _trigger_16,
+    "ClearCache": _clear_cache,
+    "DataTransfer": _data_transfer,
+    "SetChargingProfile": _set_profile_16,
+    "ClearChargingProfile": _clear_profile_16,
+}
+
+
+# -- OCPP 2.0.1 ---------------------------------------------------------------------------------
+
+
+def _request_start_201(payload: dict[str, Any], state: StationState) -> Answer:
+    connector = state.free_connector(payload.get("evseId"))
+    if connector is None:
+        return Answer({"status": "Rejected"})
+    profile = payload.get("chargingProfile")
+    if profile is not None and profile["chargingSchedule"]:
+        connector.limit = _schedule_limit(profile["chargingSchedule"][0]) or connector.limit
+    token = payload["idToken"]
+    start = StartSession(
+        connector.connector_id, token["idToken"], token["type"], remote_start_id=payload["remoteStartId"], remote=True
+    )
+    return Answer({"status": "Accepted"}, (start,))
+
+
+def _request_stop_201(payload: dict[str, Any], state: StationState) -> Answer:
+    session = state.session_by_transaction(payload["transactionId"])
+    if session is None:
+        return Answer({"status": "Rejected"})
+    return Answer({"status": "Accepted"}, (StopSession(session.connector_id, "Remote"),))
+
+
+def _reset_201(payload: dict[str, Any], state: StationState) -> Answer:
+    evse_id = payload.get("evseId")
+    if evse_id is not None:
+        connector = state.connectors.get(evse_id)
+        if connector is None:
+            return Answer({"status": "Rejected"})
+        stops: tuple[Intent, ...] = ()
+        if connector.session is not None:
+            stops = (StopSession(evse_id, "HardReset"),)
+        return Answer({"status": "Accepted"}, (*stops, SendStatus(evse_id)))
+    busy = any(connector.session is not None for connector in state.connectors.values())
+    if payload["type"] == "OnIdle" and busy:
+        state.reboot_when_idle = True
+        return Answer({"status": "Scheduled"})
+    return Answer({"status": "Accepted"}, (_reset_intent(payload["type"]),))
+
+
+def _unlock_201(payload: dict[str, Any], state: StationState) -> Answer:
+    connector = state.connectors.get(payload["evseId"])
+    if connector is None or payload["connectorId"] != 1:
+        return Answer({"status": "UnknownConnector"})
+    if connector.session is not None:
+        return Answer({"status": "OngoingAuthorizedTransaction"})
+    return Answer({"status": "Unlocked"})
+
+
+def _change_availability_201(payload: dict[str, Any], state: StationState) -> Answer:
+    evse = payload.get("evse")
+    return _change_availability(state, evse["id"] if evse else None, payload["operationalStatus"] == "Operative")
+
+
+def _variable_key(item: dict[str, Any]) -> tuple[str, str, str | None]:
+    return item["component"]["name"], item["variable"]["name"], item["variable"].get("instance")
+
+
+def _get_variables_201(payload: dict[str, Any], state: StationState) -> Answer:
+    results = []
+    for item in payload["getVariableData"]:
+        result: dict[str, Any] = {"component": item["component"], "variable": item["variable"]}
+        key = state.config.variable(*_variable_key(item))
+        if item.get("attributeType", "Actual") != "Actual":
+            result["attributeStatus"] = "NotSupportedAttributeType"
+        elif key is None:
+            known = state.config.knows_component(item["component"]["name"])
+            result["attributeStatus"] = "UnknownVariable" if known else "UnknownComponent"
+        else:
+            result["attributeStatus"] = "Accepted"
+            result["attributeValue"] = state.config.get(key.name)
+        results.append(result)
+    return Answer({"getVariableResult": results})
+
+
+def _set_variables_201(payload: dict[str, Any], state: StationState) -> Answer:
+    results = []
+    intents: list[Intent] = []
+    for item in payload["setVariableData"]:
+        result: dict[str, Any] = {"component": item["component"], "variable": item["variable"]}
+        key = state.config.variable(*_variable_key(item))
+        if item.get("attributeType", "Actual") != "Actual":
+            result["attributeStatus"] = "NotSupportedAttributeType"
+        elif key is None:
+            known = state.config.knows_component(item["component"]["name"])
+            result["attributeStatus"] = "UnknownVariable" if known else "UnknownComponent"
+        else:
+            status = state.config.set(key.name, item["attributeValue"])
+            result["attributeStatus"] = "Accepted" if status == "Accepted" else "Rejected"
+            if status == "Accepted":
+                intents.append(ConfigChanged(key.name))
+        results.append(result)
+    return Answer({"setVariableResult": results}, tuple(intents))
+
+
+def _trigger_201(payload: dict[str, Any], state: StationState) -> Answer:
+    evse = payload.get("evse")
+    evse_id = evse["id"] if evse else None
+    if evse_id not in (None, 0) and evse_id not in state.connectors:
+        return Answer({"status": "Rejected"})
+    message = payload["requestedMessage"]
+    if message not in TRIGGERS_201:
+        return Answer({"status": "NotImplemented"})
+    return Answer({"status": "Accepted"}, (Trigger(message, evse_id or None),))
+
+
+def _set_profile_201(payload: dict[str, Any], state: StationState) -> Answer:
+    profile = payload["chargingProfile"]
+    schedules = profile["chargingSchedule"]
+    limit = _schedule_limit(schedules[0]) if schedules else None
+    return _set_limit(state, payload["evseId"], profile["chargingProfilePurpose"], limit)
+
+
+def _clear_profile_201(payload: dict[str, Any], state: StationState) -> Answer:
+    criteria = payload.get("chargingProfileCriteria") or {}
+    return _clear_limits(state, criteria.get("evseId"))
+
+
+_HANDLERS_201: dict[str, Handler] = {
+    "RequestStartTransaction": _request_start_201,
+    "RequestStopTransaction": _request_stop_201,
+    "Reset": _reset_201,
+    "UnlockConnector": _unlock_201,
+    "ChangeAvailability": _change_availability_201,
+    "GetVariables": _get_variables_201,
+    "SetVariables": _set_variables_201,
+    "TriggerMessage": _trigger_201,
+    "ClearCache": _clear_cache,
+    "DataTransfer": _data_transfer,
+    "SetChargingProfile": _set_profile_201,
+    "ClearChargingProfile": _clear_profile_201,
+}
