@@ -13,6 +13,7 @@ from chargebridge.api.app import create_api
 from chargebridge.api.deps import ApiContext
 from chargebridge.bus.memory import EventBus
 from chargebridge.config import Settings
+from chargebridge.extensions import Extension, build_extensions
 from chargebridge.gateway.server import Gateway, GatewaySettings
 from chargebridge.ocpp16.adapter import Ocpp16Adapter
 from chargebridge.ocpp201.adapter import Ocpp201Adapter
@@ -34,8 +35,10 @@ class Running:
 class Chargebridge:
     """One chargebridge node: OCPP gateway and HTTP API in the same asyncio loop."""
 
-    def __init__(self, settings: Settings, clock: Clock | None = None):
+    def __init__(self, settings: Settings, clock: Clock | None = None, extensions: list[Extension] | None = None):
         self.settings = settings
+        self.extensions = build_extensions(settings) if extensions is None else extensions
+        self._started_extensions: list[Extension] = []
         self.clock = clock or SystemClock()
         self.bus = EventBus()
         self.store: Store | None = None
@@ -72,7 +75,11 @@ class Chargebridge:
             self.clock,
         )
         ocpp_port = await self.gateway.start()
-        api = create_api(ApiContext(store=store, gateway=self.gateway, bus=self.bus, clock=self.clock))
+        context = ApiContext(store=store, gateway=self.gateway, bus=self.bus, clock=self.clock, settings=s)
+        api = create_api(context, [router for ext in self.extensions for router in ext.routers()])
+        for ext in self.extensions:
+            await ext.start(context)
+            self._started_extensions.append(ext)
         self._http_socket = sock = socket.create_server((s.host, s.http_port), reuse_port=False)
         http_port = sock.getsockname()[1]
         config = uvicorn.Config(
@@ -88,6 +95,12 @@ class Chargebridge:
         return Running(ocpp_port, http_port)
 
     async def stop(self) -> None:
+        for ext in reversed(self._started_extensions):
+            try:
+                await ext.stop()
+            except Exception:
+                log.exception("extension %s failed to stop", ext.name)
+        self._started_extensions.clear()
         if self._http is not None and self._http_task is not None:
             self._http.should_exit = True
             await self._http_task

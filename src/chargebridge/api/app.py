@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from chargebridge import __version__
 from chargebridge.api.deps import ApiContext
 from chargebridge.api.routes import router
 
 
-def create_api(context: ApiContext) -> FastAPI:
+def create_api(context: ApiContext, extra_routers: list[APIRouter] | None = None) -> FastAPI:
     app = FastAPI(
         title="chargebridge",
         version=__version__,
@@ -17,6 +17,8 @@ def create_api(context: ApiContext) -> FastAPI:
     )
     app.state.cb = context
     app.include_router(router)
+    for extra in extra_routers or []:
+        app.include_router(extra)
 
     @app.get("/health", tags=["system"])
     async def health() -> dict[str, object]:

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from chargebridge.bus.memory import EventBus
+from chargebridge.config import Settings
 from chargebridge.gateway.server import Gateway
 from chargebridge.services.clock import Clock
 from chargebridge.store.repository import Store
@@ -19,6 +20,7 @@ class ApiContext:
     gateway: Gateway
     bus: EventBus
     clock: Clock
+    settings: Settings
 
 
 def _context(request: Request) -> ApiContext:

@@ -18,21 +18,23 @@ import base64
 import binascii
 import contextlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Protocol
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
+from websockets.exceptions import NegotiationError
 from websockets.http11 import Request, Response
+from websockets.typing import Subprotocol
 
 from chargebridge.domain.adapter import VersionAdapter
 from chargebridge.domain.commands import Command, CommandOutcome
 from chargebridge.gateway.connection import CallAnswer, ConnectionStats, RequestHandler, StationConnection
 from chargebridge.gateway.station_ids import InvalidStationId, parse_station_path
 from chargebridge.rpc import OcppVersion, RpcEndpoint, StationNotConnected, schemas_for
-from chargebridge.rpc.version import PREFERRED_SUBPROTOCOLS
+from chargebridge.rpc.version import PREFERRED_SUBPROTOCOLS, select_subprotocol
 from chargebridge.services.clock import Clock
 from chargebridge.store.repository import Store
 
@@ -100,7 +102,8 @@ class Gateway:
             self._handle,
             self.settings.host,
             self.settings.port,
-            subprotocols=[sub for sub in PREFERRED_SUBPROTOCOLS],  # type: ignore[misc]
+            subprotocols=[Subprotocol(sub) for sub in PREFERRED_SUBPROTOCOLS],
+            select_subprotocol=_choose_subprotocol,
             process_request=self._process_request,
             max_size=self.settings.max_frame_bytes,
             ping_interval=self.settings.ping_interval_s,
@@ -208,3 +211,11 @@ def _basic_credentials(header: str | None) -> tuple[str | None, str | None]:
         return None, None
     user, sep, password = decoded.partition(":")
     return (user, password) if sep else (None, None)
+
+
+def _choose_subprotocol(_connection: ServerConnection, offered: Sequence[Subprotocol]) -> Subprotocol:
+    """2.0.1 when offered, else 1.6; anything else refuses the handshake (HTTP 400)."""
+    chosen = select_subprotocol(list(offered))
+    if chosen is None:
+        raise NegotiationError(f"no supported OCPP subprotocol offered; supported: {', '.join(PREFERRED_SUBPROTOCOLS)}")
+    return Subprotocol(chosen)

@@ -70,7 +70,8 @@ class SchemaSet:
         if validator is None:
             suffix = "Response" if response else self._request_suffix
             schema = json.loads((self._dir / f"{action}{suffix}.json").read_text(encoding="utf-8"))
-            validator = fastjsonschema.compile(schema)
+            # use_default=False: validation must never change the payload (no injected defaults)
+            validator = fastjsonschema.compile(schema, use_default=False)
             self._validators[key] = validator
         return validator
 

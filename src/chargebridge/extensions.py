@@ -1,0 +1,34 @@
+"""Extensions: integrations that ride on a running node (MQTT bridge, webhooks, dashboard, ...).
+
+Each one has the same lifecycle: it may contribute API routers (collected before the API is
+built), is started once the store, bus and gateway run, and is stopped before them. The
+composition root builds the list in :func:`build_extensions` from the settings.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from fastapi import APIRouter
+
+if TYPE_CHECKING:
+    from chargebridge.api.deps import ApiContext
+    from chargebridge.config import Settings
+
+
+class Extension(Protocol):
+    name: str
+
+    def routers(self) -> list[APIRouter]:
+        """API routers this extension serves (may be empty)."""
+        ...
+
+    async def start(self, context: ApiContext) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+def build_extensions(settings: Settings) -> list[Extension]:
+    """Every extension the settings enable. One line per extension; keep the order stable."""
+    extensions: list[Extension] = []
+    return extensions
