@@ -1,0 +1,44 @@
+"""The chargebridge command line (in-process, on a temporary SQLite data dir)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from chargebridge.cli import app
+from chargebridge.security.secrets import hash_api_token
+
+runner = CliRunner()
+
+
+def test_station_and_token_lifecycle(tmp_path: Path) -> None:
+    data = ["--data-dir", str(tmp_path)]
+    assert runner.invoke(app, ["migrate", *data]).exit_code == 0
+    added = runner.invoke(app, ["station", "add", "CP-7", "--password", "a-long-password-123", *data])
+    assert added.exit_code == 0, added.output
+    assert runner.invoke(app, ["station", "add", "CP-7", *data]).exit_code == 1  # already there
+    assert runner.invoke(app, ["station", "add", "bad:id", *data]).exit_code != 0
+    created = runner.invoke(app, ["token", "create", "--role", "viewer", "--name", "grafana", *data])
+    assert created.exit_code == 0, created.output
+    token = created.output.strip().splitlines()[-1].split()[-1]
+    assert token.startswith("cb_")
+    db = sqlite3.connect(tmp_path / "chargebridge.db")
+    ((role, token_id),) = db.execute("SELECT role, id FROM api_tokens WHERE token_hash = ?", (hash_api_token(token),))
+    assert role == "viewer"
+    (password_hash,) = db.execute("SELECT password_hash FROM stations WHERE id = 'CP-7'").fetchone()
+    assert password_hash and "a-long-password-123" not in password_hash
+    assert token_id in runner.invoke(app, ["token", "list", *data]).output
+    assert runner.invoke(app, ["token", "revoke", token_id, *data]).exit_code == 0
+    assert runner.invoke(app, ["token", "revoke", token_id, *data]).exit_code == 1
+    assert runner.invoke(app, ["token", "create", "--role", "root", *data]).exit_code != 0
+
+
+def test_environment_variables_configure_the_cli(tmp_path: Path, monkeypatch: object) -> None:
+    import pytest
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setenv("CHARGEBRIDGE_DATA_DIR", str(tmp_path / "from-env"))
+    assert runner.invoke(app, ["station", "add", "ENV-1"]).exit_code == 0
+    assert (tmp_path / "from-env" / "chargebridge.db").exists()
