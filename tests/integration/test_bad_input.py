@@ -115,3 +115,18 @@ async def test_flood_of_malformed_frames_keeps_server_responsive(sqlite_node: No
     assert (await asyncio.wait_for(other.call("Heartbeat", {}), 5))[0] == 3
     await flooder.close()
     await other.close()
+
+
+async def test_pipelined_calls_are_bounded_and_all_answered(sqlite_node: Node) -> None:
+    station = await RawStation.open(sqlite_node.ocpp_url, random_id("PIPE"), "1.6")
+    for i in range(200):
+        await station.send_raw(json.dumps([2, f"p{i}", "Heartbeat", {}]))
+    answers = {}
+    for _ in range(200):
+        frame = await station.recv()
+        answers[frame[1]] = frame
+    assert set(answers) == {f"p{i}" for i in range(200)}  # every CALL got exactly one answer
+    refused = [a for a in answers.values() if a[0] == 4]
+    assert refused and all(a[2] == "GenericError" for a in refused)
+    assert (await station.call("Heartbeat", {}))[0] == 3
+    await station.close()

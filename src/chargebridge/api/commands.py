@@ -120,6 +120,14 @@ COMMAND_BODIES: dict[str, type[_Body]] = {
 }
 
 
+def _evse_and_connector(evse_id: int | None, connector_id: int | None) -> tuple[int | None, int | None]:
+    """One meaning on both versions: a connector given without an EVSE is the 1.6 connector N,
+    which is EVSE N (with its connector 1) in 2.0.1 terms."""
+    if evse_id is None and connector_id:
+        return connector_id, None
+    return evse_id, connector_id
+
+
 def _new_remote_start_id() -> int:
     """A positive 31-bit id that links RequestStartTransaction to the TransactionEvent it causes."""
     return uuid.uuid4().int % 2_147_483_647 + 1
@@ -138,14 +146,15 @@ def to_command(name: str, body: _Body) -> c.Command:
         case RemoteStopBody():
             return c.RemoteStop(str(body.transaction_id))
         case ResetBody():
-            return c.Reset(c.ResetType(body.type), evse_id=body.evse_id)
+            return c.Reset(c.ResetType(body.type), evse_id=body.evse_id or None)  # 0 = the whole station
         case UnlockBody():
-            evse = body.evse_id if body.evse_id is not None else body.connector_id
+            evse, connector = _evse_and_connector(body.evse_id, body.connector_id)
             assert evse is not None
-            return c.Unlock(evse, body.connector_id or 1)
+            return c.Unlock(evse, connector or 1)
         case ChangeAvailabilityBody():
             operational = body.operational if body.operational is not None else body.type == "Operative"
-            return c.ChangeAvailability(operational, evse_id=body.evse_id, connector_id=body.connector_id)
+            evse, connector = _evse_and_connector(body.evse_id, body.connector_id)
+            return c.ChangeAvailability(operational, evse_id=evse, connector_id=connector)
         case GetConfigurationBody():
             return c.GetConfiguration(tuple(body.keys), tuple(v.ref() for v in body.variables))
         case SetConfigurationBody():
@@ -156,7 +165,8 @@ def to_command(name: str, body: _Body) -> c.Command:
             )
             return c.SetConfiguration(body.value, key=body.key, variable=variable)
         case TriggerMessageBody():
-            return c.TriggerMessage(body.message, evse_id=body.evse_id, connector_id=body.connector_id)
+            evse, connector = _evse_and_connector(body.evse_id, body.connector_id)
+            return c.TriggerMessage(body.message, evse_id=evse, connector_id=connector)
         case DataTransferBody():
             return c.DataTransfer(body.vendor_id, body.message_id, body.data)
         case EmptyBody() if name == "clear-cache":

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, HTTPException, Path, Query, Response, statu
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from chargebridge.api.auth import Admin, Operator, Viewer
-from chargebridge.api.commands import COMMAND_BODIES, to_command
+from chargebridge.api.commands import COMMAND_BODIES, RemoteStartBody, to_command
 from chargebridge.api.deps import ApiContext, Context
 from chargebridge.api.views import fault_view, id_token_view, meter_value_view, station_view, transaction_view
 from chargebridge.domain.commands import CommandNotSupported
@@ -333,6 +333,11 @@ async def send_command(
     except ValidationError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, json.loads(exc.json())) from exc
     await _live_station(ctx, station_id)
+    if isinstance(parsed, RemoteStartBody) and parsed.id_token_type is None:
+        # 2.0.1 stations match the token type too: use the type the token is registered with.
+        stored = await ctx.store.get_id_token(parsed.id_token)
+        if stored is not None and stored["type"]:
+            parsed = parsed.model_copy(update={"id_token_type": stored["type"]})
     try:
         answer = await ctx.gateway.execute(station_id, to_command(command, parsed))
     except (

@@ -35,6 +35,9 @@ from chargebridge.rpc import (
 
 log = logging.getLogger(__name__)
 
+# Inbound CALLs waiting for an answer per connection (the spec allows one; some chargers pipeline a few).
+MAX_QUEUED_CALLS = 16
+
 
 class RequestHandler(Protocol):
     async def handle(self, station_id: str, version: str, request: StationRequest) -> StationResponse: ...
@@ -97,6 +100,10 @@ class StationConnection:
     async def _on_message(self, message: str | bytes) -> None:
         for event in self.endpoint.receive(message):
             match event:
+                case CallReceived() if self._inbound.qsize() >= MAX_QUEUED_CALLS:
+                    # OCPP-J allows one outstanding CALL; a station flooding us gets refused, not buffered.
+                    self.stats.errors_sent += 1
+                    self.endpoint.send_error(event.message_id, ErrorCode.GENERIC_ERROR, "too many outstanding calls")
                 case CallReceived():
                     self._inbound.put_nowait(event)
                 case ResultReceived() | ErrorReceived():

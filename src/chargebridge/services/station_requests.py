@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -52,7 +53,6 @@ log = logging.getLogger(__name__)
 # Security events that are raised as faults (OCPP 2.0.1 Appendix security events marked critical).
 CRITICAL_SECURITY_EVENTS = frozenset(
     {
-        "FirmwareUpdated",
         "InvalidFirmwareSignature",
         "InvalidFirmwareSigningCertificate",
         "TamperDetectionActivated",
@@ -66,7 +66,7 @@ CRITICAL_SECURITY_EVENTS = frozenset(
         "MemoryExhaustion",
         "SecurityLogWasCleared",
     }
-) - {"FirmwareUpdated"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,30 +149,48 @@ class StationRequests:
         self.settings = settings
         self.last_seen = LastSeenTracker(store, settings.last_seen_flush_s)
         self._boot_status: dict[str, RegistrationStatus] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         await self.store.mark_all_disconnected(self.clock.now())
         self.last_seen.start()
 
     async def stop(self) -> None:
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.last_seen.stop()
 
     # -- connection lifecycle --------------------------------------------------------------
 
     async def connected(self, station_id: str, version: str) -> None:
-        row = await self.store.get_station(station_id)
+        """A socket opened. Never blocks the socket on the database: writes are queued, not awaited."""
+        now = self.clock.now()
+        try:
+            row = await self.store.get_station(station_id)
+        except Exception:
+            log.exception("%s: could not read the station's boot status", station_id)
+            row = None
         boot_status = row["boot_status"] if row else None
         if boot_status in (RegistrationStatus.PENDING, RegistrationStatus.REJECTED):
             self._boot_status[station_id] = RegistrationStatus(boot_status)
         else:
             self._boot_status.pop(station_id, None)
-        now = self.clock.now()
-        await self.store.mark_connection(station_id, connected=True, version=version, at=now)
+        self._background(self.store.mark_connection(station_id, connected=True, version=version, at=now))
         self.bus.publish(DomainEvent(EventKind.STATION_CONNECTED, station_id, now, {"ocpp_version": version}))
+
+    def _background(self, write: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(write)
+        self._tasks.add(task)
+        task.add_done_callback(self._write_done)
+
+    def _write_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("connection bookkeeping failed: %s", task.exception())
 
     async def disconnected(self, station_id: str) -> None:
         now = self.clock.now()
-        await self.store.mark_connection(station_id, connected=False, version=None, at=now)
+        self._background(self.store.mark_connection(station_id, connected=False, version=None, at=now))
         self.bus.publish(DomainEvent(EventKind.STATION_DISCONNECTED, station_id, now))
 
     # -- requests --------------------------------------------------------------------------
