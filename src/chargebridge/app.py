@@ -19,6 +19,7 @@ from chargebridge.ocpp16.adapter import Ocpp16Adapter
 from chargebridge.ocpp201.adapter import Ocpp201Adapter
 from chargebridge.rpc import OcppVersion
 from chargebridge.security.secrets import verify_password
+from chargebridge.security.settings import gateway_security_settings
 from chargebridge.services.clock import Clock, SystemClock
 from chargebridge.services.station_requests import CsmsSettings, StationRequests
 from chargebridge.store.repository import Store
@@ -67,6 +68,7 @@ class Chargebridge:
                 call_timeout_s=s.call_timeout_s,
                 ping_interval_s=s.ping_interval_s,
                 ping_timeout_s=s.ping_interval_s / 2,
+                **gateway_security_settings(s),
             ),
             self.requests,
             store,

@@ -15,6 +15,7 @@ from rich.console import Console
 
 from chargebridge.config import Settings
 from chargebridge.gateway.station_ids import InvalidStationId, validate_station_id
+from chargebridge.security.cli import ca_app, station_profile_for
 from chargebridge.security.secrets import hash_api_token, hash_password, new_api_token
 from chargebridge.services.clock import SystemClock
 from chargebridge.store.repository import StationExists, Store
@@ -26,6 +27,7 @@ station_app = typer.Typer(help="Register and manage charging stations.", no_args
 token_app = typer.Typer(help="Operator API tokens.", no_args_is_help=True)
 app.add_typer(station_app, name="station")
 app.add_typer(token_app, name="token")
+app.add_typer(ca_app, name="ca")
 console = Console()
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Directory for the SQLite database and data files.")]
@@ -65,6 +67,16 @@ def serve(
     ] = None,
     heartbeat_interval: Annotated[int | None, typer.Option(help="Heartbeat interval for stations (s).")] = None,
     log_level: Annotated[str | None, typer.Option(help="debug, info, warning, error [default: info]")] = None,
+    ocpp_tls_port: Annotated[int | None, typer.Option(help="OCPP over TLS (wss) port, profiles 2 and 3.")] = None,
+    tls_cert_file: Annotated[Path | None, typer.Option(help="Server certificate (PEM, ECDSA or RSA).")] = None,
+    tls_key_file: Annotated[Path | None, typer.Option(help="Its private key (PEM).")] = None,
+    tls_rsa_cert_file: Annotated[Path | None, typer.Option(help="A second, RSA server certificate.")] = None,
+    tls_rsa_key_file: Annotated[Path | None, typer.Option(help="Its private key (PEM).")] = None,
+    tls_ca_file: Annotated[Path | None, typer.Option(help="CA for station client certificates (profile 3).")] = None,
+    require_security: Annotated[
+        bool | None, typer.Option("--require-security/--allow-profile-0", help="Refuse profile 0 stations.")
+    ] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="Integrations config file (TOML).")] = None,
 ) -> None:
     """Run the OCPP gateway and the REST API in one process."""
     settings = _settings(
@@ -76,7 +88,21 @@ def serve(
         auto_register=auto_register,
         heartbeat_interval_s=heartbeat_interval,
         log_level=log_level,
+        ocpp_tls_port=ocpp_tls_port,
+        tls_cert_file=tls_cert_file,
+        tls_key_file=tls_key_file,
+        tls_rsa_cert_file=tls_rsa_cert_file,
+        tls_rsa_key_file=tls_rsa_key_file,
+        tls_ca_file=tls_ca_file,
+        require_security=require_security,
+        config_file=config,
     )
+    from chargebridge.integrations.config import ConfigError, config_from_settings
+
+    try:  # a bad integrations file stops here, naming the bad keys
+        config_from_settings(settings)
+    except ConfigError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--config / CHARGEBRIDGE_CONFIG_FILE") from exc
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     asyncio.run(_serve(settings))
 
@@ -87,6 +113,8 @@ async def _serve(settings: Settings) -> None:
     node = Chargebridge(settings)
     running = await node.start()
     console.print(f"OCPP gateway  ws://{settings.host}:{running.ocpp_port}/ocpp/{{station_id}}")
+    if node.gateway is not None and node.gateway.tls_port is not None:
+        console.print(f"OCPP over TLS wss://{settings.host}:{node.gateway.tls_port}/ocpp/{{station_id}}")
     console.print(f"REST API      http://{settings.host}:{running.http_port}/api/v1  (docs: /docs)")
     stop = _run_until_signal()
     await stop.wait()
@@ -99,25 +127,32 @@ def station_add(
     password: Annotated[str | None, typer.Option(help="HTTP Basic password the station must present.")] = None,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
+    profile: Annotated[
+        int | None, typer.Option(min=0, max=3, help="Security profile 0-3 [default: 1 with a password, else 0].")
+    ] = None,
 ) -> None:
     """Register a station so it may connect."""
     try:
         validate_station_id(station_id)
-    except InvalidStationId as exc:
+        profile = station_profile_for(profile, password)
+    except (InvalidStationId, ValueError) as exc:
         raise typer.BadParameter(str(exc)) from exc
 
     async def run() -> None:
         store = await _with_store(_settings(data_dir, database_url))
         try:
             await store.add_station(
-                station_id, now=SystemClock().now(), password_hash=hash_password(password) if password else None
+                station_id,
+                now=SystemClock().now(),
+                password_hash=hash_password(password) if password else None,
+                security_profile=profile,
             )
         except StationExists:
             console.print(f"[red]station {station_id} already exists[/red]")
             raise typer.Exit(1) from None
         finally:
             await store.close()
-        console.print(f"registered station {station_id}")
+        console.print(f"registered station {station_id} (security profile {profile})")
 
     asyncio.run(run())
 
@@ -231,6 +266,9 @@ def _register_optional_commands() -> None:
 
 
 _register_optional_commands()
+from chargebridge.firmware.cli import firmware_app  # noqa: E402  (after the commands above: keeps their order)
+
+app.add_typer(firmware_app, name="firmware")
 
 
 def main() -> None:

@@ -26,6 +26,20 @@ class Settings(BaseSettings):
     max_frame_bytes: int = Field(default=256 * 1024, ge=1024)
     store_retry_window_s: float = Field(default=20.0, ge=0)
     log_level: str = "info"
+    # Security (see docs/security.md): TLS listener for profiles 2/3, client CA, policy, lockout.
+    ocpp_tls_port: int | None = Field(default=None, ge=0, le=65535)
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+    tls_rsa_cert_file: Path | None = None
+    tls_rsa_key_file: Path | None = None
+    tls_ca_file: Path | None = None
+    require_security: bool = False
+    auth_failure_limit: int = Field(default=10, ge=1)
+    auth_lockout_s: float = Field(default=60.0, ge=0)
+    # Integrations (metrics, MQTT, webhooks, exports, ...): one TOML file, see docs/integrations.md.
+    config_file: Path | None = None
+    # Firmware: base URL stations use to reach the HTTP port for downloads/uploads (default: the API request's URL).
+    firmware_base_url: str | None = None
 
     def resolved_database_url(self) -> str:
         if self.database_url:

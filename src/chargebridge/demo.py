@@ -41,6 +41,7 @@ async def run_demo(
     base = f"http://{settings.host}:{running.http_port}"
     console.print("[bold green]chargebridge demo[/bold green] is running")
     console.print(f"  OCPP gateway : ws://{settings.host}:{running.ocpp_port}/ocpp/{{station_id}}")
+    console.print(f"  dashboard    : {base}/   (sign in with the admin token below)")
     console.print(f"  REST API     : {base}/api/v1   (interactive docs: {base}/docs)")
     console.print(f"  admin token  : {token}")
     console.print(f"  try          : curl -H 'Authorization: Bearer {token}' {base}/api/v1/stations")

@@ -31,4 +31,13 @@ class Extension(Protocol):
 def build_extensions(settings: Settings) -> list[Extension]:
     """Every extension the settings enable. One line per extension; keep the order stable."""
     extensions: list[Extension] = []
+    from chargebridge.web.extension import DashboardExtension  # the dashboard is always on
+
+    extensions.append(DashboardExtension(settings))
+    from chargebridge.integrations import build_integrations  # [metrics] [mqtt] [webhooks] [exports] of the TOML file
+
+    extensions.extend(build_integrations(settings))
+    from chargebridge.firmware.extension import FirmwareExtension  # registry, matrix, OTA campaigns, diagnostics
+
+    extensions.append(FirmwareExtension(settings))
     return extensions

@@ -139,3 +139,32 @@ async def test_status_error_codes_become_faults_and_clear(node: Node) -> None:
         await station.call("StatusNotification", {"connectorId": 1, "errorCode": "NoError", "status": "Available"})
         assert (await http.get(f"/api/v1/stations/{station_id}")).json()["faults"] == []
     await station.close()
+
+
+async def test_late_samples_after_stop_recheck_the_energy(node: Node) -> None:
+    station_id = random_id("LATE")
+    station = await RawStation.open(node.ocpp_url, station_id, "1.6")
+    await station.call("BootNotification", BOOT16)
+    start = await station.call(
+        "StartTransaction", {"connectorId": 1, "idTag": "X", "meterStart": 1000, "timestamp": "2026-11-23T10:00:00Z"}
+    )
+    tx_id = start[2]["transactionId"]
+
+    def meter(wh: int) -> dict[str, Any]:
+        return {
+            "connectorId": 1,
+            "transactionId": tx_id,
+            "meterValue": [{"timestamp": "2026-11-23T10:30:00Z", "sampledValue": [{"value": str(wh)}]}],
+        }
+
+    await station.call("MeterValues", meter(2000))
+    live = (await transactions(node, station_id))[0]
+    assert live["active"] is True and live["energy_wh"] == 1000  # live energy from the latest sample
+    await station.call(
+        "StopTransaction", {"transactionId": tx_id, "meterStop": 3000, "timestamp": "2026-11-23T11:00:00Z"}
+    )
+    assert (await transactions(node, station_id))[0]["energy_mismatch"] is False
+    await station.call("MeterValues", meter(9000))  # a late replay that contradicts the stop reading
+    tx = (await transactions(node, station_id))[0]
+    assert tx["energy_wh"] == 2000 and tx["energy_mismatch"] is True and "exceeds meter stop" in tx["energy_note"]
+    await station.close()

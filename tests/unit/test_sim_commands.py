@@ -43,6 +43,12 @@ PROFILE_201 = {
     "chargingProfileKind": "Relative",
     "chargingSchedule": [SCHEDULE | {"id": 1}],
 }
+FIRMWARE = {
+    "location": "http://h/fw",
+    "retrieveDateTime": "2024-05-01T12:00:00Z",
+    "signingCertificate": "-----BEGIN CERTIFICATE-----",
+    "signature": "c2ln",
+}
 
 REQUESTS: dict[OcppVersion, list[tuple[str, dict[str, Any]]]] = {
     V16: [
@@ -66,6 +72,10 @@ REQUESTS: dict[OcppVersion, list[tuple[str, dict[str, Any]]]] = {
             {"connectorId": 2, "csChargingProfiles": PROFILE_16 | {"chargingProfilePurpose": "TxProfile"}},
         ),
         ("ClearChargingProfile", {"connectorId": 2}),
+        ("UpdateFirmware", {"location": "http://h/fw", "retrieveDate": "2024-05-01T12:00:00Z"}),
+        ("SignedUpdateFirmware", {"requestId": 1, "firmware": FIRMWARE}),
+        ("GetDiagnostics", {"location": "http://h/up"}),
+        ("GetLog", {"logType": "DiagnosticsLog", "requestId": 2, "log": {"remoteLocation": "http://h/up"}}),
     ],
     V201: [
         ("RequestStartTransaction", {"idToken": {"idToken": "A", "type": "ISO14443"}, "remoteStartId": 1}),
@@ -87,6 +97,8 @@ REQUESTS: dict[OcppVersion, list[tuple[str, dict[str, Any]]]] = {
         ("DataTransfer", {"vendorId": "com.sim", "messageId": "m", "data": {"k": 1}}),
         ("SetChargingProfile", {"evseId": 0, "chargingProfile": PROFILE_201}),
         ("ClearChargingProfile", {"chargingProfileCriteria": {"evseId": 1}}),
+        ("UpdateFirmware", {"requestId": 1, "firmware": FIRMWARE}),
+        ("GetLog", {"logType": "SecurityLog", "requestId": 2, "log": {"remoteLocation": "http://h/up"}}),
     ],
 }
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, FastAPI
 from chargebridge import __version__
 from chargebridge.api.deps import ApiContext
 from chargebridge.api.routes import router
+from chargebridge.api.security_routes import install_security
 
 
 def create_api(context: ApiContext, extra_routers: list[APIRouter] | None = None) -> FastAPI:
@@ -17,6 +18,7 @@ def create_api(context: ApiContext, extra_routers: list[APIRouter] | None = None
     )
     app.state.cb = context
     app.include_router(router)
+    install_security(app)
     for extra in extra_routers or []:
         app.include_router(extra)
 

@@ -1,4 +1,13 @@
-"""Bearer-token authentication and roles (viewer < operator < admin)."""
+"""Bearer-token authentication, roles (viewer < operator < admin) and station scopes.
+
+A token may be limited to a set of stations (object-level authorization). For such a token a
+route that names a station (``{station_id}`` in the path or ``?station_id=``) outside the set
+answers 404, as if the station did not exist; a route that names no station is refused (403)
+unless it is one of :data:`SCOPE_FILTERED_ROUTES`, which filter their lists by the token's
+stations. New routes are therefore closed to scoped tokens until they are made scope-aware.
+
+The authenticated principal is also left in ``request.state.principal`` for the audit log.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +19,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from chargebridge.security.secrets import hash_api_token
+from chargebridge.security.store import SecurityStore
 
 
 class Role(IntEnum):
@@ -27,7 +37,20 @@ class Principal:
     token_id: str
     name: str | None
     role: Role
+    stations: frozenset[str] | None = None  # None: every station
 
+    def can_access(self, station_id: str) -> bool:
+        return self.stations is None or station_id in self.stations
+
+
+# (method, route path) of list routes that filter their items by a scoped token's stations.
+SCOPE_FILTERED_ROUTES = frozenset(
+    {
+        ("GET", "/api/v1/stations"),
+        ("GET", "/api/v1/transactions"),
+        ("GET", "/api/v1/me"),  # names no station data: who am I, my role, my stations
+    }
+)
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -47,7 +70,26 @@ async def authenticate(
     now = app.clock.now()
     if row is None or row["revoked_at"] is not None or (row["expires_at"] is not None and row["expires_at"] <= now):
         raise unauthorized
-    return Principal(row["id"], row["name"], Role.parse(row["role"]))
+    stations = await SecurityStore(app.store).token_stations(row["id"])
+    principal = Principal(row["id"], row["name"], Role.parse(row["role"]), stations)
+    request.state.principal = principal
+    _check_scope(request, principal)
+    return principal
+
+
+def _check_scope(request: Request, principal: Principal) -> None:
+    if principal.stations is None:
+        return
+    named = [
+        value for value in (request.path_params.get("station_id"), request.query_params.get("station_id")) if value
+    ]
+    for station_id in named:
+        if not principal.can_access(station_id):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"station {station_id!r} is not registered")
+    route = request.scope.get("route")
+    route_key = (request.method, getattr(route, "path", request.url.path))
+    if not named and route_key not in SCOPE_FILTERED_ROUTES:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this token is limited to certain stations")
 
 
 def require(role: Role) -> object:

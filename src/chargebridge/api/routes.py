@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, HTTPException, Path, Query, Response, status
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from chargebridge.api.auth import Admin, Operator, Viewer
 from chargebridge.api.commands import COMMAND_BODIES, RemoteStartBody, to_command
@@ -61,26 +61,45 @@ async def _station_or_404(ctx: ApiContext, station_id: str) -> Row:
 class StationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(min_length=1, max_length=48)
-    password: str | None = Field(default=None, min_length=8, max_length=64)
+    # OCPP 2.0.1 BasicAuthPassword: 16-40 characters
+    password: str | None = Field(default=None, min_length=16, max_length=40)
+    security_profile: Literal[0, 1, 2, 3] | None = None
     registration_status: Literal["Accepted", "Pending", "Rejected"] = "Accepted"
+
+    @model_validator(mode="after")
+    def _profile_fits_password(self) -> StationCreate:
+        profile = self.profile()
+        if profile in (1, 2) and self.password is None:
+            raise ValueError(f"security profile {profile} needs a password (16-40 characters)")
+        if profile in (0, 3) and self.password is not None:
+            raise ValueError(f"security profile {profile} takes no password")
+        return self
+
+    def profile(self) -> int:
+        """Default: profile 1 with a password, else 0 (labs)."""
+        if self.security_profile is not None:
+            return self.security_profile
+        return 1 if self.password else 0
 
 
 class StationUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    password: str | None = Field(default=None, min_length=8, max_length=64)
+    password: str | None = Field(default=None, min_length=16, max_length=40)
     registration_status: Literal["Accepted", "Pending", "Rejected"] | None = None
 
 
 @router.get("/stations", tags=["stations"])
 async def list_stations(
     ctx: Context,
-    _: Viewer,
+    principal: Viewer,
     limit: Limit = 100,
     offset: Offset = 0,
     connected: bool | None = None,
     q: Annotated[str | None, Query(max_length=48)] = None,
 ) -> dict[str, Any]:
-    rows, total = await ctx.store.list_stations(limit=limit, offset=offset, connected=connected, search=q)
+    rows, total = await ctx.store.list_stations(
+        limit=limit, offset=offset, connected=connected, search=q, only=principal.stations
+    )
     return page(await _station_views(ctx, rows), total, limit, offset)
 
 
@@ -96,6 +115,7 @@ async def create_station(ctx: Context, _: Admin, body: StationCreate) -> dict[st
             now=ctx.clock.now(),
             registration_status=body.registration_status,
             password_hash=hash_password(body.password) if body.password else None,
+            security_profile=body.profile(),
         )
     except StationExists as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, f"station {body.id!r} already exists") from exc
@@ -175,7 +195,7 @@ async def meter_values(
 @router.get("/transactions", tags=["transactions"])
 async def list_transactions(
     ctx: Context,
-    _: Viewer,
+    principal: Viewer,
     station_id: str | None = None,
     active: bool | None = None,
     since: datetime | None = None,
@@ -183,7 +203,7 @@ async def list_transactions(
     offset: Offset = 0,
 ) -> dict[str, Any]:
     rows, total = await ctx.store.list_transactions(
-        station_id=station_id, active=active, since=since, limit=limit, offset=offset
+        station_id=station_id, active=active, since=since, limit=limit, offset=offset, only=principal.stations
     )
     return page([transaction_view(r) for r in rows], total, limit, offset)
 

@@ -1,14 +1,21 @@
-"""The OCPP-J WebSocket server: ``ws://HOST:PORT/ocpp/{station_id}``.
+"""The OCPP-J WebSocket server: ``ws://HOST:PORT/ocpp/{station_id}`` and, with TLS configured,
+``wss://HOST:TLS_PORT/ocpp/{station_id}``.
 
 Handshake rules (checked before the upgrade, so a refused station never gets a socket):
+a source address with too many recent authentication failures is locked out (HTTP 429);
 the path must name one valid station id; the station must be registered unless
-auto-registration is on (HTTP 404 otherwise); a station with a password must present HTTP
-Basic credentials with its id as the user name (HTTP 401 otherwise); the charger must offer
-``ocpp2.0.1`` or ``ocpp1.6`` (2.0.1 preferred; none -> HTTP 400).
+auto-registration is on (HTTP 404 otherwise); then the station's security profile decides
+(see :mod:`chargebridge.security.profiles`): profile 0 needs nothing (and is refused with 403
+when security is required), 1 needs HTTP Basic credentials with the station id as user name
+(401 otherwise), 2 needs the same over TLS (403 on the plain port), 3 needs TLS and a client
+certificate from the configured CA whose subject CN is the station id (403 otherwise); the
+charger must offer ``ocpp2.0.1`` or ``ocpp1.6`` (2.0.1 preferred; none -> HTTP 400).
 
-A second connection with the same station id replaces the first: the new socket becomes
-the station's, the old one is closed with code 1000 "replaced by a new connection", and the
-old socket's close never marks the station disconnected.
+A second, fully authenticated connection with the same station id replaces the first: the new
+socket becomes the station's, the old one is closed with code 1000 "replaced by a new
+connection", and the old socket's close never marks the station disconnected. A refused
+handshake never touches the live connection. Replacements are recorded as security events
+and limited per station (HTTP 429 beyond the limit, the live connection stays).
 """
 
 from __future__ import annotations
@@ -17,14 +24,16 @@ import asyncio
 import base64
 import binascii
 import contextlib
+import functools
 import logging
-from collections.abc import Callable, Mapping, Sequence
+import ssl
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any, Protocol
 
 from websockets.asyncio.server import Server, ServerConnection, serve
-from websockets.datastructures import Headers
 from websockets.exceptions import NegotiationError
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
@@ -34,7 +43,12 @@ from chargebridge.domain.commands import Command, CommandOutcome
 from chargebridge.gateway.connection import CallAnswer, ConnectionStats, RequestHandler, StationConnection
 from chargebridge.gateway.station_ids import InvalidStationId, parse_station_path
 from chargebridge.rpc import OcppVersion, RpcEndpoint, StationNotConnected, schemas_for
+from chargebridge.rpc.endpoint import RelaxHook
 from chargebridge.rpc.version import PREFERRED_SUBPROTOCOLS, select_subprotocol
+from chargebridge.security.profiles import Refusal, SecurityEvent, check_profile, effective_profile
+from chargebridge.security.ratelimit import EventLimiter, FailureLimiter
+from chargebridge.security.secrets import hash_password, needs_rehash
+from chargebridge.security.tls import CertKeyPair, server_context
 from chargebridge.services.clock import Clock
 from chargebridge.store.repository import Store
 
@@ -53,6 +67,18 @@ class GatewaySettings:
     ping_interval_s: float = 30.0
     ping_timeout_s: float = 15.0
     open_timeout_s: float = 10.0
+    # TLS listener (security profiles 2 and 3): port, (certificate, key) file pairs, client CA.
+    tls_port: int | None = None
+    tls_chains: tuple[tuple[str, str], ...] = ()
+    tls_ca_file: str | None = None
+    require_security: bool = False
+    # Per source address: this many authentication failures within the window -> locked out.
+    auth_failure_limit: int = 10
+    auth_failure_window_s: float = 60.0
+    auth_lockout_s: float = 60.0
+    # Per station: at most this many replacements of a live connection within the window.
+    takeover_limit: int = 5
+    takeover_window_s: float = 60.0
 
 
 class ConnectionHooks(RequestHandler, Protocol):
@@ -84,6 +110,8 @@ class Gateway:
         clock: Clock,
     ):
         self.clock = clock
+        # Per-station quirk relaxation of schema violations (vendor profiles); None = strict.
+        self.relax_for: Callable[[str], RelaxHook] | None = None
         self.settings = settings
         self.services = services
         self.store = store
@@ -92,19 +120,48 @@ class Gateway:
         self.connections: dict[str, StationConnection] = {}
         self.stats = ConnectionStats()
         self.port: int | None = None
+        self.tls_port: int | None = None
         self._server: Server | None = None
+        self._tls_server: Server | None = None
         self._handlers: set[asyncio.Task[Any]] = set()
+        self.auth_failures = FailureLimiter(
+            settings.auth_failure_limit, settings.auth_failure_window_s, settings.auth_lockout_s
+        )
+        self.takeovers = EventLimiter(settings.takeover_limit, settings.takeover_window_s)
 
     async def start(self) -> int:
         for version in self.adapters:
             schemas_for(version).warm()
-        self._server = await serve(
+        tls_context = self._tls_context()
+        self._server = await self._serve(self.settings.port, None)
+        self.port = next(iter(self._server.sockets)).getsockname()[1]
+        log.info("OCPP gateway listening on ws://%s:%s/ocpp/{station_id}", self.settings.host, self.port)
+        if tls_context is not None and self.settings.tls_port is not None:
+            self._tls_server = await self._serve(self.settings.tls_port, tls_context)
+            self.tls_port = next(iter(self._tls_server.sockets)).getsockname()[1]
+            log.info("OCPP gateway listening on wss://%s:%s/ocpp/{station_id}", self.settings.host, self.tls_port)
+        return self.port
+
+    def _tls_context(self) -> ssl.SSLContext | None:
+        if self.settings.tls_port is None:
+            return None
+        if not self.settings.tls_chains:
+            raise ValueError("a TLS port needs a server certificate and key (tls_cert_file, tls_key_file)")
+        chains = [CertKeyPair(Path(cert), Path(key)) for cert, key in self.settings.tls_chains]
+        ca_file = Path(self.settings.tls_ca_file) if self.settings.tls_ca_file else None
+        return server_context(chains, ca_file)
+
+    async def _serve(self, port: int, tls_context: ssl.SSLContext | None) -> Server:
+        extra: dict[str, Any] = {}
+        if tls_context is not None:
+            extra = {"ssl": tls_context, "ssl_handshake_timeout": self.settings.open_timeout_s}
+        return await serve(
             self._handle,
             self.settings.host,
-            self.settings.port,
+            port,
             subprotocols=[Subprotocol(sub) for sub in PREFERRED_SUBPROTOCOLS],
             select_subprotocol=_choose_subprotocol,
-            process_request=self._process_request,
+            process_request=functools.partial(self._process_request, tls=tls_context is not None),
             max_size=self.settings.max_frame_bytes,
             ping_interval=self.settings.ping_interval_s,
             ping_timeout=self.settings.ping_timeout_s,
@@ -112,20 +169,25 @@ class Gateway:
             close_timeout=min(5.0, self.settings.ping_interval_s / 4),
             open_timeout=self.settings.open_timeout_s,
             server_header="chargebridge",
+            **extra,
         )
-        self.port = next(iter(self._server.sockets)).getsockname()[1]
-        log.info("OCPP gateway listening on ws://%s:%s/ocpp/{station_id}", self.settings.host, self.port)
-        return self.port
 
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close(close_connections=True)
-            await self._server.wait_closed()
-            self._server = None
+        for server in (self._server, self._tls_server):
+            if server is not None:
+                server.close(close_connections=True)
+                await server.wait_closed()
+        self._server = self._tls_server = None
 
     # -- handshake -------------------------------------------------------------------------
 
-    async def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+    async def _process_request(
+        self, connection: ServerConnection, request: Request, *, tls: bool = False
+    ) -> Response | None:
+        source = _source_address(connection)
+        wait = self.auth_failures.retry_after(source)
+        if wait is not None:
+            return _respond(connection, Refusal(HTTPStatus.TOO_MANY_REQUESTS, "too many failed attempts"), wait)
         try:
             station_id = parse_station_path(request.path)
         except (InvalidStationId, UnicodeDecodeError) as exc:
@@ -133,24 +195,90 @@ class Gateway:
             return connection.respond(status, f"{exc}\n")
         station = await self.store.get_station(station_id)
         if station is None:
-            if not self.settings.auto_register:
+            if not self.settings.auto_register or self.settings.require_security:
+                self._count_failure(source)
+                log.info("handshake from %s refused: unknown station %r", source, station_id)
                 return connection.respond(HTTPStatus.NOT_FOUND, "unknown station\n")
             station = await self.store.add_station(station_id, now=self.clock.now(), if_missing=True)
-        if station["password_hash"]:
-            refusal = self._check_basic_auth(connection, request.headers, station_id, station["password_hash"])
-            if refusal is not None:
-                return refusal
+        profile = effective_profile(station["security_profile"], station["password_hash"])
+        ssl_object = connection.transport.get_extra_info("ssl_object") if tls else None
+        user, password = _basic_credentials(request.headers.get("Authorization"))
+        refusal = check_profile(
+            profile,
+            station_id,
+            tls=tls,
+            require_security=self.settings.require_security,
+            ssl_object=ssl_object,
+            user=user,
+            has_password=password is not None,
+        )
+        if refusal is None and profile in (1, 2):
+            refusal = await self._check_password(station_id, password or "", station["password_hash"])
+        if refusal is not None:
+            return self._refuse(connection, source, station_id, profile, tls, refusal)
+        if station_id in self.connections and not self.takeovers.allow(station_id):
+            self._security_event(station_id, SecurityEvent.TAKEOVER_LIMITED, source, tls, profile)
+            log.warning("%s: replacement from %s refused: too many replacements", station_id, source)
+            refusal = Refusal(HTTPStatus.TOO_MANY_REQUESTS, "too many reconnections")
+            return _respond(connection, refusal, self.settings.takeover_window_s)
         return None
 
-    def _check_basic_auth(
-        self, connection: ServerConnection, headers: Headers, station_id: str, password_hash: str
-    ) -> Response | None:
-        user, password = _basic_credentials(headers.get("Authorization"))
-        if user is None or password is None or user != station_id or not self.verify_password(password, password_hash):
-            response = connection.respond(HTTPStatus.UNAUTHORIZED, "authentication required\n")
-            response.headers["WWW-Authenticate"] = 'Basic realm="chargebridge", charset="UTF-8"'
-            return response
+    async def _check_password(self, station_id: str, password: str, password_hash: str | None) -> Refusal | None:
+        if not password_hash:
+            log.error("%s: security profile needs a password but none is set; refusing", station_id)
+            return Refusal(HTTPStatus.UNAUTHORIZED, "authentication required", SecurityEvent.AUTH_FAILED, counts=False)
+        # argon2 costs a few ms of CPU: keep it off the event loop.
+        if not await asyncio.to_thread(self.verify_password, password, password_hash):
+            return Refusal(HTTPStatus.UNAUTHORIZED, "authentication required", SecurityEvent.AUTH_FAILED)
+        if needs_rehash(password_hash):
+            self._background(self._rehash(station_id, password))
         return None
+
+    async def _rehash(self, station_id: str, password: str) -> None:
+        new_hash = await asyncio.to_thread(hash_password, password)
+        await self.store.update_station(station_id, password_hash=new_hash)
+        log.info("%s: password hash upgraded to argon2id", station_id)
+
+    def _refuse(
+        self, connection: ServerConnection, source: str, station_id: str, profile: int, tls: bool, refusal: Refusal
+    ) -> Response:
+        # Never log credentials: only the station, the source and why.
+        log.warning("%s: handshake from %s refused (%s): %s", station_id, source, refusal.status.value, refusal.reason)
+        if refusal.counts:
+            self._count_failure(source)
+        if refusal.event is not None:
+            self._security_event(station_id, refusal.event, source, tls, profile, refusal.reason)
+        return _respond(connection, refusal)
+
+    def _count_failure(self, source: str) -> None:
+        if self.auth_failures.failure(source):
+            log.warning("source %s locked out for %.0f s after repeated failures", source, self.settings.auth_lockout_s)
+
+    def _security_event(
+        self,
+        station_id: str,
+        kind: SecurityEvent,
+        source: str,
+        tls: bool,
+        profile: int | None,
+        reason: str | None = None,
+    ) -> None:
+        data: dict[str, Any] = {"type": kind.value, "origin": "csms", "source": source, "tls": tls}
+        if profile is not None:
+            data["security_profile"] = profile
+        if reason:
+            data["tech_info"] = reason
+        self._background(self.store.add_station_event(station_id, "security_event", self.clock.now(), data))
+
+    def _background(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coro)
+        self._handlers.add(task)
+        task.add_done_callback(self._background_done)
+
+    def _background_done(self, task: asyncio.Task[Any]) -> None:
+        self._handlers.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background security task failed", exc_info=task.exception())
 
     # -- connection ------------------------------------------------------------------------
 
@@ -158,12 +286,15 @@ class Gateway:
         station_id = parse_station_path(ws.request.path if ws.request else "")
         version = OcppVersion.from_subprotocol(ws.subprotocol or "")
         adapter = self.adapters[version]
-        endpoint = RpcEndpoint(schemas_for(version), accepts=adapter.accepts)
+        relax = self.relax_for(station_id) if self.relax_for is not None else None
+        endpoint = RpcEndpoint(schemas_for(version), accepts=adapter.accepts, relax=relax)
         conn = StationConnection(station_id, ws, endpoint, adapter, self.services, self.stats)
         previous = self.connections.get(station_id)
         self.connections[station_id] = conn
         if previous is not None:
-            log.warning("%s: new connection replaces the live one", station_id)
+            source = conn.remote_address or "unknown"
+            log.warning("%s: new connection from %s replaces the live one", station_id, source)
+            self._security_event(station_id, SecurityEvent.CONNECTION_REPLACED, source, _is_tls(ws), None)
             task = asyncio.create_task(previous.close(1000, "replaced by a new connection"))
             self._handlers.add(task)
             task.add_done_callback(self._handlers.discard)
@@ -200,6 +331,24 @@ class Gateway:
         """Send any action of the station's version with a version-specific payload."""
         conn = self.connection(station_id)
         return await conn.call(action, payload, timeout_s or self.settings.call_timeout_s)
+
+
+def _source_address(connection: ServerConnection) -> str:
+    address = connection.remote_address
+    return str(address[0]) if address else "unknown"
+
+
+def _is_tls(connection: ServerConnection) -> bool:
+    return connection.transport.get_extra_info("ssl_object") is not None
+
+
+def _respond(connection: ServerConnection, refusal: Refusal, retry_after: float | None = None) -> Response:
+    response = connection.respond(refusal.status, f"{refusal.reason}\n")
+    if refusal.status == HTTPStatus.UNAUTHORIZED:
+        response.headers["WWW-Authenticate"] = 'Basic realm="chargebridge", charset="UTF-8"'
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(max(1, round(retry_after)))
+    return response
 
 
 def _basic_credentials(header: str | None) -> tuple[str | None, str | None]:

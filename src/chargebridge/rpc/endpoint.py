@@ -80,6 +80,10 @@ class ProtocolViolation:
 RpcEvent = CallReceived | ResultReceived | ErrorReceived | UnmatchedReply | ProtocolViolation
 
 
+# Given (action, payload, violation), return a normalised payload to accept, or None to refuse.
+RelaxHook = Callable[[str, dict[str, Any], OcppError], dict[str, Any] | None]
+
+
 @dataclass(frozen=True, slots=True)
 class PendingCall:
     message_id: str
@@ -101,10 +105,14 @@ class RpcEndpoint:
         accepts: Callable[[str], bool] | None = None,
         new_message_id: Callable[[], str] = _uuid_message_id,
         validate_outbound: bool = True,
+        relax: RelaxHook | None = None,
     ):
         self.schemas = schemas
         self.version: OcppVersion = schemas.version
         self._accepts = accepts
+        # Optional vendor-quirk hook: given (action, payload, schema error) of an inbound CALL it
+        # returns a normalised payload to validate again, or None to reject as usual. Must not raise.
+        self._relax = relax
         self._new_message_id = new_message_id
         self._validate_outbound = validate_outbound
         self._outbox: list[str] = []
@@ -125,14 +133,29 @@ class RpcEndpoint:
         return [self._receive_reply(frame)]
 
     def _receive_call(self, call: Call) -> RpcEvent:
+        payload = call.payload
         try:
-            self.schemas.validate_request(call.action, call.payload)
+            payload = self._validated_request(call.action, payload)
             if self._accepts is not None and not self._accepts(call.action):
                 raise OcppError(ErrorCode.NOT_SUPPORTED, f"{call.action} is not accepted in this direction")
         except OcppError as exc:
             self._queue_error(call.message_id, exc.code, exc.description)
             return ProtocolViolation(call.message_id, exc.code, exc.description, call.action)
-        return CallReceived(call.message_id, call.action, call.payload)
+        return CallReceived(call.message_id, call.action, payload)
+
+    def _validated_request(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """The payload if valid, else what the relax hook normalises it to (at most 8 rounds), else raise."""
+        for _ in range(8):
+            try:
+                self.schemas.validate_request(action, payload)
+                return payload
+            except OcppError as exc:
+                relaxed = self._relax(action, payload, exc) if self._relax is not None else None
+                if relaxed is None:
+                    raise
+                payload = relaxed
+        self.schemas.validate_request(action, payload)
+        return payload
 
     def _receive_reply(self, reply: CallResult | CallError) -> RpcEvent:
         pending = self._pending

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -150,6 +150,10 @@ class StationRequests:
         self.last_seen = LastSeenTracker(store, settings.last_seen_flush_s)
         self._boot_status: dict[str, RegistrationStatus] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        # Vendor DataTransfer decoders (integrations.vendors): an answer, or None for UnknownVendorId.
+        self.data_transfer_hook: (
+            Callable[[str, DataTransferRequest, datetime], Awaitable[DataTransferResponse | None]] | None
+        ) = None
 
     async def start(self) -> None:
         await self.store.mark_all_disconnected(self.clock.now())
@@ -376,6 +380,10 @@ class StationRequests:
             now,
             {"vendor_id": request.vendor_id, "message_id": request.message_id, "data": request.data},
         )
+        if self.data_transfer_hook is not None:
+            answer = await self.data_transfer_hook(station_id, request, now)
+            if answer is not None:
+                return answer
         # No vendor decoder is registered for this vendor: the spec's answer is UnknownVendorId.
         return DataTransferResponse(DataTransferStatus.UNKNOWN_VENDOR_ID)
 

@@ -54,7 +54,28 @@ class ConfigChanged:
     name: str
 
 
-Intent = StartSession | StopSession | Reboot | Trigger | SendStatus | ConfigChanged
+@dataclass(frozen=True, slots=True)
+class InstallFirmware:
+    """Download, check and install an image (UpdateFirmware / SignedUpdateFirmware)."""
+
+    location: str
+    request_id: int | None = None  # None: 1.6 UpdateFirmware (plain FirmwareStatusNotification)
+    signature: str | None = None
+    signing_certificate: str | None = None
+    status_action: str = "FirmwareStatusNotification"
+
+
+@dataclass(frozen=True, slots=True)
+class UploadLog:
+    """Upload a diagnostics file / log (GetDiagnostics / GetLog)."""
+
+    location: str
+    filename: str
+    request_id: int | None = None
+    status_action: str = "DiagnosticsStatusNotification"
+
+
+Intent = StartSession | StopSession | Reboot | Trigger | SendStatus | ConfigChanged | InstallFirmware | UploadLog
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +98,10 @@ ACCEPTS_16 = frozenset(
         "DataTransfer",
         "SetChargingProfile",
         "ClearChargingProfile",
+        "UpdateFirmware",
+        "SignedUpdateFirmware",
+        "GetDiagnostics",
+        "GetLog",
     }
 )
 ACCEPTS_201 = frozenset(
@@ -93,6 +118,8 @@ ACCEPTS_201 = frozenset(
         "DataTransfer",
         "SetChargingProfile",
         "ClearChargingProfile",
+        "UpdateFirmware",
+        "GetLog",
     }
 )
 
@@ -138,6 +165,9 @@ _REJECTED: dict[str, dict[str, Any]] = {
     "DataTransfer": {"status": "Rejected"},
     "SetChargingProfile": {"status": "Rejected"},
     "ClearChargingProfile": {"status": "Unknown"},
+    "SignedUpdateFirmware": {"status": "Rejected"},
+    "GetLog": {"status": "Rejected"},
+    "GetDiagnostics": {},  # no fileName: nothing will be uploaded
 }
 
 
@@ -145,6 +175,8 @@ def rejection(version: OcppVersion, action: str, payload: dict[str, Any]) -> Ans
     """The negative answer a flaky charger gives to ``action`` (same shape, nothing done)."""
     if action == "GetConfiguration":
         return Answer({"configurationKey": [], "unknownKey": list(payload.get("key", []))})
+    if action == "UpdateFirmware":
+        return Answer({} if version is OcppVersion.V16 else {"status": "Rejected"})
     if action in ("GetVariables", "SetVariables"):
         plural = "getVariable" if action == "GetVariables" else "setVariable"
         results = [
@@ -313,6 +345,47 @@ def _clear_profile_16(payload: dict[str, Any], state: StationState) -> Answer:
     return _clear_limits(state, payload.get("connectorId"))
 
 
+def _update_firmware_16(payload: dict[str, Any], state: StationState) -> Answer:
+    return Answer({}, (InstallFirmware(payload["location"]),))
+
+
+def _install(payload: dict[str, Any], status_action: str) -> Answer:
+    """1.6 SignedUpdateFirmware and 2.0.1 UpdateFirmware carry the same FirmwareType."""
+    firmware = payload["firmware"]
+    install = InstallFirmware(
+        firmware["location"],
+        request_id=payload["requestId"],
+        signature=firmware.get("signature"),
+        signing_certificate=firmware.get("signingCertificate"),
+        status_action=status_action,
+    )
+    return Answer({"status": "Accepted"}, (install,))
+
+
+def _signed_update_firmware_16(payload: dict[str, Any], state: StationState) -> Answer:
+    return _install(payload, "SignedFirmwareStatusNotification")
+
+
+def _update_firmware_201(payload: dict[str, Any], state: StationState) -> Answer:
+    return _install(payload, "FirmwareStatusNotification")
+
+
+def _get_diagnostics_16(payload: dict[str, Any], state: StationState) -> Answer:
+    filename = f"{state.station_id or 'station'}-diagnostics.log"
+    return Answer({"fileName": filename}, (UploadLog(payload["location"], filename),))
+
+
+def _get_log(payload: dict[str, Any], state: StationState) -> Answer:
+    filename = f"{state.station_id or 'station'}-{payload['logType'].lower()}.log"
+    upload = UploadLog(
+        payload["log"]["remoteLocation"],
+        filename,
+        request_id=payload["requestId"],
+        status_action="LogStatusNotification",
+    )
+    return Answer({"status": "Accepted", "filename": filename}, (upload,))
+
+
 Handler = Callable[[dict[str, Any], StationState], Answer]
 
 _HANDLERS_16: dict[str, Handler] = {
@@ -328,6 +401,10 @@ _HANDLERS_16: dict[str, Handler] = {
     "DataTransfer": _data_transfer,
     "SetChargingProfile": _set_profile_16,
     "ClearChargingProfile": _clear_profile_16,
+    "UpdateFirmware": _update_firmware_16,
+    "SignedUpdateFirmware": _signed_update_firmware_16,
+    "GetDiagnostics": _get_diagnostics_16,
+    "GetLog": _get_log,
 }
 
 
@@ -463,4 +540,6 @@ _HANDLERS_201: dict[str, Handler] = {
     "DataTransfer": _data_transfer,
     "SetChargingProfile": _set_profile_201,
     "ClearChargingProfile": _clear_profile_201,
+    "UpdateFirmware": _update_firmware_201,
+    "GetLog": _get_log,
 }

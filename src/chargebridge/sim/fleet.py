@@ -19,6 +19,7 @@ from time import monotonic
 from chargebridge.rpc import OcppVersion
 from chargebridge.sim.clock import SimClock
 from chargebridge.sim.ev import ChargerKind, ChargerSpec
+from chargebridge.sim.firmware import FirmwareBatch
 from chargebridge.sim.ledger import LedgerEntry, LedgerWriter
 from chargebridge.sim.profiles import STANDARD, ProfileError, QuirkProfile, builtin_profile, load_profile
 from chargebridge.sim.station import Behaviour, SimStation, StationConfig
@@ -85,6 +86,8 @@ class SimConfig:
     graceful_stop: bool = True
     start: datetime | None = None  # simulated start time (default: now)
     id_tokens: tuple[str, ...] = field(default_factory=tuple)
+    # Hardware batches: stations are dealt out to them in turn (station 1 -> first batch, 2 -> second, ...).
+    firmware_batches: tuple[FirmwareBatch, ...] = field(default_factory=tuple)
 
     def validate(self) -> None:
         if self.version not in VERSIONS:
@@ -131,6 +134,8 @@ class Fleet:
         for index in range(1, config.stations + 1):
             rng = random.Random(master.getrandbits(64))
             sid = station_id(config.id_prefix, index, config.stations)
+            batches = config.firmware_batches
+            batch = batches[(index - 1) % len(batches)] if batches else None
             station_config = StationConfig(
                 station_id=sid,
                 url=config.url,
@@ -149,6 +154,8 @@ class Fleet:
                 backoff_repeat_times=config.backoff_repeat_times,
                 graceful_stop=config.graceful_stop,
                 id_tokens=config.id_tokens,
+                hardware_revision=batch.hardware_revision if batch else None,
+                firmware_fault=batch.fault if batch else None,
             )
             station = SimStation(
                 station_config, self.clock, rng=rng, counters=self.counters, on_ledger=self._record, connect_gate=gate

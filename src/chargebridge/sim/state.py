@@ -141,6 +141,7 @@ class StationState:
     data_transfer_vendor: str | None = None
     reboot_when_idle: bool = False
     sessions: list[Session] = field(default_factory=list)
+    station_id: str = ""
 
     def free_connector(self, wanted: int | None) -> Connector | None:
         """The connector a start should use: the one asked for, else the first free one."""

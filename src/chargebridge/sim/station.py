@@ -46,17 +46,20 @@ from chargebridge.sim.clock import SimClock
 from chargebridge.sim.commands import (
     Answer,
     ConfigChanged,
+    InstallFirmware,
     Intent,
     Reboot,
     SendStatus,
     StartSession,
     StopSession,
     Trigger,
+    UploadLog,
     accepted_actions,
     answer,
     rejection,
 )
 from chargebridge.sim.ev import ChargerKind, ChargerSpec, EvState, Vehicle, charge, power_at
+from chargebridge.sim.firmware import FirmwareFault, HttpError, http_request, image_version, signature_ok
 from chargebridge.sim.ledger import LedgerEntry
 from chargebridge.sim.profiles import STANDARD, QuirkProfile, VendorError
 from chargebridge.sim.state import ConfigStore, Connector, Session, StationState
@@ -128,6 +131,12 @@ class StationConfig:
     shutdown_timeout_real_s: float = 5.0
     graceful_stop: bool = True
     id_tokens: tuple[str, ...] = ()
+    # Firmware: the hardware batch (OCPP cannot report it; tell the CSMS out of band) and its fault, if any.
+    hardware_revision: str | None = None
+    firmware_fault: FirmwareFault | None = None
+    boot_loop_reboots: int = 3
+    install_time_s: float = 5.0
+    firmware_step_s: float = 1.0  # between download/verify/install notifications
 
 
 def backoff_delay(
@@ -207,7 +216,12 @@ class SimStation:
             },
             config=ConfigStore(self._initial_config()),
             data_transfer_vendor=config.profile.data_transfer.vendor_id if config.profile.data_transfer else None,
+            station_id=config.station_id,
         )
+        self.firmware_version = config.profile.firmware
+        self.boots = 0  # accepted BootNotifications
+        self._boot_signal = asyncio.Event()
+        self._firmware_reboot = False
         # connection
         self._ws: ClientConnection | None = None
         self._endpoint: RpcEndpoint | None = None
@@ -542,9 +556,9 @@ class SimStation:
         profile = self.profile
         serial = profile.serial_for(self.station_id)
         if self.version is OcppVersion.V16:
-            payload = msg.boot_16(profile.vendor, profile.model, serial, profile.firmware)
+            payload = msg.boot_16(profile.vendor, profile.model, serial, self.firmware_version)
         else:
-            payload = msg.boot_201(profile.vendor, profile.model, serial, profile.firmware, self._boot_reason)
+            payload = msg.boot_201(profile.vendor, profile.model, serial, self.firmware_version, self._boot_reason)
         try:
             result = await self._call("BootNotification", payload)
         except (CallRejected, CallTimeout):
@@ -559,6 +573,8 @@ class SimStation:
         if interval > 0:
             self.state.config.set("HeartbeatInterval", str(interval))
         self.booted = True
+        self.boots += 1
+        self._boot_signal.set()
         self.counters.booted += 1
         self._boot_reason = "PowerUp"
         self._reconnect_attempt = 0
@@ -637,6 +653,90 @@ class SimStation:
             await self._close(planned=False)
         elif isinstance(work, _Fault):
             self._fault(work.connector_id, work.seconds)
+        elif isinstance(work, InstallFirmware | UploadLog):
+            flow = self._firmware_flow(work) if isinstance(work, InstallFirmware) else self._upload_flow(work)
+            task = asyncio.create_task(flow, name=f"sim-fw-{self.station_id}")
+            self._helpers.add(task)
+            task.add_done_callback(self._helpers.discard)
+
+    # -- firmware and logs ------------------------------------------------------------------
+
+    def _notify(self, action: str, status: str, request_id: int | None) -> None:
+        payload: dict[str, Any] = {"status": status}
+        if request_id is not None:
+            payload["requestId"] = request_id
+        self._aux.append((action, payload))
+        self._wake.set()
+
+    async def _sim_sleep(self, seconds: float) -> None:
+        await asyncio.sleep(self.clock.real_seconds(seconds))
+
+    async def _wait_boot(self, boots_before: int, timeout_real_s: float = 60.0) -> bool:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout_real_s):
+                while self.boots == boots_before and not self._stopping:
+                    self._boot_signal.clear()
+                    await self._boot_signal.wait()
+        return self.boots > boots_before
+
+    async def _firmware_flow(self, job: InstallFirmware) -> None:
+        """Download, verify, install and reboot, reporting each step (faults of the batch applied)."""
+        action, request_id = job.status_action, job.request_id
+        self._notify(action, "Downloading", request_id)
+        try:
+            status, data = await http_request("GET", job.location, timeout_s=self.config.call_timeout_real_s)
+        except HttpError:
+            status, data = 0, b""
+        version = image_version(data)
+        fault = self.config.firmware_fault if version != self.profile.firmware else None
+        if status != 200 or fault is FirmwareFault.DOWNLOAD_FAILURE:
+            self._notify(action, "DownloadFailed", request_id)
+            return
+        self._notify(action, "Downloaded", request_id)
+        await self._sim_sleep(self.config.firmware_step_s)
+        if job.signature is not None:
+            if fault is FirmwareFault.INVALID_SIGNATURE or not signature_ok(
+                data, job.signature, job.signing_certificate
+            ):
+                self._notify(action, "InvalidSignature", request_id)
+                event = {"type": "InvalidFirmwareSignature", "timestamp": format_datetime(self.clock.now())}
+                self._aux.append(("SecurityEventNotification", event))
+                return
+            self._notify(action, "SignatureVerified", request_id)
+        elif fault is FirmwareFault.INVALID_SIGNATURE:
+            self._notify(action, "InstallationFailed", request_id)  # plain 1.6 has no InvalidSignature status
+            return
+        self._notify(action, "Installing", request_id)
+        await self._sim_sleep(self.config.install_time_s)
+        if fault is FirmwareFault.INSTALL_FAILURE:
+            self._notify(action, "InstallationFailed", request_id)
+            return
+        if self.version is OcppVersion.V201:
+            self._notify(action, "InstallRebooting", request_id)
+        if version is not None and fault is not FirmwareFault.VERSION_UNCHANGED:
+            self.firmware_version = version
+        reboots = 1 + (self.config.boot_loop_reboots if fault is FirmwareFault.BOOT_LOOP else 0)
+        for _ in range(reboots):
+            before = self.boots
+            self._firmware_reboot = True
+            self._post(Reboot("Reboot"))
+            if not await self._wait_boot(before):
+                return
+        self._notify(action, "Installed", request_id)
+
+    async def _upload_flow(self, job: UploadLog) -> None:
+        action, request_id = job.status_action, job.request_id
+        self._notify(action, "Uploading", request_id)
+        lines = [f"{format_datetime(self.clock.now())} {self.station_id} firmware {self.firmware_version}"]
+        lines += [f"connector {c.connector_id}: {c.status}" for c in self.state.connectors.values()]
+        body = ("\n".join(lines) + "\n").encode()
+        url = f"{job.location.rstrip('/')}/{job.filename}"
+        try:
+            status, _ = await http_request("PUT", url, body, content_type="text/plain")
+        except HttpError:
+            status = 0
+        failed = "UploadFailed" if action == "DiagnosticsStatusNotification" else "UploadFailure"
+        self._notify(action, "Uploaded" if 200 <= status < 300 else failed, request_id)
 
     def _config_changed(self, name: str) -> None:
         now = self.clock.elapsed()
@@ -962,6 +1062,9 @@ class SimStation:
                 await self._send_aux()
                 await self._drain_queue(now_only=True)
         self._boot_reason = "RemoteReset" if reason in ("HardReset", "SoftReset") else "PowerUp"
+        if self._firmware_reboot:
+            self._firmware_reboot = False
+            self._boot_reason = "FirmwareUpdate"
         await self._close(planned=True)
         self._next_connect_at = max(self._offline_until, self.clock.elapsed() + self.config.reboot_delay_s)
         for connector in self.state.connectors.values():

@@ -16,12 +16,11 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import event, make_url
+from sqlalchemy import Table, event, insert, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +36,9 @@ def sqlite_url(data_dir: Path) -> str:
 
 def create_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, poolclass=NullPool if ":memory:" not in url else None)
+        # A small pool: opening an SQLite connection (a thread, the file, the PRAGMAs) costs far
+        # more than a read, so connections are kept. Writes still go through one writer task.
+        engine = create_async_engine(url, pool_size=5, max_overflow=10)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -74,10 +75,32 @@ async def migrate(engine: AsyncEngine) -> None:
         await conn.run_sync(_run_upgrade)
 
 
+class GroupedWrite(Protocol):
+    """A write many callers make with different parameters: all of one commit run together
+    (one executemany instead of one statement each). ``run`` returns one result per item."""
+
+    async def run(self, conn: AsyncConnection, items: list[Any]) -> list[Any]: ...
+
+
+class InsertRows:
+    """Grouped multi-row INSERT into one table; each item is a list of rows."""
+
+    def __init__(self, table: Table):
+        self._statement = insert(table)
+
+    async def run(self, conn: AsyncConnection, items: list[Any]) -> list[Any]:
+        rows = [row for item in items for row in item]
+        if rows:
+            await conn.execute(self._statement, rows)
+        return [None] * len(items)
+
+
 @dataclass(slots=True)
 class _Job:
-    op: WriteOp[Any]
+    op: WriteOp[Any] | None
     future: asyncio.Future[Any]
+    group: GroupedWrite | None = None
+    item: Any = None
 
 
 @dataclass(slots=True)
@@ -131,6 +154,12 @@ class GroupCommitWriter:
         self._queue.put_nowait(_Job(op, future))
         return await future
 
+    async def run_grouped(self, group: GroupedWrite, item: Any) -> Any:
+        """Queue one item of a grouped write; returns its result after COMMIT."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Job(None, future, group, item))
+        return await future
+
     async def _loop(self) -> None:
         while True:
             batch = [await self._queue.get()]
@@ -163,8 +192,19 @@ class GroupCommitWriter:
 
     async def _execute(self, batch: list[_Job]) -> list[Any]:
         started = time.perf_counter()
+        grouped: dict[GroupedWrite, list[int]] = {}
         async with self._engine.begin() as conn:
-            results = [await job.op(conn) for job in batch]
+            results: list[Any] = [None] * len(batch)
+            for index, job in enumerate(batch):
+                if job.op is None:
+                    assert job.group is not None
+                    grouped.setdefault(job.group, []).append(index)
+                else:
+                    results[index] = await job.op(conn)
+            for group, indexes in grouped.items():
+                answers = await group.run(conn, [batch[i].item for i in indexes])
+                for i, answer in zip(indexes, answers, strict=True):
+                    results[i] = answer
         self.stats.commits += 1
         self.stats.ops += len(batch)
         self.stats.last_commit_ms = (time.perf_counter() - started) * 1000

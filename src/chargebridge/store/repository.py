@@ -6,22 +6,37 @@ own connections. Rows come back as plain dicts with timezone-aware UTC datetimes
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, fields, replace
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    Float,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from chargebridge.domain.model import AuthorizationStatus, MeterSample, StationIdentity
 from chargebridge.domain.requests import MeterValuesRequest, TransactionEventRequest, TransactionEventType
-from chargebridge.domain.transactions import TransactionState, merge_event, merge_samples
-from chargebridge.store.database import GroupCommitWriter, create_engine, migrate
+from chargebridge.domain.transactions import TransactionState, merge_event, merge_samples, register_values
+from chargebridge.store.database import GroupCommitWriter, InsertRows, create_engine, migrate
 from chargebridge.store.schema import (
     api_tokens,
     connectors,
@@ -103,6 +118,8 @@ class Store:
         self.engine = engine
         self.writer = writer
         self._dialect = engine.dialect.name
+        self._insert_samples = InsertRows(meter_samples)
+        self._widen_ranges = WidenSampledRanges(self._for_update)
 
     @classmethod
     async def open(cls, url: str, *, run_migrations: bool = True, retry_window_s: float = 20.0) -> Store:
@@ -198,7 +215,11 @@ class Store:
 
         return await self.writer.run(op) > 0
 
-    def _station_filter(self, query: Select[Any], connected: bool | None, search: str | None) -> Select[Any]:
+    def _station_filter(
+        self, query: Select[Any], connected: bool | None, search: str | None, only: Collection[str] | None = None
+    ) -> Select[Any]:
+        if only is not None:  # a station-scoped API token
+            query = query.where(stations.c.id.in_(sorted(only)))
         if connected is not None:
             query = query.where(stations.c.connected == connected)
         if search:
@@ -206,10 +227,16 @@ class Store:
         return query
 
     async def list_stations(
-        self, *, limit: int = 100, offset: int = 0, connected: bool | None = None, search: str | None = None
+        self,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+        connected: bool | None = None,
+        search: str | None = None,
+        only: Collection[str] | None = None,
     ) -> tuple[list[Row], int]:
-        query = self._station_filter(select(stations), connected, search).order_by(stations.c.id)
-        total_query = self._station_filter(select(func.count()).select_from(stations), connected, search)
+        query = self._station_filter(select(stations), connected, search, only).order_by(stations.c.id)
+        total_query = self._station_filter(select(func.count()).select_from(stations), connected, search, only)
         async with self.engine.connect() as conn:
             rows = [_row(r) for r in (await conn.execute(query.limit(limit).offset(offset))).mappings()]
             total = int((await conn.execute(total_query)).scalar_one())
@@ -673,48 +700,28 @@ class Store:
         return state, "orphan"
 
     async def add_meter_values(self, station_id: str, request: MeterValuesRequest, now: datetime) -> None:
+        """Store samples and widen the transaction's sampled register range; returns once both are
+        committed. Both are grouped writes: a commit's worth of MeterValues costs two statements."""
         rows = sample_rows(station_id, request.evse_id, request.connector_id, request.transaction_id, request.samples)
-        tx_id = request.transaction_id
-
-        async def op(conn: AsyncConnection) -> None:
-            if rows:
-                await conn.execute(insert(meter_samples), rows)
-            if tx_id is None:
-                return
-            row = (
-                (
-                    await conn.execute(
-                        self._for_update(
-                            select(transactions).where(
-                                transactions.c.station_id == station_id,
-                                transactions.c.transaction_id == tx_id,
-                                transactions.c.orphan.is_(False),
-                            )
-                        )
-                    )
-                )
-                .mappings()
-                .first()
-            )
-            if row is None:
-                return
-            state = merge_samples(_state_from_row(row), request.samples)
-            await conn.execute(
-                update(transactions)
-                .where(transactions.c.pk == row["pk"])
-                .values(
-                    sampled_min_wh=state.sampled_min_wh,
-                    sampled_max_wh=state.sampled_max_wh,
-                    energy_wh=state.energy_wh,
-                    updated_at=now,
-                )
-            )
-
-        await self.writer.run(op)
+        registers = register_values(request.samples)
+        if request.transaction_id is None or not registers:
+            await self.writer.run_grouped(self._insert_samples, rows)
+            return
+        widen = _Widen(station_id, request.transaction_id, min(registers), max(registers), request.samples, now)
+        await asyncio.gather(
+            self.writer.run_grouped(self._insert_samples, rows), self.writer.run_grouped(self._widen_ranges, widen)
+        )
 
     def _transaction_filter(
-        self, query: Select[Any], station_id: str | None, active: bool | None, since: datetime | None
+        self,
+        query: Select[Any],
+        station_id: str | None,
+        active: bool | None,
+        since: datetime | None,
+        only: Collection[str] | None = None,
     ) -> Select[Any]:
+        if only is not None:  # a station-scoped API token
+            query = query.where(transactions.c.station_id.in_(sorted(only)))
         if station_id is not None:
             query = query.where(transactions.c.station_id == station_id)
         if active is not None:
@@ -731,10 +738,11 @@ class Store:
         since: datetime | None = None,
         limit: int = 100,
         offset: int = 0,
+        only: Collection[str] | None = None,
     ) -> tuple[list[Row], int]:
-        query = self._transaction_filter(select(transactions), station_id, active, since)
+        query = self._transaction_filter(select(transactions), station_id, active, since, only)
         total_query = self._transaction_filter(
-            select(func.count()).select_from(transactions), station_id, active, since
+            select(func.count()).select_from(transactions), station_id, active, since, only
         )
         async with self.engine.connect() as conn:
             rows = [
@@ -810,3 +818,88 @@ class Store:
             return int(result.rowcount)
 
         return await self.writer.run(op) > 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Widen:
+    station_id: str
+    transaction_id: str
+    lo: float
+    hi: float
+    samples: tuple[MeterSample, ...]
+    now: datetime
+
+
+class WidenSampledRanges:
+    """Grouped write: widen sampled register ranges of running transactions in one executemany.
+
+    Samples that arrive after a transaction ended (late offline replays) need the energy
+    cross-check again: those few are found with one query and re-merged by the domain rule."""
+
+    def __init__(self, for_update: Callable[[Select[Any]], Select[Any]]):
+        t = transactions.c
+        lo: BindParameter[float] = bindparam("w_lo", type_=Float)
+        hi: BindParameter[float] = bindparam("w_hi", type_=Float)
+        new_min = case((or_(t.sampled_min_wh.is_(None), t.sampled_min_wh > lo), lo), else_=t.sampled_min_wh)
+        new_max = case((or_(t.sampled_max_wh.is_(None), t.sampled_max_wh < hi), hi), else_=t.sampled_max_wh)
+        self._running = (
+            update(transactions)
+            .where(
+                t.station_id == bindparam("w_sid"),
+                t.transaction_id == bindparam("w_tx"),
+                t.orphan.is_(False),
+                t.active.is_(True),
+            )
+            .values(
+                sampled_min_wh=new_min,
+                sampled_max_wh=new_max,
+                energy_wh=new_max - func.coalesce(t.meter_start_wh, new_min),
+                updated_at=bindparam("w_now"),
+            )
+        )
+        self._for_update = for_update
+
+    async def run(self, conn: AsyncConnection, items: list[Any]) -> list[Any]:
+        widen: list[_Widen] = items
+        await conn.execute(
+            self._running,
+            [
+                {"w_sid": w.station_id, "w_tx": w.transaction_id, "w_lo": w.lo, "w_hi": w.hi, "w_now": w.now}
+                for w in widen
+            ],
+        )
+        keys = {(w.station_id, w.transaction_id) for w in widen}
+        t = transactions.c
+        ended = (
+            (
+                await conn.execute(
+                    self._for_update(
+                        select(transactions).where(
+                            tuple_(t.station_id, t.transaction_id).in_(list(keys)),
+                            t.orphan.is_(False),
+                            t.active.is_(False),
+                        )
+                    )
+                )
+            )
+            .mappings()
+            .all()
+        )
+        for row in ended:
+            state = _state_from_row(row)
+            for w in widen:
+                if (w.station_id, w.transaction_id) == (state.station_id, state.transaction_id):
+                    state = merge_samples(state, w.samples)
+            await conn.execute(
+                update(transactions)
+                .where(transactions.c.pk == row["pk"])
+                .values(
+                    sampled_min_wh=state.sampled_min_wh,
+                    sampled_max_wh=state.sampled_max_wh,
+                    energy_wh=state.energy_wh,
+                    energy_mismatch=state.energy_mismatch,
+                    energy_note=state.energy_note,
+                    updated_at=widen[-1].now,
+                )
+            )
+        return [None] * len(widen)

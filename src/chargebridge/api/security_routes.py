@@ -1,0 +1,203 @@
+"""/api/v1 security routes: the audit log, station security profiles, API tokens and their scopes.
+
+:func:`install_security` adds these routes and the audit middleware to the API application.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, FastAPI, HTTPException, Path, Query, Response, status
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from chargebridge.api.auth import Admin, Viewer
+from chargebridge.api.deps import Context
+from chargebridge.gateway.station_ids import InvalidStationId, validate_station_id
+from chargebridge.security.audit import AuditMiddleware
+from chargebridge.security.profiles import check_profile_change, effective_profile
+from chargebridge.security.secrets import check_station_password, hash_api_token, hash_password, new_api_token
+from chargebridge.security.store import SecurityStore
+from chargebridge.store.repository import Row
+
+router = APIRouter(prefix="/api/v1")
+
+StationId = Annotated[str, Path(min_length=1, max_length=48)]
+TokenId = Annotated[str, Path(min_length=1, max_length=32)]
+Limit = Annotated[int, Query(ge=1, le=1000)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+def install_security(app: FastAPI) -> None:
+    """Serve the security routes and audit every changing request."""
+    app.include_router(router)
+    app.add_middleware(AuditMiddleware)
+
+
+# -- audit log -----------------------------------------------------------------------------
+
+
+@router.get("/audit", tags=["security"])
+async def list_audit(
+    ctx: Context,
+    _: Admin,
+    station_id: Annotated[str | None, Query(max_length=48)] = None,
+    actor: Annotated[str | None, Query(max_length=32)] = None,
+    since: datetime | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """Audit entries, newest first: who (token id, name, role), what, station, parameters, result, when."""
+    rows = await SecurityStore(ctx.store).list_audit(
+        station_id=station_id, actor=actor, since=since, limit=limit, offset=offset
+    )
+    return {"items": rows, "limit": limit, "offset": offset}
+
+
+# -- station security profiles -------------------------------------------------------------
+
+
+class StationSecurity(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    profile: Literal[0, 1, 2, 3]
+    password: str | None = Field(default=None, description="HTTP Basic password (profiles 1 and 2), 16-40 characters")
+    allow_downgrade: bool = Field(default=False, description="permit 3 -> 2 (no other downgrade is possible)")
+
+    @field_validator("password")
+    @classmethod
+    def _strong(cls, value: str | None) -> str | None:
+        if value is not None:
+            check_station_password(value)
+        return value
+
+
+def _security_view(row: Row, live: bool) -> dict[str, Any]:
+    return {
+        "station_id": row["id"],
+        "security_profile": effective_profile(row["security_profile"], row["password_hash"]),
+        "has_password": bool(row["password_hash"]),
+        "connected": live,
+    }
+
+
+async def _station(ctx: Context, station_id: str) -> Row:
+    row = await ctx.store.get_station(station_id)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"station {station_id!r} is not registered")
+    return row
+
+
+@router.get("/stations/{station_id}/security", tags=["security"])
+async def get_station_security(ctx: Context, _: Viewer, station_id: StationId) -> dict[str, Any]:
+    row = await _station(ctx, station_id)
+    return _security_view(row, station_id in ctx.gateway.connections)
+
+
+@router.put("/stations/{station_id}/security", tags=["security"])
+async def set_station_security(ctx: Context, _: Admin, station_id: StationId, body: StationSecurity) -> dict[str, Any]:
+    """Set a station's security profile (and password). Takes effect at the station's next connection."""
+    row = await _station(ctx, station_id)
+    current = effective_profile(row["security_profile"], row["password_hash"])
+    refusal = check_profile_change(current, body.profile, allow_downgrade=body.allow_downgrade)
+    if refusal is not None:
+        raise HTTPException(status.HTTP_409_CONFLICT, refusal)
+    values: dict[str, Any] = {"security_profile": body.profile}
+    if body.password is not None:
+        values["password_hash"] = hash_password(body.password)
+    elif body.profile in (1, 2) and not row["password_hash"]:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"security profile {body.profile} needs a password")
+    row = await ctx.store.update_station(station_id, **values)
+    return _security_view(row, station_id in ctx.gateway.connections)
+
+
+# -- API tokens ----------------------------------------------------------------------------
+
+
+def _check_station_ids(value: list[str] | None) -> list[str] | None:
+    for station_id in value or []:
+        try:
+            validate_station_id(station_id)
+        except InvalidStationId as exc:
+            raise ValueError(str(exc)) from exc
+    return value
+
+
+class TokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["admin", "operator", "viewer"]
+    name: str | None = Field(default=None, max_length=100)
+    expires_in_days: int | None = Field(default=None, ge=1, le=3650)
+    stations: list[str] | None = Field(default=None, min_length=1, max_length=1000)
+
+    @field_validator("stations")
+    @classmethod
+    def _valid_ids(cls, value: list[str] | None) -> list[str] | None:
+        return _check_station_ids(value)
+
+
+class TokenScope(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    stations: list[str] | None = Field(min_length=1, max_length=1000, description="null: every station")
+
+    @field_validator("stations")
+    @classmethod
+    def _valid_ids(cls, value: list[str] | None) -> list[str] | None:
+        return _check_station_ids(value)
+
+
+async def _token_view(ctx: Context, row: Row) -> dict[str, Any]:
+    stations = await SecurityStore(ctx.store).token_stations(row["id"])
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "role": row["role"],
+        "created_at": row["created_at"],
+        "expires_at": row["expires_at"],
+        "revoked_at": row["revoked_at"],
+        "stations": sorted(stations) if stations is not None else None,
+    }
+
+
+async def _token_row(ctx: Context, token_id: str) -> Row:
+    for row in await ctx.store.list_api_tokens():
+        if row["id"] == token_id:
+            return row
+    raise HTTPException(status.HTTP_404_NOT_FOUND, "no such token")
+
+
+@router.get("/tokens", tags=["security"])
+async def list_tokens(ctx: Context, _: Admin) -> dict[str, Any]:
+    return {"items": [await _token_view(ctx, row) for row in await ctx.store.list_api_tokens()]}
+
+
+@router.post("/tokens", tags=["security"], status_code=status.HTTP_201_CREATED)
+async def create_token(ctx: Context, _: Admin, body: TokenCreate) -> dict[str, Any]:
+    """Create a token; the secret is in this answer only (and never in the audit log)."""
+    token_id, token = new_api_token()
+    now = ctx.clock.now()
+    await ctx.store.add_api_token(
+        token_id=token_id,
+        name=body.name,
+        token_hash=hash_api_token(token),
+        role=body.role,
+        now=now,
+        expires_at=now + timedelta(days=body.expires_in_days) if body.expires_in_days else None,
+    )
+    if body.stations:
+        await SecurityStore(ctx.store).set_token_stations(token_id, body.stations)
+    return {**await _token_view(ctx, await _token_row(ctx, token_id)), "token": token}
+
+
+@router.put("/tokens/{token_id}/stations", tags=["security"])
+async def set_token_stations(ctx: Context, _: Admin, token_id: TokenId, body: TokenScope) -> dict[str, Any]:
+    row = await _token_row(ctx, token_id)
+    await SecurityStore(ctx.store).set_token_stations(token_id, body.stations)
+    return await _token_view(ctx, row)
+
+
+@router.delete("/tokens/{token_id}", tags=["security"], status_code=status.HTTP_204_NO_CONTENT)
+async def revoke_token(ctx: Context, _: Admin, token_id: TokenId) -> Response:
+    await _token_row(ctx, token_id)
+    if not await ctx.store.revoke_api_token(token_id, ctx.clock.now()):
+        raise HTTPException(status.HTTP_409_CONFLICT, "the token is already revoked")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

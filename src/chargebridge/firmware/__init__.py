@@ -1,0 +1,1 @@
+"""Firmware lifecycle: image registry, compatibility matrix, OTA campaigns, diagnostics uploads."""

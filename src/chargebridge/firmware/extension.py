@@ -1,0 +1,50 @@
+"""The firmware extension: wires the firmware service and campaign manager into a node."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter
+
+from chargebridge.firmware.campaign import CampaignManager
+from chargebridge.firmware.routes import build_routers
+from chargebridge.firmware.service import FirmwareOptions, FirmwareService
+
+if TYPE_CHECKING:
+    from chargebridge.api.deps import ApiContext
+    from chargebridge.config import Settings
+
+
+class FirmwareExtension:
+    name = "firmware"
+
+    def __init__(self, settings: Settings, options: FirmwareOptions | None = None):
+        self.settings = settings
+        self.options = options or FirmwareOptions()
+        # Where stations reach chargebridge's HTTP port; None: the URL the operator's API request came in on.
+        self.base_url: str | None = settings.firmware_base_url
+        self.service: FirmwareService | None = None
+        self.campaigns: CampaignManager | None = None
+
+    def routers(self) -> list[APIRouter]:
+        return build_routers(self)
+
+    async def start(self, context: ApiContext) -> None:
+        self.service = FirmwareService(
+            context.store,
+            context.gateway,
+            context.bus,
+            context.clock,
+            self.settings.data_dir,
+            self.options,
+            base_url=self.base_url,
+        )
+        self.service.start()
+        self.campaigns = CampaignManager(self.service)
+        await self.campaigns.start()
+
+    async def stop(self) -> None:
+        if self.campaigns is not None:
+            await self.campaigns.stop()
+        if self.service is not None:
+            await self.service.stop()

@@ -1,0 +1,447 @@
+"""HTTP routes of the firmware lifecycle.
+
+``/api/v1/firmware/...`` is the operator API (bearer tokens and roles). ``/ocpp-files/...`` is
+what stations use: image downloads and diagnostics uploads, each authorised by the expiring
+token inside the URL chargebridge gave the station (stations have no API token).
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, HTTPException, Path, Query, Request, Response, status
+from fastapi.responses import FileResponse, PlainTextResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from chargebridge.api.auth import Admin, Operator, Principal, Role, Viewer
+from chargebridge.firmware.plan import Compatibility, Gates
+from chargebridge.firmware.service import FirmwareService, NeedsOverride, Refused
+from chargebridge.firmware.signing import BadToken
+from chargebridge.firmware.states import CampaignEvent, IllegalTransition
+from chargebridge.rpc import StationNotConnected
+
+if TYPE_CHECKING:
+    from chargebridge.firmware.campaign import CampaignManager
+    from chargebridge.firmware.extension import FirmwareExtension
+
+StationId = Annotated[str, Path(min_length=1, max_length=48)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SignatureBody(_Strict):
+    signature: str = Field(min_length=1, max_length=800)
+    signing_certificate: str = Field(min_length=1, max_length=5500)
+
+
+class HardwareBody(_Strict):
+    hardware_revision: str | None = Field(default=None, max_length=32)
+    tags: list[str] = Field(default_factory=list, max_length=50)
+
+
+class UpdateBody(_Strict):
+    image_id: str
+    override_reason: str | None = Field(default=None, min_length=3, max_length=500)
+    signed: bool = True  # 1.6: SignedUpdateFirmware (security extension) instead of UpdateFirmware
+
+
+class CompatibilityBody(_Strict):
+    vendor: str = Field(max_length=50)
+    model: str = Field(max_length=50)
+    hardware_revision: str = Field(default="", max_length=32)
+    firmware_version: str = Field(max_length=64)
+    status: Compatibility
+    notes: str | None = None
+
+
+class TargetBody(_Strict):
+    vendor: str | None = None
+    model: str | None = None
+    hardware_revisions: list[str] = Field(default_factory=list)
+    current_versions: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    station_ids: list[str] = Field(default_factory=list)
+
+
+class WindowBody(_Strict):
+    start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM UTC")
+    end: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM UTC")
+
+
+_GATES = Gates()
+
+
+class GatesBody(_Strict):
+    min_success_rate: float = Field(default=_GATES.min_success_rate, ge=0, le=1)
+    online_deadline_s: float = Field(default=_GATES.online_deadline_s, gt=0)
+    soak_s: float = Field(default=_GATES.soak_s, ge=0)
+    max_boots: int = Field(default=_GATES.max_boots, ge=1)
+    max_new_faults_per_station: float = Field(default=_GATES.max_new_faults_per_station, ge=0)
+    max_security_events: int = Field(default=_GATES.max_security_events, ge=0)
+
+
+class CampaignBody(_Strict):
+    name: str = Field(min_length=1, max_length=100)
+    image_id: str
+    target: TargetBody = Field(default_factory=TargetBody)
+    waves: list[float] = Field(default_factory=lambda: [1.0, 10.0, 50.0, 100.0], min_length=1, max_length=20)
+    window: WindowBody | None = None
+    gates: GatesBody = Field(default_factory=GatesBody)
+    auto_rollback: bool = True
+    override_reason: str | None = Field(default=None, min_length=3, max_length=500)
+    signed: bool = True
+    start: bool = False
+
+
+class RollbackBody(_Strict):
+    hardware_revision: str | None = None
+
+
+class DiagnosticsBody(_Strict):
+    log_type: Literal["DiagnosticsLog", "SecurityLog"] = "DiagnosticsLog"
+    since: datetime | None = None
+    until: datetime | None = None
+    use_get_log_16: bool = False  # 1.6 stations: the security extension's GetLog instead of GetDiagnostics
+
+
+def _who(principal: Principal) -> str:
+    return principal.name or principal.token_id
+
+
+def _need_admin_for_override(principal: Principal, reason: str | None) -> None:
+    if reason and principal.role < Role.ADMIN:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "an override needs the admin role")
+
+
+def _refused(exc: Refused) -> HTTPException:
+    code = status.HTTP_409_CONFLICT if isinstance(exc, NeedsOverride) else status.HTTP_422_UNPROCESSABLE_CONTENT
+    return HTTPException(code, str(exc))
+
+
+async def read_limited(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"at most {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"at most {limit} bytes")
+    return bytes(body)
+
+
+def file_from_body(content_type: str | None, body: bytes) -> tuple[str | None, bytes]:
+    """A raw body is the file; a multipart/form-data body gives its first file part."""
+    if not content_type or not content_type.lower().startswith("multipart/form-data"):
+        return None, body
+    header = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(header + body)
+    for part in message.iter_parts():
+        payload = part.get_payload(decode=True)
+        if isinstance(payload, bytes) and (part.get_filename() or True):
+            return part.get_filename(), payload
+    raise HTTPException(status.HTTP_400_BAD_REQUEST, "no file in the multipart body")
+
+
+def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
+    api = APIRouter(prefix="/api/v1/firmware", tags=["firmware"])
+    files = APIRouter(prefix="/ocpp-files", tags=["station files"])
+
+    def service() -> FirmwareService:
+        if ext.service is None:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "the firmware service is not running")
+        return ext.service
+
+    def campaigns() -> CampaignManager:
+        if ext.campaigns is None:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "the firmware service is not running")
+        return ext.campaigns
+
+    def base_url(request: Request) -> str:
+        return ext.base_url or str(request.base_url).rstrip("/")
+
+    # -- images -----------------------------------------------------------------------------
+
+    @api.post("/images", status_code=status.HTTP_201_CREATED)
+    async def upload_image(
+        request: Request,
+        _: Admin,
+        vendor: Annotated[str, Query(min_length=1, max_length=50)],
+        model: Annotated[list[str], Query(min_length=1)],
+        version: Annotated[str, Query(min_length=1, max_length=64)],
+        hardware_revision: Annotated[list[str] | None, Query()] = None,
+        notes: str | None = None,
+        filename: str | None = None,
+    ) -> dict[str, Any]:
+        """The image is the request body (application/octet-stream, or one file in multipart/form-data)."""
+        svc = service()
+        body = await read_limited(request, svc.options.max_image_bytes + 64 * 1024)
+        part_name, data = file_from_body(request.headers.get("content-type"), body)
+        try:
+            return await svc.add_image(
+                data,
+                vendor=vendor,
+                models=model,
+                version=version,
+                hardware_revisions=hardware_revision or [],
+                notes=notes,
+                filename=filename or part_name,
+            )
+        except Refused as exc:
+            raise _refused(exc) from exc
+
+    @api.get("/images")
+    async def list_images(_: Viewer, vendor: str | None = None) -> list[dict[str, Any]]:
+        return await service().db.list_images(vendor)
+
+    @api.get("/images/{image_id}")
+    async def get_image(image_id: str, _: Viewer) -> dict[str, Any]:
+        image = await service().db.get_image(image_id)
+        if image is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no image {image_id!r}")
+        return image | {"signature_valid": service().signature_valid(image)}
+
+    @api.put("/images/{image_id}/signature")
+    async def set_signature(image_id: str, body: SignatureBody, _: Admin) -> dict[str, Any]:
+        """Record an OEM's signature and signing certificate as given (replaces chargebridge's)."""
+        svc = service()
+        if not await svc.set_oem_signature(image_id, body.signature, body.signing_certificate):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no image {image_id!r}")
+        image = await svc.db.get_image(image_id)
+        assert image is not None
+        return image | {"signature_valid": svc.signature_valid(image)}
+
+    @api.get("/images/{image_id}/downloads")
+    async def image_downloads(image_id: str, _: Viewer) -> list[dict[str, Any]]:
+        return await service().db.list_downloads(image_id)
+
+    @api.get("/signing-certificate", response_class=PlainTextResponse)
+    async def signing_certificate(_: Viewer) -> str:
+        """chargebridge's firmware-signing certificate (PEM): install it on stations as the trust anchor."""
+        return service().signer.certificate_pem
+
+    # -- stations and single updates --------------------------------------------------------
+
+    @api.get("/stations/{station_id}")
+    async def station_firmware(station_id: StationId, _: Viewer) -> dict[str, Any]:
+        svc = service()
+        try:
+            station, revision = await svc.station_identity(station_id)
+        except Refused as exc:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+        hardware = (await svc.db.hardware_of([station_id])).get(station_id)
+        return {
+            "station_id": station_id,
+            "vendor": station["vendor"],
+            "model": station["model"],
+            "firmware_version": station["firmware_version"],
+            "hardware_revision": revision or None,
+            "tags": hardware["tags"] if hardware else [],
+            "updates": await svc.db.list_updates(station_id=station_id, limit=20),
+        }
+
+    @api.put("/stations/{station_id}/hardware")
+    async def set_hardware(station_id: StationId, body: HardwareBody, _: Admin) -> dict[str, Any]:
+        """OCPP does not report a hardware revision: set it here (or in bulk with PUT /hardware)."""
+        svc = service()
+        await svc.db.set_hardware(station_id, body.hardware_revision, body.tags, svc.clock.now())
+        return {"station_id": station_id, "hardware_revision": body.hardware_revision, "tags": body.tags}
+
+    @api.put("/hardware")
+    async def set_hardware_bulk(body: dict[str, HardwareBody], _: Admin) -> dict[str, int]:
+        svc = service()
+        now = svc.clock.now()
+        for station_id, item in body.items():
+            await svc.db.set_hardware(station_id, item.hardware_revision, item.tags, now)
+        return {"updated": len(body)}
+
+    @api.post("/stations/{station_id}/update")
+    async def update_station(station_id: StationId, body: UpdateBody, request: Request, who: Operator) -> Any:
+        """Send one image to one station (refused for blocked/unknown combinations without an admin override)."""
+        _need_admin_for_override(who, body.override_reason)
+        svc = service()
+        image = await svc.db.get_image(body.image_id)
+        if image is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no image {body.image_id!r}")
+        try:
+            station, revision = await svc.station_identity(station_id)
+            await svc.check_allowed(station, revision, image, body.override_reason)
+            if station_id not in svc.gateway.connections:
+                raise StationNotConnected(station_id)
+            return await svc.send_update(
+                station_id,
+                image,
+                base_url=base_url(request),
+                override_reason=body.override_reason,
+                requested_by=_who(who),
+                signed_16=body.signed,
+            )
+        except Refused as exc:
+            raise _refused(exc) from exc
+        except StationNotConnected as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, f"station {station_id!r} is not connected") from exc
+
+    @api.get("/updates")
+    async def list_updates(
+        _: Viewer, station_id: str | None = None, campaign_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        return await service().db.list_updates(station_id=station_id, campaign_id=campaign_id)
+
+    # -- compatibility matrix ---------------------------------------------------------------
+
+    @api.get("/compatibility")
+    async def compatibility(
+        _: Viewer,
+        vendor: str | None = None,
+        model: str | None = None,
+        hardware_revision: str | None = None,
+        firmware_version: str | None = None,
+        status_: Annotated[Compatibility | None, Query(alias="status")] = None,
+    ) -> list[dict[str, Any]]:
+        return await service().db.list_compat(
+            vendor=vendor,
+            model=model,
+            hardware_revision=hardware_revision,
+            firmware_version=firmware_version,
+            status=status_.value if status_ else None,
+        )
+
+    @api.put("/compatibility")
+    async def set_compatibility(body: CompatibilityBody, who: Admin) -> dict[str, Any]:
+        svc = service()
+        key = (body.vendor, body.model, body.hardware_revision, body.firmware_version)
+        await svc.db.set_compat(
+            key, status=body.status.value, notes=body.notes, source="admin", now=svc.clock.now(), by=_who(who)
+        )
+        row = await svc.db.get_compat(*key)
+        assert row is not None
+        return row
+
+    # -- campaigns --------------------------------------------------------------------------
+
+    @api.post("/campaigns", status_code=status.HTTP_201_CREATED)
+    async def create_campaign(body: CampaignBody, request: Request, who: Operator) -> dict[str, Any]:
+        _need_admin_for_override(who, body.override_reason)
+        manager = campaigns()
+        spec = body.model_dump(mode="json", exclude={"name", "image_id", "start"})
+        try:
+            row = await manager.create(
+                name=body.name, image_id=body.image_id, spec=spec, base_url=base_url(request), created_by=_who(who)
+            )
+            if body.start:
+                await manager.act(row["id"], CampaignEvent.START)
+        except Refused as exc:
+            raise _refused(exc) from exc
+        except ValueError as exc:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+        progress = await manager.progress(row["id"])
+        assert progress is not None
+        return progress
+
+    @api.get("/campaigns")
+    async def list_campaigns(_: Viewer, state: str | None = None) -> list[dict[str, Any]]:
+        return await service().db.list_campaigns(state)
+
+    @api.get("/campaigns/{campaign_id}")
+    async def campaign_progress(campaign_id: str, _: Viewer) -> dict[str, Any]:
+        progress = await campaigns().progress(campaign_id)
+        if progress is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no campaign {campaign_id!r}")
+        return progress
+
+    @api.post("/campaigns/{campaign_id}/rollback")
+    async def rollback_campaign(
+        campaign_id: str, _: Operator, body: Annotated[RollbackBody | None, Body()] = None
+    ) -> dict[str, int]:
+        try:
+            count = await campaigns().rollback(campaign_id, body.hardware_revision if body else None)
+        except Refused as exc:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+        return {"rolling_back": count}
+
+    @api.post("/campaigns/{campaign_id}/{action}")
+    async def campaign_action(
+        campaign_id: str, action: Literal["start", "pause", "resume", "abort"], _: Operator
+    ) -> dict[str, Any]:
+        try:
+            return await campaigns().act(campaign_id, CampaignEvent(action))
+        except Refused as exc:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+        except IllegalTransition as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+
+    # -- diagnostics ------------------------------------------------------------------------
+
+    @api.post("/stations/{station_id}/diagnostics", status_code=status.HTTP_201_CREATED)
+    async def request_diagnostics(
+        station_id: StationId, request: Request, who: Operator, body: Annotated[DiagnosticsBody | None, Body()] = None
+    ) -> dict[str, Any]:
+        """1.6 GetDiagnostics (or GetLog) / 2.0.1 GetLog; the station uploads to a one-request URL."""
+        body = body or DiagnosticsBody()
+        try:
+            return await service().request_diagnostics(
+                station_id,
+                base_url=base_url(request),
+                log_type=body.log_type,
+                since=body.since,
+                until=body.until,
+                requested_by=_who(who),
+                use_get_log_16=body.use_get_log_16,
+            )
+        except StationNotConnected as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, f"station {station_id!r} is not connected") from exc
+
+    @api.get("/diagnostics")
+    async def list_diagnostics(_: Viewer, station_id: str | None = None) -> list[dict[str, Any]]:
+        return await service().db.list_diagnostics(station_id)
+
+    @api.get("/diagnostics/{request_id}/file")
+    async def diagnostics_file(request_id: int, _: Viewer) -> FileResponse:
+        svc = service()
+        row = await svc.db.get_diagnostics(request_id)
+        path = svc.upload_path(row) if row else None
+        if row is None or path is None or not path.exists():
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "no file for this request")
+        return FileResponse(path, filename=row["filename"], media_type="application/octet-stream")
+
+    # -- station side -----------------------------------------------------------------------
+
+    @files.get("/firmware/{token}/{filename}")
+    async def download(token: str, filename: str, request: Request) -> FileResponse:
+        svc = service()
+        remote = request.client.host if request.client else None
+        try:
+            image, path = await svc.open_download(token, remote)
+        except BadToken as exc:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"download link {exc.reason}") from exc
+        except Refused as exc:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+        return FileResponse(path, filename=image["filename"], media_type="application/octet-stream")
+
+    async def upload(token: str, filename: str | None, request: Request) -> Response:
+        svc = service()
+        try:
+            svc.tokens.check(token, "upload", svc.clock.now())  # before reading a large body
+            body = await read_limited(request, svc.options.max_upload_bytes)
+            part_name, data = file_from_body(request.headers.get("content-type"), body)
+            await svc.store_upload(token, filename or part_name, data)
+        except BadToken as exc:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"upload link {exc.reason}") from exc
+        except Refused as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+        return Response(status_code=status.HTTP_201_CREATED)
+
+    @files.api_route("/diagnostics/{token}", methods=["PUT", "POST"])
+    async def upload_plain(token: str, request: Request) -> Response:
+        return await upload(token, None, request)
+
+    @files.api_route("/diagnostics/{token}/{filename}", methods=["PUT", "POST"])
+    async def upload_named(token: str, filename: str, request: Request) -> Response:
+        return await upload(token, filename, request)
+
+    return [api, files]

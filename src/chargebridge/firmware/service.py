@@ -1,0 +1,558 @@
+"""The firmware service: image registry, single updates, the update state of each station,
+the compatibility matrix and diagnostics requests.
+
+Station notifications arrive as bus events and are applied by one consumer task, in order;
+per-station locks keep that task and the command senders from racing on an update row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import secrets
+from collections import defaultdict, deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from chargebridge.bus.memory import EventBus, Subscription
+from chargebridge.domain.events import DomainEvent, EventKind
+from chargebridge.firmware import payloads
+from chargebridge.firmware.plan import allowed
+from chargebridge.firmware.signing import BadToken, FirmwareSigner, Grant, TokenIssuer, sha256_hex, verify_signature
+from chargebridge.firmware.states import (
+    STATUS_EVENTS,
+    TERMINAL_UPDATE_STATES,
+    UpdateEvent,
+    UpdateState,
+    next_update_state,
+)
+from chargebridge.firmware.store import FirmwareStore
+from chargebridge.gateway.server import Gateway
+from chargebridge.rpc import CallRejected, CallTimeout, OcppError, OcppVersion, StationNotConnected
+from chargebridge.services.clock import Clock
+from chargebridge.store.repository import Row, Store
+
+log = logging.getLogger(__name__)
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_LOG_FAILED = frozenset(
+    {"UploadFailed", "UploadFailure", "BadMessage", "NotSupportedOperation", "PermissionDenied", "AcceptedCanceled"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FirmwareOptions:
+    download_ttl_s: float = 6 * 3600.0
+    upload_ttl_s: float = 6 * 3600.0
+    max_image_bytes: int = 256 * 1024 * 1024
+    max_upload_bytes: int = 50 * 1024 * 1024
+    tick_s: float = 0.25  # how often running campaigns are looked at
+    dispatch_concurrency: int = 50
+    boot_window_s: float = 6 * 3600.0  # boots after an update count towards boot-loop detection this long
+
+
+class Refused(Exception):
+    """A request the firmware service will not carry out (the API answers 409 / 422)."""
+
+
+class NeedsOverride(Refused):
+    pass
+
+
+def safe_filename(name: str, fallback: str) -> str:
+    cleaned = _SAFE_NAME.sub("_", Path(name).name).strip("._")
+    return cleaned[:200] or fallback
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """What happened on a station since the node started (for the fault / security gates)."""
+
+    faults: int
+    security_events: int
+
+
+async def store_image(
+    db: FirmwareStore,
+    signer: FirmwareSigner,
+    images_dir: Path,
+    now: datetime,
+    data: bytes,
+    options: FirmwareOptions,
+    *,
+    vendor: str,
+    models: list[str],
+    version: str,
+    hardware_revisions: Iterable[str] = (),
+    notes: str | None = None,
+    filename: str | None = None,
+    signature: str | None = None,
+    signing_certificate: str | None = None,
+) -> Row:
+    """Store an image with its sha256 and sign it (unless an OEM signature is given: recorded as is)."""
+    if not data:
+        raise Refused("the image is empty")
+    if len(data) > options.max_image_bytes:
+        raise Refused(f"the image is larger than {options.max_image_bytes} bytes")
+    if not models:
+        raise Refused("at least one model is needed")
+    if (signature is None) != (signing_certificate is None):
+        raise Refused("an OEM signature needs its signing certificate, and the other way round")
+    image_id = secrets.token_hex(8)
+    digest = sha256_hex(data)
+    (images_dir / image_id).write_bytes(data)
+    if signature is None:
+        signature, signing_certificate, signed_by = (
+            signer.sign(data),
+            signer.certificate_pem,
+            "chargebridge",
+        )
+    else:
+        signed_by = "oem"
+    row = {
+        "id": image_id,
+        "vendor": vendor,
+        "models": list(models),
+        "hardware_revisions": sorted(set(hardware_revisions)),
+        "version": version,
+        "notes": notes,
+        "filename": safe_filename(filename or f"{vendor}-{version}.bin", f"{image_id}.bin"),
+        "size": len(data),
+        "sha256": digest,
+        "signature": signature,
+        "signing_certificate": signing_certificate,
+        "signed_by": signed_by,
+        "created_at": now,
+    }
+    await db.add_image(row)
+    return row
+
+
+class FirmwareService:
+    def __init__(
+        self,
+        store: Store,
+        gateway: Gateway,
+        bus: EventBus,
+        clock: Clock,
+        data_dir: Path,
+        options: FirmwareOptions | None = None,
+        *,
+        base_url: str | None = None,
+    ):
+        self.db = FirmwareStore(store)
+        self.store = store
+        self.gateway = gateway
+        self.bus = bus
+        self.clock = clock
+        self.options = options or FirmwareOptions()
+        self.base_url = base_url
+        self.root = data_dir / "firmware"
+        self.images_dir = self.root / "images"
+        self.uploads_dir = self.root / "diagnostics"
+        self.images_dir.mkdir(parents=True, exist_ok=True)
+        self.uploads_dir.mkdir(parents=True, exist_ok=True)
+        self.signer = FirmwareSigner(self.root / "keys", now=clock.now())
+        self.tokens = TokenIssuer(self.root / "keys")
+        self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._event_locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._pending: set[asyncio.Task[None]] = set()
+        self._faults: dict[str, deque[datetime]] = defaultdict(lambda: deque(maxlen=256))
+        self._security: dict[str, deque[datetime]] = defaultdict(lambda: deque(maxlen=256))
+        self._subscription: Subscription | None = None
+        self._consumer: asyncio.Task[None] | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        kinds = {
+            EventKind.FIRMWARE_STATUS,
+            EventKind.LOG_STATUS,
+            EventKind.STATION_BOOTED,
+            EventKind.SECURITY_EVENT,
+            EventKind.FAULT_RAISED,
+        }
+        self._subscription = self.bus.subscribe("firmware", kinds)
+        self._consumer = asyncio.create_task(self._consume(self._subscription), name="firmware-events")
+
+    async def stop(self) -> None:
+        if self._subscription is not None:
+            self.bus.unsubscribe(self._subscription)
+        if self._consumer is not None:
+            self._consumer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._consumer
+        for task in list(self._pending):
+            task.cancel()
+        await asyncio.gather(*self._pending, return_exceptions=True)
+
+    async def _consume(self, subscription: Subscription) -> None:
+        """Events of one station are applied in order, different stations' in parallel (each
+        write waits for a commit; one queue for the whole fleet would make a wave crawl)."""
+        while True:
+            event = await subscription.get()
+            task = asyncio.create_task(self._apply_in_order(event))
+            self._pending.add(task)
+            task.add_done_callback(self._pending.discard)
+
+    async def _apply_in_order(self, event: DomainEvent) -> None:
+        async with self._event_locks[event.station_id]:  # asyncio locks are FIFO: arrival order is kept
+            try:
+                await self.apply_event(event)
+            except Exception:
+                log.exception("firmware: could not apply %s from %s", event.kind, event.station_id)
+
+    # -- registry ---------------------------------------------------------------------------
+
+    async def add_image(self, data: bytes, **meta: Any) -> Row:
+        """Store an image with its sha256 and sign it (unless an OEM signature is given: recorded as is)."""
+        now = self.clock.now()
+        return await store_image(self.db, self.signer, self.images_dir, now, data, self.options, **meta)
+
+    async def set_oem_signature(self, image_id: str, signature: str, certificate: str) -> bool:
+        return await self.db.set_image_signature(image_id, signature, certificate, "oem")
+
+    def image_path(self, image_id: str) -> Path:
+        return self.images_dir / image_id
+
+    def signature_valid(self, image: Row) -> bool:
+        if not image["signature"] or not image["signing_certificate"]:
+            return False
+        return verify_signature(
+            self.image_path(image["id"]).read_bytes(), image["signature"], image["signing_certificate"]
+        )
+
+    def download_url(self, base_url: str, image: Row, station_id: str) -> str:
+        expires = self.clock.now() + timedelta(seconds=self.options.download_ttl_s)
+        token = self.tokens.issue(Grant("image", image["id"], station_id, expires))
+        return f"{base_url.rstrip('/')}/ocpp-files/firmware/{token}/{image['filename']}"
+
+    async def open_download(self, token: str, remote: str | None) -> tuple[Row, Path]:
+        """Check a download token, log the download; raises BadToken / Refused."""
+        now = self.clock.now()
+        try:
+            grant = self.tokens.check(token, "image", now)
+        except BadToken as exc:
+            await self.db.log_download(
+                {"image_id": "", "station_id": "", "at": now, "remote": remote, "outcome": exc.reason, "bytes": 0}
+            )
+            raise
+        image = await self.db.get_image(grant.subject)
+        if image is None or not self.image_path(grant.subject).exists():
+            raise Refused("the image is gone")
+        await self.db.log_download(
+            {
+                "image_id": image["id"],
+                "station_id": grant.station_id,
+                "at": now,
+                "remote": remote,
+                "outcome": "served",
+                "bytes": image["size"],
+            }
+        )
+        return image, self.image_path(image["id"])
+
+    # -- compatibility ----------------------------------------------------------------------
+
+    async def station_identity(self, station_id: str) -> tuple[Row, str]:
+        """The station row and its hardware revision ("" when nobody told us)."""
+        station = await self.store.get_station(station_id)
+        if station is None:
+            raise Refused(f"station {station_id!r} is not registered")
+        hardware = (await self.db.hardware_of([station_id])).get(station_id)
+        return station, (hardware["hardware_revision"] or "") if hardware else ""
+
+    def image_fits(self, image: Row, station: Row, hardware_revision: str) -> str | None:
+        """Why the image cannot go to this station at all, or None."""
+        if station["vendor"] is not None and station["vendor"] != image["vendor"]:
+            return f"image is for vendor {image['vendor']!r}, station is {station['vendor']!r}"
+        if station["model"] is not None and station["model"] not in image["models"]:
+            return f"image is not for model {station['model']!r}"
+        if image["hardware_revisions"] and hardware_revision not in image["hardware_revisions"]:
+            return f"image is not for hardware revision {hardware_revision or '(unknown)'!r}"
+        return None
+
+    async def compatibility_of(self, station: Row, hardware_revision: str, version: str) -> str | None:
+        row = await self.db.get_compat(station["vendor"] or "", station["model"] or "", hardware_revision, version)
+        return row["status"] if row else None
+
+    async def check_allowed(self, station: Row, hardware_revision: str, image: Row, override_reason: str | None) -> str:
+        """The matrix status; raises NeedsOverride for blocked/unknown without an override reason."""
+        unfit = self.image_fits(image, station, hardware_revision)
+        if unfit is not None:
+            raise Refused(unfit)
+        status = await self.compatibility_of(station, hardware_revision, image["version"])
+        if not allowed(status) and not override_reason:
+            combination = f"{station['vendor']}/{station['model']}/{hardware_revision or '(unknown hw)'}"
+            raise NeedsOverride(
+                f"{combination} with firmware {image['version']} is {status or 'unknown'} in the compatibility matrix"
+            )
+        return status or "unknown"
+
+    # -- updates ----------------------------------------------------------------------------
+
+    async def send_update(
+        self,
+        station_id: str,
+        image: Row,
+        *,
+        base_url: str,
+        kind: str = "update",
+        campaign_id: str | None = None,
+        override_reason: str | None = None,
+        requested_by: str | None = None,
+        signed_16: bool = True,
+        install_at: datetime | None = None,
+    ) -> Row:
+        """Create the update and send the version's UpdateFirmware; returns the update row."""
+        station = await self.store.get_station(station_id)
+        if station is None:
+            raise Refused(f"station {station_id!r} is not registered")
+        now = self.clock.now()
+        async with self._locks[station_id]:
+            update_id = await self.db.add_update(
+                {
+                    "station_id": station_id,
+                    "image_id": image["id"],
+                    "kind": kind,
+                    "campaign_id": campaign_id,
+                    "target_version": image["version"],
+                    "previous_version": station["firmware_version"],
+                    "state": UpdateState.REQUESTED.value,
+                    "boots": 0,
+                    "override_reason": override_reason,
+                    "requested_by": requested_by,
+                    "requested_at": now,
+                    "updated_at": now,
+                }
+            )
+        if override_reason:
+            await self.store.add_station_event(
+                station_id,
+                "firmware_override",
+                now,
+                {"update_id": update_id, "version": image["version"], "reason": override_reason, "by": requested_by},
+            )
+        order = payloads.FirmwareOrder(
+            request_id=update_id,
+            location=self.download_url(base_url, image, station_id),
+            retrieve_at=now,
+            install_at=install_at,
+            signature=image["signature"],
+            signing_certificate=image["signing_certificate"],
+        )
+        try:
+            version = self.gateway.version_of(station_id)
+            action, payload = payloads.update_firmware(version, order, signed_16=signed_16)
+            answer = await self.gateway.call_raw(station_id, action, payload)
+        except (StationNotConnected, CallRejected, CallTimeout, OcppError) as exc:
+            await self._apply(station_id, update_id, UpdateEvent.REJECTED, status=None, failure=type(exc).__name__)
+            row = await self.db.get_update(update_id)
+            assert row is not None
+            return row
+        await self.db.set_update(update_id, action=action)
+        ok = payloads.accepted(action, answer.payload)
+        event = UpdateEvent.ACCEPTED if ok else UpdateEvent.REJECTED
+        failure = None if ok else str(answer.payload.get("status", "Rejected"))
+        await self._apply(station_id, update_id, event, status=None, failure=failure)
+        row = await self.db.get_update(update_id)
+        assert row is not None
+        return row
+
+    async def fail_update(self, update: Row, reason: str) -> None:
+        await self._apply(update["station_id"], int(update["id"]), UpdateEvent.TIMEOUT, status=None, failure=reason)
+
+    async def _apply(
+        self, station_id: str, update_id: int, event: UpdateEvent, *, status: str | None, failure: str | None = None
+    ) -> UpdateState | None:
+        async with self._locks[station_id]:
+            row = await self.db.get_update(update_id)
+            if row is None:
+                return None
+            current = UpdateState(row["state"])
+            target = next_update_state(current, event)
+            now = self.clock.now()
+            values: dict[str, Any] = {"updated_at": now}
+            if status is not None:
+                values["last_status"] = status
+            if target is None:
+                if status is not None:
+                    await self.db.set_update(update_id, **values)
+                return None
+            values["state"] = target.value
+            if target is UpdateState.CONFIRMED:
+                values["confirmed_at"] = now
+            if target in (UpdateState.FAILED, UpdateState.REJECTED):
+                values["failure"] = failure or status or event.value
+            await self.db.set_update(update_id, **values)
+            return target
+
+    # -- bus events -------------------------------------------------------------------------
+
+    async def apply_event(self, event: DomainEvent) -> None:
+        match event.kind:
+            case EventKind.FIRMWARE_STATUS:
+                await self._firmware_status(event)
+            case EventKind.STATION_BOOTED:
+                await self._booted(event)
+            case EventKind.FAULT_RAISED:
+                self._faults[event.station_id].append(event.at)
+            case EventKind.SECURITY_EVENT:
+                self._security[event.station_id].append(event.at)
+            case EventKind.LOG_STATUS:
+                await self._log_status(event)
+
+    def activity(self, station_id: str, since: datetime, until: datetime | None = None) -> Activity:
+        def count(times: Iterable[datetime]) -> int:
+            return sum(1 for t in times if t >= since and (until is None or t < until))
+
+        return Activity(count(self._faults.get(station_id, ())), count(self._security.get(station_id, ())))
+
+    async def _firmware_status(self, event: DomainEvent) -> None:
+        status = str(event.data.get("status"))
+        request_id = event.data.get("request_id")
+        update: Row | None = None
+        if request_id is not None:
+            update = await self.db.get_update(int(request_id))
+            if update is not None and update["station_id"] != event.station_id:
+                update = None
+        if update is None:
+            update = await self.db.open_update(event.station_id)  # 1.6 notifications have no requestId
+        if update is None:
+            return
+        mapped = STATUS_EVENTS.get(status)
+        if mapped is None:
+            await self.db.set_update(int(update["id"]), last_status=status, updated_at=self.clock.now())
+            return
+        await self._apply(event.station_id, int(update["id"]), mapped, status=status)
+
+    async def _booted(self, event: DomainEvent) -> None:
+        version = event.data.get("firmware_version")
+        vendor, model = event.data.get("vendor"), event.data.get("model")
+        station_id = event.station_id
+        hardware = (await self.db.hardware_of([station_id])).get(station_id)
+        hardware_revision = (hardware["hardware_revision"] or "") if hardware else ""
+        if vendor and model and version:
+            await self.db.set_compat(
+                (vendor, model, hardware_revision, version), status=None, notes=None, source="fleet",
+                now=event.at, seen=True,
+            )  # fmt: skip
+        recent = await self.db.recent_update(station_id)
+        if recent is None or recent["state"] == UpdateState.REJECTED:
+            return
+        if event.at - recent["requested_at"] > timedelta(seconds=self.options.boot_window_s):
+            return
+        await self.db.count_boot(int(recent["id"]), event.at)
+        if UpdateState(recent["state"]) in TERMINAL_UPDATE_STATES:
+            return
+        booted_target = version is not None and version == recent["target_version"]
+        mapped = UpdateEvent.BOOT_TARGET if booted_target else UpdateEvent.BOOT_OTHER
+        await self._apply(station_id, int(recent["id"]), mapped, status=None, failure="version_unchanged")
+
+    # -- diagnostics ------------------------------------------------------------------------
+
+    async def request_diagnostics(
+        self,
+        station_id: str,
+        *,
+        base_url: str,
+        log_type: str = "DiagnosticsLog",
+        since: datetime | None = None,
+        until: datetime | None = None,
+        requested_by: str | None = None,
+        use_get_log_16: bool = False,
+    ) -> Row:
+        version = self.gateway.version_of(station_id)  # raises StationNotConnected
+        kind = "diagnostics" if version is OcppVersion.V16 and not use_get_log_16 else "log"
+        now = self.clock.now()
+        request_id = await self.db.add_diagnostics(
+            {
+                "station_id": station_id,
+                "kind": kind,
+                "log_type": None if kind == "diagnostics" else log_type,
+                "state": "requested",
+                "requested_by": requested_by,
+                "requested_at": now,
+                "updated_at": now,
+            }
+        )
+        expires = now + timedelta(seconds=self.options.upload_ttl_s)
+        token = self.tokens.issue(Grant("upload", str(request_id), station_id, expires))
+        location = f"{base_url.rstrip('/')}/ocpp-files/diagnostics/{token}"
+        action, payload = payloads.get_log(
+            version, request_id, location, log_type=log_type, since=since, until=until, use_get_log_16=use_get_log_16
+        )
+        try:
+            answer = await self.gateway.call_raw(station_id, action, payload)
+        except (CallRejected, CallTimeout, OcppError) as exc:
+            await self.db.set_diagnostics(request_id, state="rejected", last_status=type(exc).__name__, updated_at=now)
+        else:
+            if action == "GetDiagnostics":
+                ok, filename = True, answer.payload.get("fileName")
+            else:
+                ok, filename = (
+                    answer.payload.get("status") in ("Accepted", "AcceptedCanceled"),
+                    answer.payload.get("filename"),
+                )
+            values: dict[str, Any] = {"filename": filename, "updated_at": self.clock.now()}
+            current = await self.db.get_diagnostics(request_id)
+            if current is not None and current["state"] == "requested":  # a fast station may already be uploading
+                values |= {"state": "accepted" if ok else "rejected", "last_status": answer.payload.get("status")}
+            await self.db.set_diagnostics(request_id, **values)
+        row = await self.db.get_diagnostics(request_id)
+        assert row is not None
+        return row
+
+    async def store_upload(self, token: str, filename: str | None, data: bytes) -> Row:
+        """Keep an uploaded diagnostics file (the token names the request); raises BadToken / Refused."""
+        grant = self.tokens.check(token, "upload", self.clock.now())
+        request = await self.db.get_diagnostics(int(grant.subject))
+        if request is None or request["station_id"] != grant.station_id:
+            raise Refused("unknown diagnostics request")
+        if request["stored_name"] is not None:
+            raise Refused("this request already has its file")
+        stored = f"{request['id']}-{secrets.token_hex(4)}"
+        (self.uploads_dir / stored).write_bytes(data)
+        name = safe_filename(filename or request["filename"] or "", f"{grant.station_id}-{request['id']}.log")
+        now = self.clock.now()
+        await self.db.set_diagnostics(
+            int(request["id"]),
+            stored_name=stored,
+            filename=name,
+            size=len(data),
+            sha256=sha256_hex(data),
+            uploaded_at=now,
+            updated_at=now,
+        )
+        row = await self.db.get_diagnostics(int(request["id"]))
+        assert row is not None
+        return row
+
+    def upload_path(self, row: Row) -> Path | None:
+        return self.uploads_dir / row["stored_name"] if row["stored_name"] else None
+
+    async def _log_status(self, event: DomainEvent) -> None:
+        status = str(event.data.get("status"))
+        if status == "Idle":
+            return
+        request_id = event.data.get("request_id")
+        row: Row | None = None
+        if request_id is not None:
+            row = await self.db.get_diagnostics(int(request_id))
+        if row is None:
+            rows = [r for r in await self.db.list_diagnostics(event.station_id, limit=5) if r["state"] != "rejected"]
+            row = rows[0] if rows else None
+        if row is None or row["station_id"] != event.station_id:
+            return
+        state = {"Uploading": "uploading", "Uploaded": "uploaded"}.get(
+            status, "failed" if status in _LOG_FAILED else None
+        )
+        values: dict[str, Any] = {"last_status": status, "updated_at": self.clock.now()}
+        if state is not None:
+            values["state"] = state
+        await self.db.set_diagnostics(int(row["id"]), **values)

@@ -1,0 +1,207 @@
+"""Prometheus metrics at ``/metrics``, collected from the stats objects the core already keeps.
+
+Nothing here touches the OCPP hot path: a custom collector reads ``gateway.stats``,
+``store.writer.stats`` and ``bus.stats()`` at scrape time, and the command round-trip
+histogram is fed from ``command.completed`` events on the bus. Each node has its own
+registry (no module-level globals).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Response, status
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
+from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from pydantic import Field, SecretStr, field_validator, model_validator
+
+from chargebridge.domain.events import EventKind
+from chargebridge.integrations.base import ReportsStats, Section, check_env, resolve_secret
+
+if TYPE_CHECKING:
+    from chargebridge.api.deps import ApiContext
+    from chargebridge.bus.memory import Subscription
+    from chargebridge.extensions import Extension
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+
+class MetricsConfig(Section):
+    enabled: bool = True
+    path: str = "/metrics"
+    bearer_token: SecretStr | None = None
+    bearer_token_env: str | None = None
+    round_trip_buckets_s: list[float] = Field(default_factory=lambda: list(DEFAULT_BUCKETS_S), min_length=1)
+
+    @field_validator("path")
+    @classmethod
+    def _absolute(cls, value: str) -> str:
+        if not value.startswith("/") or value.startswith("/api/"):
+            raise ValueError("must start with '/' and not be under /api/")
+        return value
+
+    @model_validator(mode="after")
+    def _env_present(self) -> MetricsConfig:
+        check_env(self.bearer_token_env, "bearer_token_env")
+        return self
+
+
+class CoreCollector(Collector):
+    """Reads the core's counters at scrape time."""
+
+    def __init__(self, others: Sequence[Extension]):
+        self.context: ApiContext | None = None
+        self.others = others
+
+    def collect(self) -> Iterable[Metric]:
+        ctx = self.context
+        if ctx is None:
+            return
+        yield from self._gateway(ctx)
+        yield from self._bus(ctx)
+        yield from self._store(ctx)
+        yield from self._integrations()
+
+    def _gateway(self, ctx: ApiContext) -> Iterable[Metric]:
+        connected = GaugeMetricFamily(
+            "chargebridge_connected_stations", "Stations with a live WebSocket", labels=["ocpp_version"]
+        )
+        by_version: dict[str, int] = {"1.6": 0, "2.0.1": 0}
+        for conn in list(ctx.gateway.connections.values()):
+            by_version[conn.version] = by_version.get(conn.version, 0) + 1
+        for version, count in sorted(by_version.items()):
+            connected.add_metric([version], count)
+        yield connected
+        stats = ctx.gateway.stats
+        inbound = CounterMetricFamily(
+            "chargebridge_ocpp_messages_in", "CALLs received from stations, by action", labels=["action"]
+        )
+        for action, count in sorted(stats.by_action.items()):
+            inbound.add_metric([action], count)
+        yield inbound
+        yield CounterMetricFamily("chargebridge_ocpp_calls_out", "CALLs sent to stations", value=stats.calls_out)
+        yield CounterMetricFamily(
+            "chargebridge_ocpp_errors_sent", "CALLERRORs sent to stations", value=stats.errors_sent
+        )
+        yield CounterMetricFamily(
+            "chargebridge_ocpp_protocol_violations", "Broken frames received", value=stats.protocol_violations
+        )
+        yield CounterMetricFamily(
+            "chargebridge_ocpp_unmatched_replies", "Replies to no outstanding CALL", value=stats.unmatched_replies
+        )
+
+    def _bus(self, ctx: ApiContext) -> Iterable[Metric]:
+        yield CounterMetricFamily("chargebridge_bus_published", "Events published on the bus", value=ctx.bus.published)
+        depth = GaugeMetricFamily(
+            "chargebridge_bus_queue_depth", "Events waiting per subscriber", labels=["subscriber"]
+        )
+        dropped = CounterMetricFamily(
+            "chargebridge_bus_dropped", "Events dropped (oldest first) per subscriber", labels=["subscriber"]
+        )
+        delivered = CounterMetricFamily(
+            "chargebridge_bus_delivered", "Events taken by each subscriber", labels=["subscriber"]
+        )
+        for name, sub in sorted(ctx.bus.stats().items()):
+            depth.add_metric([name], sub["depth"])
+            dropped.add_metric([name], sub["dropped"])
+            delivered.add_metric([name], sub["delivered"])
+        yield from (depth, dropped, delivered)
+
+    def _store(self, ctx: ApiContext) -> Iterable[Metric]:
+        writer = ctx.store.writer
+        s = writer.stats
+        yield CounterMetricFamily("chargebridge_db_commits", "Group commits", value=s.commits)
+        yield CounterMetricFamily("chargebridge_db_write_ops", "Write operations committed", value=s.ops)
+        yield CounterMetricFamily("chargebridge_db_write_retries", "Batches retried (database away)", value=s.retries)
+        yield CounterMetricFamily("chargebridge_db_write_failures", "Write operations that failed", value=s.failures)
+        yield GaugeMetricFamily(
+            "chargebridge_db_last_commit_seconds", "Duration of the latest group commit", value=s.last_commit_ms / 1000
+        )
+        yield GaugeMetricFamily("chargebridge_db_write_backlog", "Writes waiting for a commit", value=writer.backlog)
+
+    def _integrations(self) -> Iterable[Metric]:
+        for ext in self.others:
+            if not isinstance(ext, ReportsStats):
+                continue
+            for stat, value in sorted(ext.stats().items()):
+                name = f"chargebridge_{ext.name}_{stat}"
+                if stat.endswith("_total"):
+                    yield CounterMetricFamily(name.removesuffix("_total"), f"{ext.name} {stat}", value=value)
+                else:
+                    yield GaugeMetricFamily(name, f"{ext.name} {stat}", value=value)
+
+
+class MetricsExtension:
+    name = "metrics"
+
+    def __init__(self, config: MetricsConfig, *, others: Sequence[Extension] = ()):
+        self.config = config
+        self.registry = CollectorRegistry()
+        self.collector = CoreCollector(others)
+        self.registry.register(self.collector)
+        self.round_trip = Histogram(
+            "chargebridge_command_round_trip_seconds",
+            "Round trip of answered commands sent to stations (REST and MQTT), by action and status",
+            ["action", "status"],
+            buckets=config.round_trip_buckets_s,
+            registry=self.registry,
+        )
+        self._token = resolve_secret(config.bearer_token, config.bearer_token_env)
+        self._sub: Subscription | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def routers(self) -> list[APIRouter]:
+        router = APIRouter(tags=["system"])
+
+        @router.get(self.config.path, include_in_schema=False)
+        async def metrics(authorization: Annotated[str | None, Header()] = None) -> Response:
+            self._check(authorization)
+            return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+        return [router]
+
+    def _check(self, authorization: str | None) -> None:
+        if self._token is None:
+            return
+        scheme, _, given = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), self._token.encode()):
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED, "a valid bearer token is required", {"WWW-Authenticate": "Bearer"}
+            )
+
+    async def start(self, context: ApiContext) -> None:
+        self.collector.context = context
+        self._sub = context.bus.subscribe("metrics", {EventKind.COMMAND_COMPLETED}, queue_size=10_000)
+        self._task = asyncio.create_task(self._observe(self._sub), name="metrics-commands")
+
+    async def _observe(self, sub: Subscription) -> None:
+        while True:
+            event = await sub.get()
+            self.observe_command(event.data)
+
+    def observe_command(self, data: dict[str, Any]) -> None:
+        round_trip_ms = data.get("round_trip_ms")
+        if not isinstance(round_trip_ms, int | float):
+            return
+        answer = data.get("status")
+        self.round_trip.labels(str(data.get("action", "")), str(answer) if answer is not None else "answered").observe(
+            round_trip_ms / 1000
+        )
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        if self._sub is not None and self.collector.context is not None:
+            self.collector.context.bus.unsubscribe(self._sub)
+        self.collector.context = None

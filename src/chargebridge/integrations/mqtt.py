@@ -1,0 +1,417 @@
+"""MQTT bridge: bus events out to a broker, optional commands in (aiomqtt).
+
+Topic tree (``{station}`` has ``%``, ``+`` and ``#`` percent-encoded)::
+
+    {prefix}/{station}/connection   station.connected|disconnected        retained
+    {prefix}/{station}/status       status.changed                        retained
+    {prefix}/{station}/meter        meter.sampled
+    {prefix}/{station}/transaction  transaction.started|updated|ended
+    {prefix}/{station}/fault        fault.raised|cleared
+    {prefix}/{station}/event        every other kind
+    {prefix}/{station}/command/{name}         commands in (off by default)
+    {prefix}/{station}/command/{name}/reply   their answers
+
+Payloads are ``DomainEvent.to_json()``. Buffering: the bridge's bus subscription is the
+buffer (``queue_size`` events, drop-oldest, counted by the bus); while the broker is away
+events wait there, the one in flight is kept and re-sent after the reconnect (so a broker
+may see it twice: at-least-once). Reconnects back off exponentially with jitter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fnmatch
+import json
+import logging
+import random
+import ssl
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import aiomqtt
+from fastapi import APIRouter
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+
+from chargebridge.api.commands import COMMAND_BODIES, to_command
+from chargebridge.domain.commands import CommandNotSupported
+from chargebridge.domain.events import DomainEvent, EventKind
+from chargebridge.integrations.base import Section, StrictModel, check_env, resolve_secret
+from chargebridge.rpc import CallRejected, CallTimeout, OcppError, StationNotConnected
+from chargebridge.rpc.errors import CallInProgress
+
+if TYPE_CHECKING:
+    from chargebridge.api.deps import ApiContext
+    from chargebridge.bus.memory import Subscription
+
+log = logging.getLogger(__name__)
+
+TOPIC_OF_KIND: dict[EventKind, str] = {
+    EventKind.STATION_CONNECTED: "connection",
+    EventKind.STATION_DISCONNECTED: "connection",
+    EventKind.STATUS_CHANGED: "status",
+    EventKind.METER_SAMPLED: "meter",
+    EventKind.TRANSACTION_STARTED: "transaction",
+    EventKind.TRANSACTION_UPDATED: "transaction",
+    EventKind.TRANSACTION_ENDED: "transaction",
+    EventKind.FAULT_RAISED: "fault",
+    EventKind.FAULT_CLEARED: "fault",
+}
+STATE_TOPICS = frozenset({"connection", "status"})
+CLIENT_ID_PROPERTY = "client-id"
+
+
+class MqttTls(StrictModel):
+    enabled: bool = False
+    ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    insecure: bool = False  # skip the broker host name check (testing only)
+
+
+class CommandRule(StrictModel):
+    """Who may command what. All three lists are glob patterns (fnmatch)."""
+
+    clients: list[str] = Field(default_factory=lambda: ["*"])
+    stations: list[str] = Field(min_length=1)
+    commands: list[str] = Field(default_factory=lambda: ["*"])
+
+    def allows(self, client: str | None, station_id: str, command: str) -> bool:
+        return (
+            any(fnmatch.fnmatchcase(client or "", p) for p in self.clients)
+            and any(fnmatch.fnmatchcase(station_id, p) for p in self.stations)
+            and any(fnmatch.fnmatchcase(command, p) for p in self.commands)
+        )
+
+
+class MqttCommands(StrictModel):
+    enabled: bool = False
+    qos: Literal[0, 1, 2] = 1
+    rules: list[CommandRule] = Field(default_factory=list)
+    max_concurrent: int = Field(default=16, ge=1)
+    timeout_s: float | None = Field(default=None, gt=0)
+
+    def allows(self, client: str | None, station_id: str, command: str) -> bool:
+        return any(rule.allows(client, station_id, command) for rule in self.rules)
+
+
+class MqttConfig(Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=1883, ge=1, le=65535)
+    client_id: str = Field(default="chargebridge", min_length=1, max_length=128)
+    username: str | None = None
+    password: SecretStr | None = None
+    password_env: str | None = None
+    protocol: Literal["auto", "5", "3.1.1"] = "auto"
+    topic_prefix: str = "chargebridge"
+    qos: Literal[0, 1, 2] = 1
+    retain_state: bool = True
+    kinds: list[EventKind] | None = None
+    keepalive_s: int = Field(default=30, ge=5)
+    queue_size: int = Field(default=10_000, ge=1)
+    publish_timeout_s: float = Field(default=10.0, gt=0)
+    reconnect_min_s: float = Field(default=0.5, gt=0)
+    reconnect_max_s: float = Field(default=30.0, gt=0)
+    tls: MqttTls = MqttTls()
+    commands: MqttCommands = MqttCommands()
+
+    @field_validator("topic_prefix")
+    @classmethod
+    def _valid_prefix(cls, value: str) -> str:
+        if not value or value.startswith("/") or value.endswith("/") or any(c in value for c in "+#\0"):
+            raise ValueError("must be a non-empty topic without wildcards or a leading/trailing '/'")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> MqttConfig:
+        check_env(self.password_env, "password_env")
+        if self.reconnect_max_s < self.reconnect_min_s:
+            raise ValueError("reconnect_max_s must not be below reconnect_min_s")
+        return self
+
+
+def encode_station(station_id: str) -> str:
+    return station_id.replace("%", "%25").replace("+", "%2B").replace("#", "%23")
+
+
+def decode_station(level: str) -> str:
+    return level.replace("%23", "#").replace("%2B", "+").replace("%25", "%")
+
+
+def topic_for(prefix: str, event: DomainEvent) -> str:
+    return f"{prefix}/{encode_station(event.station_id)}/{TOPIC_OF_KIND.get(event.kind, 'event')}"
+
+
+class _CommandFailed(Exception):
+    def __init__(self, code: int, reason: str, details: Any = None):
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+        self.details = details
+
+
+class MqttBridge:
+    name = "mqtt"
+
+    def __init__(self, config: MqttConfig):
+        self.config = config
+        self._password = resolve_secret(config.password, config.password_env)
+        self._v5 = config.protocol != "3.1.1"
+        self._context: ApiContext | None = None
+        self._sub: Subscription | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._pending: DomainEvent | None = None
+        self._commands: set[asyncio.Task[None]] = set()
+        self._command_slots = asyncio.Semaphore(config.commands.max_concurrent)
+        self.connected = asyncio.Event()
+        self.published = 0
+        self.connects = 0
+        self.connect_failures = 0
+        self.commands_run = 0
+        self.commands_refused = 0
+        self.replies_lost = 0
+
+    def routers(self) -> list[APIRouter]:
+        return []
+
+    def stats(self) -> dict[str, float]:
+        sub = self._sub
+        return {
+            "connected": 1.0 if self.connected.is_set() else 0.0,
+            "published_total": self.published,
+            "connects_total": self.connects,
+            "connect_failures_total": self.connect_failures,
+            "buffered": (sub.queue.qsize() if sub else 0) + (1 if self._pending else 0),
+            "dropped_total": sub.dropped if sub else 0,
+            "commands_total": self.commands_run,
+            "commands_refused_total": self.commands_refused,
+        }
+
+    async def start(self, context: ApiContext) -> None:
+        self._context = context
+        kinds = set(self.config.kinds) if self.config.kinds else None
+        self._sub = context.bus.subscribe("mqtt", kinds, queue_size=self.config.queue_size)
+        self._task = asyncio.create_task(self._run(self._sub), name="mqtt-bridge")
+
+    async def stop(self) -> None:
+        tasks = [task for task in [self._task, *self._commands] if task is not None]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=5.0)  # never hold up the node's shutdown
+        self._task = None
+        if self._sub is not None and self._context is not None:
+            self._context.bus.unsubscribe(self._sub)
+
+    # -- connection ------------------------------------------------------------------------
+
+    def _client(self) -> aiomqtt.Client:
+        c = self.config
+        tls = None
+        if c.tls.enabled:
+            tls = aiomqtt.TLSParameters(
+                ca_certs=str(c.tls.ca_file) if c.tls.ca_file else None,
+                certfile=str(c.tls.cert_file) if c.tls.cert_file else None,
+                keyfile=str(c.tls.key_file) if c.tls.key_file else None,
+                cert_reqs=ssl.CERT_REQUIRED,
+            )
+        return aiomqtt.Client(
+            c.host,
+            c.port,
+            username=c.username,
+            password=self._password,
+            identifier=c.client_id,
+            protocol=aiomqtt.ProtocolVersion.V5 if self._v5 else aiomqtt.ProtocolVersion.V311,
+            keepalive=c.keepalive_s,
+            timeout=c.publish_timeout_s,
+            tls_params=tls,
+            tls_insecure=c.tls.insecure if c.tls.enabled else None,
+        )
+
+    async def _run(self, sub: Subscription) -> None:
+        delay = self.config.reconnect_min_s
+        while True:
+            was_connected, error = await self._session(sub)
+            if error is not None and self._maybe_fall_back(error):
+                continue
+            if was_connected:
+                delay = self.config.reconnect_min_s
+            else:
+                self.connect_failures += 1
+            log.warning("MQTT broker %s:%s unavailable: %s", self.config.host, self.config.port, error)
+            await asyncio.sleep(delay * random.uniform(0.8, 1.2))
+            delay = min(delay * 2, self.config.reconnect_max_s)
+
+    async def _session(self, sub: Subscription) -> tuple[bool, BaseException | None]:
+        """One connection, until it fails. Returns whether it got connected and why it ended."""
+        client = self._client()  # a fresh client each time: paho must not re-send on its own
+        error: BaseException | None = None
+        was_connected = False
+        try:
+            async with client:
+                was_connected = True
+                self.connects += 1
+                self.connected.set()
+                log.info("MQTT bridge connected to %s:%s", self.config.host, self.config.port)
+                async with asyncio.TaskGroup() as group:
+                    group.create_task(self._publish_loop(client, sub))
+                    group.create_task(self._listen(client))
+        except* aiomqtt.MqttError as failure:
+            error = failure.exceptions[0]
+        finally:
+            self.connected.clear()
+            _release_socket(client)
+        return was_connected, error
+
+    def _maybe_fall_back(self, exc: BaseException) -> bool:
+        """``protocol = "auto"``: a broker that refuses MQTT 5 is spoken to in 3.1.1 from then on."""
+        if self.config.protocol != "auto" or not self._v5 or not isinstance(exc, aiomqtt.MqttCodeError):
+            return False
+        rc = exc.rc
+        value = rc.value if rc is not None and not isinstance(rc, int) else rc
+        if value in (1, 132):  # 3.1.1 "unacceptable protocol version" / 5 "unsupported protocol version"
+            log.info("MQTT broker does not speak MQTT 5; using 3.1.1")
+            self._v5 = False
+            return True
+        return False
+
+    # -- telemetry out ---------------------------------------------------------------------
+
+    async def _publish_loop(self, client: aiomqtt.Client, sub: Subscription) -> None:
+        properties = None
+        if self._v5:
+            properties = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
+            properties.ContentType = "application/json"
+        while True:
+            if self._pending is None:
+                self._pending = await sub.get()
+            event = self._pending
+            topic = topic_for(self.config.topic_prefix, event)
+            retain = self.config.retain_state and topic.rsplit("/", 1)[1] in STATE_TOPICS
+            payload = json.dumps(event.to_json(), separators=(",", ":"), default=str)
+            await client.publish(topic, payload, qos=self.config.qos, retain=retain, properties=properties)
+            self._pending = None
+            self.published += 1
+            _reraise_swallowed_cancel()
+
+    # -- commands in -----------------------------------------------------------------------
+
+    async def _listen(self, client: aiomqtt.Client) -> None:
+        """Reads commands; also how a lost connection is noticed (the iterator raises)."""
+        if self.config.commands.enabled:
+            await client.subscribe(f"{self.config.topic_prefix}/+/command/+", qos=self.config.commands.qos)
+        async for message in client.messages:
+            if message.retain:  # a retained command would run again on every reconnect
+                self.commands_refused += 1
+                continue
+            task = asyncio.create_task(self._command(client, message))
+            self._commands.add(task)
+            task.add_done_callback(self._commands.discard)
+
+    async def _command(self, client: aiomqtt.Client, message: aiomqtt.Message) -> None:
+        prefix = self.config.topic_prefix
+        levels = str(message.topic)[len(prefix) + 1 :].split("/")
+        if len(levels) != 3 or levels[1] != "command":
+            return
+        station_id, name = decode_station(levels[0]), levels[2]
+        props = message.properties
+        sender = _user_property(props, CLIENT_ID_PROPERTY)
+        async with self._command_slots:
+            try:
+                result = await self._execute(sender, station_id, name, message.payload)
+                reply: dict[str, Any] = {"ok": True, **result}
+                self.commands_run += 1
+            except _CommandFailed as exc:
+                self.commands_refused += 1
+                reply = {"ok": False, "error": {"code": exc.code, "reason": exc.reason, "details": exc.details}}
+        reply_props = None
+        correlation = getattr(props, "CorrelationData", None) if props is not None else None
+        if self._v5 and correlation is not None:
+            reply_props = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
+            reply_props.CorrelationData = correlation
+        try:
+            await client.publish(
+                f"{prefix}/{levels[0]}/command/{name}/reply",
+                json.dumps(reply, default=str),
+                qos=self.config.commands.qos,
+                properties=reply_props,
+            )
+        except aiomqtt.MqttError:
+            self.replies_lost += 1
+            log.warning("MQTT reply to %s %s lost: broker went away", station_id, name)
+
+    async def _execute(self, sender: str | None, station_id: str, name: str, payload: Any) -> dict[str, Any]:
+        assert self._context is not None
+        ctx = self._context
+        if name not in COMMAND_BODIES:
+            raise _CommandFailed(404, f"unknown command {name!r}", sorted(COMMAND_BODIES))
+        if not self.config.commands.allows(sender, station_id, name):
+            raise _CommandFailed(403, f"client {sender!r} may not send {name} to {station_id!r}")
+        try:
+            raw = payload.decode() if isinstance(payload, bytes | bytearray) else payload
+            body = json.loads(raw) if raw not in (None, b"", "") else {}
+            parsed = COMMAND_BODIES[name].model_validate(body)
+        except (ValueError, ValidationError) as exc:
+            details = json.loads(exc.json()) if isinstance(exc, ValidationError) else str(exc)
+            raise _CommandFailed(422, "invalid command body", details) from exc
+        if station_id not in ctx.gateway.connections:
+            raise _CommandFailed(409, f"station {station_id!r} is not connected")
+        try:
+            answer = await ctx.gateway.execute(station_id, to_command(name, parsed), self.config.commands.timeout_s)
+        except CallTimeout as exc:
+            raise _CommandFailed(504, str(exc)) from exc
+        except CallRejected as exc:
+            raise _CommandFailed(502, "the station answered with a CALLERROR", {"error_code": exc.code}) from exc
+        except (StationNotConnected, ConnectionError, CallInProgress) as exc:
+            raise _CommandFailed(409, str(exc)) from exc
+        except (CommandNotSupported, OcppError) as exc:
+            raise _CommandFailed(422, str(exc)) from exc
+        result = {
+            "command": name,
+            "action": answer.action,
+            "status": answer.outcome.status,
+            "response": answer.outcome.response,
+            "round_trip_ms": round(answer.round_trip_ms, 3),
+        }
+        ctx.bus.publish(
+            DomainEvent(EventKind.COMMAND_COMPLETED, station_id, ctx.clock.now(), {**result, "by": f"mqtt:{sender}"})
+        )
+        return result
+
+
+def _reraise_swallowed_cancel() -> None:
+    """On Python 3.11 ``asyncio.wait_for`` (used by aiomqtt's publish) drops a cancellation that
+    arrives together with the PUBACK; the task still counts it, so honour it here."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
+def _release_socket(client: aiomqtt.Client) -> None:
+    """Unregister and close the socket of a broken connection.
+
+    aiomqtt leaves it registered with the event loop when reading failed; once the socket is
+    garbage-collected its file descriptor number is reused by the next connection, whose
+    reader then cannot be registered and whose CONNACK is never read (a hang until timeout).
+    """
+    paho = client._client
+    sock = paho.socket()
+    if sock is None:
+        return
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(Exception):
+        fd = sock.fileno()
+        if fd >= 0:
+            loop.remove_reader(fd)
+            loop.remove_writer(fd)
+    with contextlib.suppress(Exception):
+        paho._sock_close()
+
+
+def _user_property(props: Properties | None, key: str) -> str | None:
+    for name, value in getattr(props, "UserProperty", None) or []:
+        if name == key:
+            return str(value)
+    return None

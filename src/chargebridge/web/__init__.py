@@ -1,0 +1,1 @@
+"""The operations dashboard (static single-page app) and its extension."""
