@@ -436,11 +436,13 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
             raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
         return Response(status_code=status.HTTP_201_CREATED)
 
-    @files.api_route("/diagnostics/{token}", methods=["PUT", "POST"])
+    @files.put("/diagnostics/{token}", operation_id="put_diagnostics_upload")
+    @files.post("/diagnostics/{token}", operation_id="post_diagnostics_upload")
     async def upload_plain(token: str, request: Request) -> Response:
         return await upload(token, None, request)
 
-    @files.api_route("/diagnostics/{token}/{filename}", methods=["PUT", "POST"])
+    @files.put("/diagnostics/{token}/{filename}", operation_id="put_diagnostics_upload_named")
+    @files.post("/diagnostics/{token}/{filename}", operation_id="post_diagnostics_upload_named")
     async def upload_named(token: str, filename: str, request: Request) -> Response:
         return await upload(token, filename, request)
 

@@ -27,6 +27,7 @@ import contextlib
 import functools
 import logging
 import ssl
+import weakref
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -84,7 +85,7 @@ class GatewaySettings:
 class ConnectionHooks(RequestHandler, Protocol):
     """What the gateway tells the services about sockets (implemented by StationRequests)."""
 
-    async def connected(self, station_id: str, version: str) -> None: ...
+    async def connected(self, station_id: str, version: str, station: dict[str, Any] | None = None) -> None: ...
 
     async def disconnected(self, station_id: str) -> None: ...
 
@@ -124,6 +125,7 @@ class Gateway:
         self._server: Server | None = None
         self._tls_server: Server | None = None
         self._handlers: set[asyncio.Task[Any]] = set()
+        self._admitted: weakref.WeakKeyDictionary[ServerConnection, dict[str, Any]] = weakref.WeakKeyDictionary()
         self.auth_failures = FailureLimiter(
             settings.auth_failure_limit, settings.auth_failure_window_s, settings.auth_lockout_s
         )
@@ -216,6 +218,7 @@ class Gateway:
             refusal = await self._check_password(station_id, password or "", station["password_hash"])
         if refusal is not None:
             return self._refuse(connection, source, station_id, profile, tls, refusal)
+        self._admitted[connection] = station  # read once: the services need it when the socket opens
         if station_id in self.connections and not self.takeovers.allow(station_id):
             self._security_event(station_id, SecurityEvent.TAKEOVER_LIMITED, source, tls, profile)
             log.warning("%s: replacement from %s refused: too many replacements", station_id, source)
@@ -299,7 +302,7 @@ class Gateway:
             self._handlers.add(task)
             task.add_done_callback(self._handlers.discard)
         try:
-            await self.services.connected(station_id, version.value)
+            await self.services.connected(station_id, version.value, self._admitted.pop(ws, None))
             await conn.run()
         finally:
             if self.connections.get(station_id) is conn:

@@ -166,14 +166,16 @@ class StationRequests:
 
     # -- connection lifecycle --------------------------------------------------------------
 
-    async def connected(self, station_id: str, version: str) -> None:
-        """A socket opened. Never blocks the socket on the database: writes are queued, not awaited."""
+    async def connected(self, station_id: str, version: str, station: dict[str, Any] | None = None) -> None:
+        """A socket opened (``station``: its row as read at the handshake, if the gateway has it).
+        Never blocks the socket on the database: writes are queued, not awaited."""
         now = self.clock.now()
-        try:
-            row = await self.store.get_station(station_id)
-        except Exception:
-            log.exception("%s: could not read the station's boot status", station_id)
-            row = None
+        row = station
+        if row is None:
+            try:
+                row = await self.store.get_station(station_id)
+            except Exception:
+                log.exception("%s: could not read the station's boot status", station_id)
         boot_status = row["boot_status"] if row else None
         if boot_status in (RegistrationStatus.PENDING, RegistrationStatus.REJECTED):
             self._boot_status[station_id] = RegistrationStatus(boot_status)

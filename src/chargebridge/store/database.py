@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Table, event, insert, make_url
+from sqlalchemy import Executable, Table, event, insert, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -92,6 +92,17 @@ class InsertRows:
         rows = [row for item in items for row in item]
         if rows:
             await conn.execute(self._statement, rows)
+        return [None] * len(items)
+
+
+class ExecuteMany:
+    """Grouped write of one prepared statement; each item is one parameter dict."""
+
+    def __init__(self, statement: Executable):
+        self._statement = statement
+
+    async def run(self, conn: AsyncConnection, items: list[Any]) -> list[Any]:
+        await conn.execute(self._statement, items)
         return [None] * len(items)
 
 

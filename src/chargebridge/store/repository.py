@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from chargebridge.domain.model import AuthorizationStatus, MeterSample, StationIdentity
 from chargebridge.domain.requests import MeterValuesRequest, TransactionEventRequest, TransactionEventType
 from chargebridge.domain.transactions import TransactionState, merge_event, merge_samples, register_values
-from chargebridge.store.database import GroupCommitWriter, InsertRows, create_engine, migrate
+from chargebridge.store.database import ExecuteMany, GroupCommitWriter, InsertRows, create_engine, migrate
 from chargebridge.store.schema import (
     api_tokens,
     connectors,
@@ -119,6 +119,41 @@ class Store:
         self.writer = writer
         self._dialect = engine.dialect.name
         self._insert_samples = InsertRows(meter_samples)
+        self._insert_events = InsertRows(station_events)
+        station_by_id = stations.c.id == bindparam("c_id")
+        self._mark_connected = ExecuteMany(
+            update(stations)
+            .where(station_by_id)
+            .values(
+                connected=True,
+                last_seen=bindparam("c_at"),
+                connected_at=bindparam("c_at"),
+                ocpp_version=bindparam("c_version"),
+            )
+        )
+        self._mark_disconnected = ExecuteMany(
+            update(stations)
+            .where(station_by_id)
+            .values(connected=False, last_seen=bindparam("c_at"), disconnected_at=bindparam("c_at"))
+        )
+        self._record_boots = ExecuteMany(
+            update(stations)
+            .where(stations.c.id == bindparam("b_id"))
+            .values(
+                ocpp_version=bindparam("b_version"),
+                vendor=bindparam("b_vendor"),
+                model=bindparam("b_model"),
+                serial_number=bindparam("b_serial"),
+                firmware_version=bindparam("b_firmware"),
+                iccid=bindparam("b_iccid"),
+                imsi=bindparam("b_imsi"),
+                meter_type=bindparam("b_meter_type"),
+                meter_serial_number=bindparam("b_meter_serial"),
+                boot_status=bindparam("b_status"),
+                last_boot_at=bindparam("b_at"),
+                last_seen=bindparam("b_at"),
+            )
+        )
         self._widen_ranges = WidenSampledRanges(self._for_update)
 
     @classmethod
@@ -245,60 +280,50 @@ class Store:
     async def record_boot(
         self, station_id: str, identity: StationIdentity, version: str, at: datetime, status: str
     ) -> None:
-        async def op(conn: AsyncConnection) -> None:
-            await conn.execute(
-                update(stations)
-                .where(stations.c.id == station_id)
-                .values(
-                    ocpp_version=version,
-                    vendor=identity.vendor,
-                    model=identity.model,
-                    serial_number=identity.serial_number,
-                    firmware_version=identity.firmware_version,
-                    iccid=identity.iccid,
-                    imsi=identity.imsi,
-                    meter_type=identity.meter_type,
-                    meter_serial_number=identity.meter_serial_number,
-                    boot_status=status,
-                    last_boot_at=at,
-                    last_seen=at,
-                )
-            )
-            await conn.execute(
-                insert(station_events).values(
-                    station_id=station_id,
-                    at=at,
-                    kind="boot",
-                    data={
-                        "status": status,
-                        "vendor": identity.vendor,
-                        "model": identity.model,
-                        "firmware_version": identity.firmware_version,
-                    },
-                )
-            )
-
-        await self.writer.run(op)
+        boot = {
+            "b_id": station_id,
+            "b_version": version,
+            "b_vendor": identity.vendor,
+            "b_model": identity.model,
+            "b_serial": identity.serial_number,
+            "b_firmware": identity.firmware_version,
+            "b_iccid": identity.iccid,
+            "b_imsi": identity.imsi,
+            "b_meter_type": identity.meter_type,
+            "b_meter_serial": identity.meter_serial_number,
+            "b_status": status,
+            "b_at": at,
+        }
+        event = {
+            "station_id": station_id,
+            "at": at,
+            "kind": "boot",
+            "data": {
+                "status": status,
+                "vendor": identity.vendor,
+                "model": identity.model,
+                "firmware_version": identity.firmware_version,
+            },
+        }
+        await asyncio.gather(
+            self.writer.run_grouped(self._record_boots, boot),
+            self.writer.run_grouped(self._insert_events, [event]),
+        )
 
     async def mark_connection(self, station_id: str, *, connected: bool, version: str | None, at: datetime) -> None:
-        values: dict[str, Any] = {"connected": connected, "last_seen": at}
+        event = {
+            "station_id": station_id,
+            "at": at,
+            "kind": "connected" if connected else "disconnected",
+            "data": {"ocpp_version": version} if version else {},
+        }
         if connected:
-            values.update(connected_at=at, ocpp_version=version)
-        else:
-            values["disconnected_at"] = at
-
-        async def op(conn: AsyncConnection) -> None:
-            await conn.execute(update(stations).where(stations.c.id == station_id).values(**values))
-            await conn.execute(
-                insert(station_events).values(
-                    station_id=station_id,
-                    at=at,
-                    kind="connected" if connected else "disconnected",
-                    data={"ocpp_version": version} if version else {},
-                )
+            change = self.writer.run_grouped(
+                self._mark_connected, {"c_id": station_id, "c_at": at, "c_version": version}
             )
-
-        await self.writer.run(op)
+        else:
+            change = self.writer.run_grouped(self._mark_disconnected, {"c_id": station_id, "c_at": at})
+        await asyncio.gather(change, self.writer.run_grouped(self._insert_events, [event]))
 
     async def mark_all_disconnected(self, at: datetime) -> None:
         """At start-up no socket is live yet, whatever the last run left behind."""
@@ -372,23 +397,22 @@ class Store:
             )
             if updated.rowcount == 0:
                 await conn.execute(insert(connectors).values(**key, **values))
-            await conn.execute(
-                insert(station_events).values(
-                    station_id=station_id,
-                    at=at,
-                    kind="status",
-                    data={
-                        "evse_id": evse_id,
-                        "connector_id": connector_id,
-                        "status": status,
-                        "error_code": error_code,
-                        "vendor_error_code": vendor_error_code,
-                    },
-                )
-            )
             return await self._sync_status_faults(conn, key, status, error_code, vendor_error_code, info, at)
 
-        return await self.writer.run(op)
+        event = {
+            "station_id": station_id,
+            "at": at,
+            "kind": "status",
+            "data": {
+                "evse_id": evse_id,
+                "connector_id": connector_id,
+                "status": status,
+                "error_code": error_code,
+                "vendor_error_code": vendor_error_code,
+            },
+        }
+        raised, _ = await asyncio.gather(self.writer.run(op), self.writer.run_grouped(self._insert_events, [event]))
+        return raised
 
     async def _sync_status_faults(
         self,
@@ -485,10 +509,9 @@ class Store:
         return out
 
     async def add_station_event(self, station_id: str, kind: str, at: datetime, data: dict[str, Any]) -> None:
-        async def op(conn: AsyncConnection) -> None:
-            await conn.execute(insert(station_events).values(station_id=station_id, at=at, kind=kind, data=data))
-
-        await self.writer.run(op)
+        await self.writer.run_grouped(
+            self._insert_events, [{"station_id": station_id, "at": at, "kind": kind, "data": data}]
+        )
 
     async def list_station_events(
         self, station_id: str, *, kind: str | None = None, limit: int = 100, offset: int = 0
