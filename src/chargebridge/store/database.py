@@ -141,6 +141,7 @@ class GroupCommitWriter:
         self._retry_window_s = retry_window_s
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._conn: AsyncConnection | None = None
         self.stats = WriterStats()
 
     def start(self) -> None:
@@ -154,6 +155,10 @@ class GroupCommitWriter:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                await self._conn.close()
+            self._conn = None
 
     @property
     def backlog(self) -> int:
@@ -203,22 +208,45 @@ class GroupCommitWriter:
 
     async def _execute(self, batch: list[_Job]) -> list[Any]:
         started = time.perf_counter()
-        grouped: dict[GroupedWrite, list[int]] = {}
-        async with self._engine.begin() as conn:
-            results: list[Any] = [None] * len(batch)
-            for index, job in enumerate(batch):
-                if job.op is None:
-                    assert job.group is not None
-                    grouped.setdefault(job.group, []).append(index)
-                else:
-                    results[index] = await job.op(conn)
-            for group, indexes in grouped.items():
-                answers = await group.run(conn, [batch[i].item for i in indexes])
-                for i, answer in zip(indexes, answers, strict=True):
-                    results[i] = answer
+        conn = await self._connection()
+        try:
+            async with conn.begin():
+                results = await self._run_batch(conn, batch)
+        except BaseException:
+            await self._drop_connection()  # a failed connection is not reused; a fresh one is cheap
+            raise
         self.stats.commits += 1
         self.stats.ops += len(batch)
         self.stats.last_commit_ms = (time.perf_counter() - started) * 1000
+        return results
+
+    async def _connection(self) -> AsyncConnection:
+        """The writer's own connection, kept across commits (no pool checkout or reset per commit)."""
+        if self._conn is None or self._conn.closed or self._conn.invalidated:
+            self._conn = await self._engine.connect()
+        return self._conn
+
+    async def _drop_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                await conn.invalidate()
+            with contextlib.suppress(Exception):
+                await conn.close()
+
+    async def _run_batch(self, conn: AsyncConnection, batch: list[_Job]) -> list[Any]:
+        results: list[Any] = [None] * len(batch)
+        grouped: dict[GroupedWrite, list[int]] = {}
+        for index, job in enumerate(batch):
+            if job.op is None:
+                assert job.group is not None
+                grouped.setdefault(job.group, []).append(index)
+            else:
+                results[index] = await job.op(conn)
+        for group, indexes in grouped.items():
+            answers = await group.run(conn, [batch[i].item for i in indexes])
+            for i, answer in zip(indexes, answers, strict=True):
+                results[i] = answer
         return results
 
     async def _with_retry(self, attempt: Callable[[], Awaitable[list[Any]]]) -> list[Any]:
