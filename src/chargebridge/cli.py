@@ -108,10 +108,11 @@ def serve(
 
 
 async def _serve(settings: Settings) -> None:
-    from chargebridge.app import Chargebridge
+    from chargebridge.app import Chargebridge, tune_gc_for_serving
 
     node = Chargebridge(settings)
     running = await node.start()
+    tune_gc_for_serving()
     console.print(f"OCPP gateway  ws://{settings.host}:{running.ocpp_port}/ocpp/{{station_id}}")
     if node.gateway is not None and node.gateway.tls_port is not None:
         console.print(f"OCPP over TLS wss://{settings.host}:{node.gateway.tls_port}/ocpp/{{station_id}}")

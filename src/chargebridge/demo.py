@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from chargebridge.app import Chargebridge
+from chargebridge.app import Chargebridge, tune_gc_for_serving
 from chargebridge.config import Settings
 from chargebridge.security.secrets import hash_api_token, new_api_token
 from chargebridge.sim.fleet import SimConfig, run_fleet
@@ -30,6 +30,7 @@ async def run_demo(
     )
     node = Chargebridge(settings)
     running = await node.start()
+    tune_gc_for_serving()
     assert node.store is not None
     now = node.clock.now()
     token_id, token = new_api_token()

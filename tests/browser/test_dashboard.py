@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import xmlschema
 
+from chargebridge.integrations.exports import xsd_text
 from chargebridge.sim.fleet import SimConfig, run_fleet
 from chargebridge.web.extension import DashboardExtension
 from tests.conftest import REQUIRE_SERVICES, Node, start_node
@@ -210,6 +212,15 @@ async def test_login_live_station_remote_start_and_charts(browser: Any, web_node
         await page.get_by_role("link", name="Sessions", exact=True).click()
         await page.locator("#sessions-results .badge", has_text="Charging").wait_for()
         assert await page.locator("#total-sessions").inner_text() == "1"
+        # Server-side exports download with the token; the XML validates against the shipped XSD.
+        async with page.expect_download() as csv_download:
+            await page.get_by_role("button", name="Export CSV").click()
+        csv_text = Path(await (await csv_download.value).path()).read_text()
+        assert csv_text.splitlines()[0].startswith("transaction_id,station_id") and "WEB-0001" in csv_text
+        async with page.expect_download() as xml_download:
+            await page.get_by_role("button", name="Export XML").click()
+        xml_path = Path(await (await xml_download.value).path())
+        xmlschema.XMLSchema(xsd_text()).validate(str(xml_path))
         await page.locator("#sessions-results tbody a").first.click()
         await wait_for_points(page, "#session-curve", 2)
         await shot(page, "session")

@@ -64,6 +64,11 @@ async def test_metrics_reflect_stations_messages_commands_bus_and_db(metrics_nod
         assert got[("chargebridge_ocpp_messages_in_total", (("action", "BootNotification"),))] == 1
         assert got[("chargebridge_ocpp_messages_in_total", (("action", "Heartbeat"),))] == 1
         assert got[("chargebridge_ocpp_calls_out_total", ())] == 1
+        assert got[("chargebridge_ocpp_answers_total", (("action", "Heartbeat"), ("result", "ok")))] == 1
+        assert got[("chargebridge_ocpp_calls_out_results_total", (("action", "Reset"), ("result", "answered")))] == 1
+        assert got[("chargebridge_ocpp_call_round_trip_seconds_count", ())] == 1
+        assert got[("chargebridge_ocpp_call_round_trip_seconds_bucket", (("le", "+Inf"),))] == 1
+        assert got[("chargebridge_db_commit_seconds_count", ())] == got[("chargebridge_db_commits_total", ())]
         rtt = (("action", "Reset"), ("status", "Accepted"))
         assert got[("chargebridge_command_round_trip_seconds_count", rtt)] == 1
         assert got[("chargebridge_command_round_trip_seconds_bucket", (*rtt[:1], ("le", "+Inf"), *rtt[1:]))] == 1

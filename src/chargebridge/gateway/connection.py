@@ -19,6 +19,7 @@ from websockets.exceptions import ConnectionClosed
 
 from chargebridge.domain.adapter import VersionAdapter
 from chargebridge.domain.requests import StationRequest, StationResponse
+from chargebridge.histogram import LatencyHistogram
 from chargebridge.rpc import (
     CallInProgress,
     CallReceived,
@@ -51,6 +52,19 @@ class ConnectionStats:
     protocol_violations: int = 0
     unmatched_replies: int = 0
     by_action: dict[str, int] = field(default_factory=dict)
+    # inbound CALLs by (action, "ok" | the CALLERROR code sent)
+    by_action_result: dict[tuple[str, str], int] = field(default_factory=dict)
+    # our CALLs by (action, "answered" | "callerror" | "timeout" | "disconnected")
+    calls_out_by_result: dict[tuple[str, str], int] = field(default_factory=dict)
+    call_round_trip: LatencyHistogram = field(default_factory=LatencyHistogram)
+
+    def count_in(self, action: str, result: str) -> None:
+        key = (action, result)
+        self.by_action_result[key] = self.by_action_result.get(key, 0) + 1
+
+    def count_out(self, action: str, result: str) -> None:
+        key = (action, result)
+        self.calls_out_by_result[key] = self.calls_out_by_result.get(key, 0) + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,18 +151,22 @@ class StationConnection:
             payload = self.adapter.encode_response(call.action, response)
         except OcppError as exc:  # the station's message was refused (spec error code)
             self.stats.errors_sent += 1
+            self.stats.count_in(call.action, exc.code.value)
             self.endpoint.send_error(call.message_id, exc.code, exc.description, exc.details)
         except Exception:
             # Our bug or an unavailable store: never leak internals, never acknowledge.
             log.exception("%s: failed to answer %s", self.station_id, call.action)
             self.stats.errors_sent += 1
+            self.stats.count_in(call.action, ErrorCode.INTERNAL_ERROR.value)
             self.endpoint.send_error(call.message_id, ErrorCode.INTERNAL_ERROR, "internal error")
         else:
             try:
                 self.endpoint.send_result(call.message_id, call.action, payload)
+                self.stats.count_in(call.action, "ok")
             except OcppError:  # our own answer broke the schema: a bug of ours, not the station's
                 log.exception("%s: our %s answer violates the schema", self.station_id, call.action)
                 self.stats.errors_sent += 1
+                self.stats.count_in(call.action, ErrorCode.INTERNAL_ERROR.value)
                 self.endpoint.send_error(call.message_id, ErrorCode.INTERNAL_ERROR, "internal error")
         try:
             await self._flush()
@@ -171,18 +189,24 @@ class StationConnection:
                 answer = await asyncio.wait_for(reply, timeout_s)
             except TimeoutError as exc:
                 self.endpoint.cancel_call(message_id)
+                self.stats.count_out(action, "timeout")
                 raise CallTimeout(action, timeout_s) from exc
             except (ConnectionClosed, asyncio.CancelledError) as exc:
                 self.endpoint.cancel_call(message_id)
+                self.stats.count_out(action, "disconnected")
                 if isinstance(exc, asyncio.CancelledError) and not reply.cancelled():
                     raise
                 raise ConnectionError(f"{self.station_id} disconnected before answering {action}") from exc
             finally:
                 self._reply = None
                 self._reply_id = None
-            round_trip_ms = (time.perf_counter() - started) * 1000
+            round_trip_s = time.perf_counter() - started
+            round_trip_ms = round_trip_s * 1000
+            self.stats.call_round_trip.observe(round_trip_s)
             if isinstance(answer, ErrorReceived):
+                self.stats.count_out(action, "callerror")
                 raise CallRejected(action, answer.code, answer.description, answer.details)
+            self.stats.count_out(action, "answered")
             return CallAnswer(answer.payload, round_trip_ms)
 
     async def close(self, code: int = 1000, reason: str = "") -> None:

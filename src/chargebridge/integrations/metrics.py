@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Response, status
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
-from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from chargebridge.domain.events import EventKind
+from chargebridge.histogram import LatencyHistogram
 from chargebridge.integrations.base import ReportsStats, Section, check_env, resolve_secret
 
 if TYPE_CHECKING:
@@ -87,6 +88,27 @@ class CoreCollector(Collector):
         for action, count in sorted(stats.by_action.items()):
             inbound.add_metric([action], count)
         yield inbound
+        answered = CounterMetricFamily(
+            "chargebridge_ocpp_answers",
+            "Answers to station CALLs, by action and result (ok or the CALLERROR code)",
+            labels=["action", "result"],
+        )
+        for (action, result), count in sorted(stats.by_action_result.items()):
+            answered.add_metric([action, result], count)
+        yield answered
+        outbound = CounterMetricFamily(
+            "chargebridge_ocpp_calls_out_results",
+            "Our CALLs to stations by action and outcome (answered, callerror, timeout, disconnected)",
+            labels=["action", "result"],
+        )
+        for (action, result), count in sorted(stats.calls_out_by_result.items()):
+            outbound.add_metric([action, result], count)
+        yield outbound
+        yield _histogram(
+            "chargebridge_ocpp_call_round_trip_seconds",
+            "Round trip of our CALLs to stations (commands, raw calls, firmware)",
+            stats.call_round_trip,
+        )
         yield CounterMetricFamily("chargebridge_ocpp_calls_out", "CALLs sent to stations", value=stats.calls_out)
         yield CounterMetricFamily(
             "chargebridge_ocpp_errors_sent", "CALLERRORs sent to stations", value=stats.errors_sent
@@ -126,6 +148,7 @@ class CoreCollector(Collector):
             "chargebridge_db_last_commit_seconds", "Duration of the latest group commit", value=s.last_commit_ms / 1000
         )
         yield GaugeMetricFamily("chargebridge_db_write_backlog", "Writes waiting for a commit", value=writer.backlog)
+        yield _histogram("chargebridge_db_commit_seconds", "Duration of group commits", s.commit_latency)
 
     def _integrations(self) -> Iterable[Metric]:
         for ext in self.others:
@@ -205,3 +228,9 @@ class MetricsExtension:
         if self._sub is not None and self.collector.context is not None:
             self.collector.context.bus.unsubscribe(self._sub)
         self.collector.context = None
+
+
+def _histogram(name: str, documentation: str, histogram: LatencyHistogram) -> HistogramMetricFamily:
+    family = HistogramMetricFamily(name, documentation)
+    family.add_metric([], histogram.cumulative(), sum_value=histogram.total_s)
+    return family

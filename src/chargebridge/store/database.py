@@ -14,13 +14,15 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Executable, Table, event, insert, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from chargebridge.histogram import LatencyHistogram
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +123,7 @@ class WriterStats:
     retries: int = 0
     failures: int = 0
     last_commit_ms: float = 0.0
+    commit_latency: LatencyHistogram = field(default_factory=LatencyHistogram)
 
 
 class StoreUnavailable(Exception):
@@ -217,7 +220,9 @@ class GroupCommitWriter:
             raise
         self.stats.commits += 1
         self.stats.ops += len(batch)
-        self.stats.last_commit_ms = (time.perf_counter() - started) * 1000
+        elapsed = time.perf_counter() - started
+        self.stats.last_commit_ms = elapsed * 1000
+        self.stats.commit_latency.observe(elapsed)
         return results
 
     async def _connection(self) -> AsyncConnection:

@@ -56,6 +56,32 @@ export async function api(path, { method = "GET", body, query } = {}) {
 }
 
 /**
+ * Download a server-side export (e.g. /exports/transactions.csv) with the token in the header,
+ * then hand it to the browser as a file.
+ */
+export async function download(path, query, filename) {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query || {})) {
+    if (value !== undefined && value !== null && value !== "") params.set(key, String(value));
+  }
+  const url = `/api/v1${path}${params.toString() ? `?${params}` : ""}`;
+  const response = await fetch(url, { headers: { Authorization: `Bearer ${getToken() || ""}` }, cache: "no-store" });
+  if (response.status === 401) {
+    unauthorized();
+    throw new ApiError(401, "the token was not accepted");
+  }
+  if (!response.ok) throw new ApiError(response.status, response.statusText);
+  const blobUrl = URL.createObjectURL(await response.blob());
+  const link = document.createElement("a");
+  link.href = blobUrl;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(blobUrl), 1000);
+}
+
+/**
  * Live events over Server-Sent Events, read with fetch() so the token travels in the
  * Authorization header (EventSource cannot set headers). Reconnects with capped exponential
  * back-off plus jitter; a stream silent for longer than `staleMs` is treated as dead (the

@@ -1,17 +1,9 @@
-// Sessions (transactions): filters, energy totals, CSV of the page, and one session's meter curve.
-import { api } from "../api.js";
+// Sessions (transactions): filters, energy totals, CSV/XML export (server-side), and one session's meter curve.
+import { api, download } from "../api.js";
 import { TimeChart } from "../charts.js";
 import { badge, clear, h, kwh, table, throttle, timeEl } from "../dom.js";
 
 export const NAME = "sessions";
-
-function csv(rows) {
-  const cell = (v) => {
-    const text = v === null || v === undefined ? "" : String(v);
-    return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  return rows.map((r) => r.map(cell).join(",")).join("\n");
-}
 
 async function renderCurve(main, stationId, txId, ctx) {
   const tx = await api(`/stations/${encodeURIComponent(stationId)}/transactions/${encodeURIComponent(txId)}`);
@@ -96,6 +88,7 @@ export async function render(main, { station, tx, query }, ctx) {
     h("div", { class: "field" }, h("label", { for: "s-since" }, "Since (date)"), h("input", { id: "s-since", type: "date", value: state.since })),
     h("button", { type: "submit" }, "Apply"),
     h("button", { type: "button", class: "secondary", id: "s-export" }, "Export CSV"),
+    h("button", { type: "button", class: "secondary", id: "s-export-xml" }, "Export XML"),
   );
   const totals = h("div", { class: "kpis", id: "session-totals" });
   const results = h("div", { id: "sessions-results", "aria-live": "polite" });
@@ -152,17 +145,18 @@ export async function render(main, { station, tx, query }, ctx) {
     state.since = form.querySelector("#s-since").value;
     go(0);
   });
-  form.querySelector("#s-export").addEventListener("click", () => {
-    if (!page) return;
-    const header = ["station_id", "transaction_id", "evse_id", "connector_id", "id_token", "started_at", "stopped_at", "energy_wh", "stop_reason", "active"];
-    const rows = page.items.map((t) => [t.station_id, t.id, t.evse_id, t.connector_id, t.id_token, t.started_at, t.stopped_at, t.energy_wh, t.stop_reason, t.active]);
-    const url = URL.createObjectURL(new Blob([csv([header, ...rows])], { type: "text/csv" }));
-    const link = h("a", { href: url, download: "sessions.csv" });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  // Server-side exports (streamed, every matching session, not just this page).
+  const exportQuery = () => ({
+    station_id: state.station_id,
+    active: state.active,
+    since: state.since ? new Date(`${state.since}T00:00:00`).toISOString() : undefined,
   });
+  const exportAs = (format) => () =>
+    download(`/exports/transactions.${format}`, exportQuery(), `sessions.${format}`).catch((err) =>
+      clear(results, h("p", { class: "error", role: "alert" }, `export failed: ${err.message || err}`)),
+    );
+  form.querySelector("#s-export").addEventListener("click", exportAs("csv"));
+  form.querySelector("#s-export-xml").addEventListener("click", exportAs("xml"));
   await load();
   const reload = throttle(() => load().catch(() => {}), 2000);
   return ctx.stream({ kinds: "transaction.started,transaction.updated,transaction.ended" }, (type, data) => {
