@@ -37,6 +37,14 @@ def sim(
     seed: Annotated[int | None, typer.Option(help="Random seed for a repeatable fleet.")] = None,
     live: Annotated[bool, typer.Option(help="Show a live view of the fleet.")] = True,
     id_prefix: Annotated[str, typer.Option(help="Station ids are this prefix plus a number (SIM-0001).")] = "SIM-",
+    id_token: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--id-token",
+            help="An id token the CSMS accepts (repeat for several). Without one, stations present random "
+            "tags, which a CSMS that knows its tokens refuses: no sessions start.",
+        ),
+    ] = None,
 ) -> None:
     """Simulate a fleet of OCPP 1.6 / 2.0.1 charging stations."""
     config = SimConfig(
@@ -50,6 +58,7 @@ def sim(
         time_scale=time_scale,
         seed=seed,
         id_prefix=id_prefix,
+        id_tokens=tuple(id_token or ()),
     )
     console = Console()
     try:
