@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from chargebridge.domain.commands import Command, CommandOutcome
-from chargebridge.domain.requests import Decoded, StationResponse
+from chargebridge.domain.requests import Decoded, StationRequest, StationResponse
+from chargebridge.rpc.errors import ErrorCode, OcppError
 from chargebridge.rpc.version import OcppVersion
 
 
@@ -34,3 +36,26 @@ class VersionAdapter(Protocol):
     def decode_outcome(self, action: str, payload: dict[str, Any]) -> CommandOutcome:
         """The station's CALLRESULT payload for ``action`` -> status and payload."""
         ...
+
+
+Decoder = Callable[[dict[str, Any], list[str]], StationRequest]
+
+
+def run_decoder(decoders: Mapping[str, Decoder], action: str, payload: dict[str, Any], version: str) -> Decoded:
+    """Look up the action's decoder and run it, collecting its notes.
+
+    The rpc layer validated the payload against the schema already; the error mapping here
+    only fires for callers that bypass validation (or a schema the decoder disagrees with)."""
+    decoder = decoders.get(action)
+    if decoder is None:
+        raise OcppError(ErrorCode.NOT_SUPPORTED, f"{action[:64]} is not accepted from an OCPP {version} station")
+    notes: list[str] = []
+    try:
+        request = decoder(payload, notes)
+    except KeyError as exc:
+        raise OcppError(ErrorCode.OCCURRENCE_CONSTRAINT_VIOLATION, f"{action} lacks a required field") from exc
+    except TypeError as exc:
+        raise OcppError(ErrorCode.TYPE_CONSTRAINT_VIOLATION, f"{action} has a field of the wrong type") from exc
+    except ValueError as exc:
+        raise OcppError(ErrorCode.PROPERTY_CONSTRAINT_VIOLATION, f"{action} has a value out of range") from exc
+    return Decoded(request, tuple(notes))

@@ -19,6 +19,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from chargebridge.domain import commands as cmd
+from chargebridge.domain.adapter import run_decoder
 from chargebridge.domain.commands import Command, CommandNotSupported, CommandOutcome
 from chargebridge.domain.model import AuthorizationStatus, ConnectorStatus, IdToken, IdTokenInfo, StationIdentity
 from chargebridge.domain.requests import (
@@ -419,20 +420,7 @@ class Ocpp16Adapter:
         return action in DECODERS
 
     def decode(self, action: str, payload: dict[str, Any]) -> Decoded:
-        decoder = DECODERS.get(action)
-        if decoder is None:
-            raise OcppError(ErrorCode.NOT_SUPPORTED, f"{action[:64]} is not accepted from a charge point")
-        notes: list[str] = []
-        # The rpc layer validated the payload; these guard callers that skip validation.
-        try:
-            request = decoder(payload, notes)
-        except KeyError as exc:
-            raise OcppError(ErrorCode.OCCURRENCE_CONSTRAINT_VIOLATION, f"{action} lacks a required field") from exc
-        except TypeError as exc:
-            raise OcppError(ErrorCode.TYPE_CONSTRAINT_VIOLATION, f"{action} has a field of the wrong type") from exc
-        except ValueError as exc:
-            raise OcppError(ErrorCode.PROPERTY_CONSTRAINT_VIOLATION, f"{action} has a value out of range") from exc
-        return Decoded(request, tuple(notes))
+        return run_decoder(DECODERS, action, payload, "1.6")
 
     def encode_response(self, action: str, response: StationResponse) -> dict[str, Any]:
         encoder = RESPONSE_ENCODERS.get(action)

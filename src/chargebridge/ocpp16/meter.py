@@ -15,13 +15,13 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from chargebridge.domain.model import MeterSample, ReadingContext, SampledValue
+from chargebridge.domain.model import MeterSample, SampledValue
+from chargebridge.domain.sampling import UnusableValue, finish_sampled_value
 from chargebridge.domain.timeutil import parse_datetime
 from chargebridge.domain.units import normalise
 
 ENERGY_REGISTER = "Energy.Active.Import.Register"
 DEFAULT_MEASURAND = ENERGY_REGISTER  # OCPP 1.6 SampledValue default
-DEFAULT_CONTEXT = ReadingContext.SAMPLE_PERIODIC  # OCPP 1.6 SampledValue default
 SIGNED_DATA = "SignedData"
 
 # 1.6 MeterValues allows "Hertz" as a unit; the domain spells frequency "Hz".
@@ -30,10 +30,6 @@ _UNIT_ALIASES: dict[str, str] = {"Hertz": "Hz"}
 # A plain ASCII decimal number. ``float()`` alone would also take "nan", "inf", "1_000" and
 # non-ASCII digits.
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-
-
-class UnusableValue(ValueError):
-    """A sampled value that cannot be turned into a number in base units."""
 
 
 def parse_number(text: str) -> float:
@@ -59,20 +55,7 @@ def decode_sampled_value(raw: Mapping[str, Any]) -> SampledValue:
     unit = raw.get("unit")
     # No unit means the measurand's default (Wh for energy, as the 1.6 SampledValue says).
     number, base_unit = normalise(number, _UNIT_ALIASES.get(unit, unit) if unit else None, measurand)
-    if not math.isfinite(number):
-        raise UnusableValue(f"{measurand} value is out of range once converted")
-    try:
-        context = ReadingContext(raw.get("context", DEFAULT_CONTEXT))
-    except ValueError as exc:
-        raise UnusableValue(f"{measurand} context is unknown") from exc
-    return SampledValue(
-        measurand=measurand,
-        value=number,
-        unit=base_unit,
-        context=context,
-        phase=raw.get("phase"),
-        location=raw.get("location"),
-    )
+    return finish_sampled_value(raw, measurand, number, base_unit)
 
 
 def decode_meter_values(

@@ -7,21 +7,16 @@ scaled) is dropped with a note; it never fails the message that carried it.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from chargebridge.domain.model import MeterSample, ReadingContext, SampledValue
+from chargebridge.domain.sampling import UnusableValue, finish_sampled_value
 from chargebridge.domain.timeutil import parse_datetime
 from chargebridge.domain.units import normalise
 
 ENERGY_REGISTER = "Energy.Active.Import.Register"
 DEFAULT_MEASURAND = ENERGY_REGISTER  # OCPP 2.0.1 SampledValueType default
-DEFAULT_CONTEXT = ReadingContext.SAMPLE_PERIODIC
-
-
-class UnusableValue(ValueError):
-    """A sampled value that cannot be turned into a number in base units."""
 
 
 def decode_meter_values(items: Sequence[Mapping[str, Any]], notes: list[str]) -> tuple[MeterSample, ...]:
@@ -66,20 +61,7 @@ def decode_sampled_value(raw: Mapping[str, Any]) -> SampledValue:
         number, unit = normalise(float(value), unit_of_measure.get("unit"), measurand, multiplier)
     except OverflowError as exc:
         raise UnusableValue(f"{measurand} value is out of range") from exc
-    if not math.isfinite(number):
-        raise UnusableValue(f"{measurand} value is not finite")
-    try:
-        context = ReadingContext(raw.get("context", DEFAULT_CONTEXT))
-    except ValueError as exc:
-        raise UnusableValue(f"{measurand} context is unknown") from exc
-    return SampledValue(
-        measurand=measurand,
-        value=number,
-        unit=unit,
-        context=context,
-        phase=raw.get("phase"),
-        location=raw.get("location"),
-    )
+    return finish_sampled_value(raw, measurand, number, unit)
 
 
 def _energy_registers(samples: Iterable[MeterSample]) -> list[tuple[ReadingContext, float]]:
