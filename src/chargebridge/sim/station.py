@@ -549,6 +549,10 @@ class SimStation:
             self._waiter = None
             if not waiter.done():
                 waiter.cancel()
+            elif not waiter.cancelled():
+                # The socket may have died during the send: _lost() then failed the waiter, which
+                # nobody awaits. Retrieve the exception so asyncio does not report it as lost.
+                waiter.exception()
 
     # -- boot, heartbeat, status ------------------------------------------------------------
 
