@@ -83,6 +83,7 @@ class Chargebridge:
                 call_timeout_s=s.call_timeout_s,
                 ping_interval_s=s.ping_interval_s,
                 ping_timeout_s=s.ping_interval_s / 2,
+                open_timeout_s=s.handshake_timeout_s,
                 **gateway_security_settings(s),
             ),
             self.requests,

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # Firmware: base URL stations use to reach the HTTP port for downloads/uploads (default: the API request's URL).
     firmware_base_url: str | None = None
 
+    # A client that has not finished its WebSocket handshake within this time is dropped (slowloris).
+    handshake_timeout_s: float = Field(default=10.0, gt=0)
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

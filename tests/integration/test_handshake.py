@@ -155,3 +155,28 @@ async def test_pending_station_gets_security_error_until_accepted(strict_node: N
     assert (await station.call("BootNotification", boot))[2]["status"] == "Accepted"
     assert (await station.call("Heartbeat", {}))[0] == 3
     await station.close()
+
+
+@pytest.mark.parametrize("path_id", ["%EF%BC%A3%EF%BC%B0-1", "CP%E2%80%8B1", "%EF%AC%81eld-7"])
+async def test_look_alike_station_ids_are_refused(sqlite_node: Node, path_id: str) -> None:
+    """Fullwidth letters, zero-width spaces and ligatures could impersonate another station."""
+    assert await status_of(f"{sqlite_node.ocpp_url}/{path_id}") == 400
+    async with sqlite_node.client() as http:
+        assert (await http.post("/api/v1/stations", json={"id": "\uff23\uff30-1"})).status_code == 422
+
+
+async def test_slow_handshake_is_dropped(tmp_path: Path) -> None:
+    node = await start_node(tmp_path, auto_register=True, handshake_timeout_s=0.5)
+    try:
+        port = int(node.ocpp_url.split(":")[2].split("/")[0])
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /ocpp/SLOW-1 HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # ... and never the rest
+        await writer.drain()
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        assert await asyncio.wait_for(reader.read(), 5) is not None  # EOF: the server hung up
+        assert loop.time() - started < 3
+        writer.close()
+        assert (await RawStation.open(node.ocpp_url, "FAST-1")).ws.subprotocol == "ocpp1.6"  # others fine
+    finally:
+        await node.app.stop()

@@ -39,4 +39,8 @@ def validate_station_id(station_id: str) -> str:
         category = unicodedata.category(char)
         if category[0] in ("C", "Z"):
             raise InvalidStationId("station id contains control or whitespace characters")
+    if unicodedata.normalize("NFKC", station_id) != station_id:
+        # Fullwidth letters, ligatures, compatibility digits ...: an id that would look like (or
+        # normalise to) another station's id is refused rather than silently told apart.
+        raise InvalidStationId("station id is not in Unicode NFKC form (look-alike characters)")
     return station_id
