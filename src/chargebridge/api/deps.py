@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 
 from chargebridge.bus.memory import EventBus
 from chargebridge.config import Settings
@@ -29,3 +29,10 @@ def _context(request: Request) -> ApiContext:
 
 
 Context = Annotated[ApiContext, Depends(_context)]
+
+
+# Integers from the URL are bounded so nothing larger than a BIGINT ever reaches the database.
+_MAX_ROW = 2**63 - 1
+Limit = Annotated[int, Query(ge=1, le=1000)]
+Offset = Annotated[int, Query(ge=0, le=_MAX_ROW)]
+RowId = Annotated[int, Path(ge=0, le=_MAX_ROW)]

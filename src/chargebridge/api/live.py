@@ -32,7 +32,7 @@ from sqlalchemy import Integer, and_, exists, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from chargebridge.api.auth import Viewer
-from chargebridge.api.deps import ApiContext, Context
+from chargebridge.api.deps import ApiContext, Context, Limit, Offset
 from chargebridge.api.views import fault_view, station_view, transaction_view
 from chargebridge.bus.memory import EventBus, Subscription
 from chargebridge.domain.events import DomainEvent, EventKind
@@ -52,8 +52,6 @@ SORTABLE = {
     "ocpp_version": stations.c.ocpp_version,
     "last_seen": stations.c.last_seen,
 }
-Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
 Text = Annotated[str | None, Query(max_length=64)]
 
 

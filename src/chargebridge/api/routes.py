@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from chargebridge.api.auth import Admin, Operator, Viewer
 from chargebridge.api.commands import COMMAND_BODIES, RemoteStartBody, to_command
-from chargebridge.api.deps import ApiContext, Context
+from chargebridge.api.deps import ApiContext, Context, Limit, Offset
 from chargebridge.api.views import fault_view, id_token_view, meter_value_view, station_view, transaction_view
 from chargebridge.domain.commands import CommandNotSupported
 from chargebridge.domain.events import DomainEvent, EventKind
@@ -24,8 +24,6 @@ from chargebridge.store.repository import NotFound, Row, StationExists
 router = APIRouter(prefix="/api/v1")
 
 StationId = Annotated[str, Path(min_length=1, max_length=48)]
-Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 def page(items: list[dict[str, Any]], total: int, limit: int, offset: int) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI, HTTPException, Path, Query, Response, st
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chargebridge.api.auth import Admin, Viewer
-from chargebridge.api.deps import Context
+from chargebridge.api.deps import Context, Limit, Offset
 from chargebridge.gateway.station_ids import InvalidStationId, validate_station_id
 from chargebridge.security.audit import AuditMiddleware
 from chargebridge.security.profiles import check_profile_change, effective_profile
@@ -24,8 +24,6 @@ router = APIRouter(prefix="/api/v1")
 
 StationId = Annotated[str, Path(min_length=1, max_length=48)]
 TokenId = Annotated[str, Path(min_length=1, max_length=32)]
-Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 def install_security(app: FastAPI) -> None:

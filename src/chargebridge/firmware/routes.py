@@ -17,6 +17,7 @@ from fastapi.responses import FileResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from chargebridge.api.auth import Admin, Operator, Principal, Role, Viewer
+from chargebridge.api.deps import RowId
 from chargebridge.firmware.plan import Compatibility, Gates
 from chargebridge.firmware.service import FirmwareService, NeedsOverride, Refused
 from chargebridge.firmware.signing import BadToken
@@ -401,7 +402,7 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
         return await service().db.list_diagnostics(station_id)
 
     @api.get("/diagnostics/{request_id}/file")
-    async def diagnostics_file(request_id: int, _: Viewer) -> FileResponse:
+    async def diagnostics_file(request_id: RowId, _: Viewer) -> FileResponse:
         svc = service()
         row = await svc.db.get_diagnostics(request_id)
         path = svc.upload_path(row) if row else None

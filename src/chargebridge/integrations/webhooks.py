@@ -25,15 +25,15 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, HTTPException, Response, status
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 from sqlalchemy import delete, func, insert, select
 
 from chargebridge.api.auth import Admin
-from chargebridge.api.deps import Context
+from chargebridge.api.deps import Context, Limit, Offset, RowId
 from chargebridge.domain.events import DomainEvent, EventKind
 from chargebridge.integrations.base import Section
 from chargebridge.integrations.webhook_tables import webhook_dead_letters, webhook_subscriptions
@@ -368,14 +368,14 @@ class WebhooksExtension:
         async def list_dead_letters(
             _: Admin,
             subscription_id: str | None = None,
-            limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-            offset: Annotated[int, Query(ge=0)] = 0,
+            limit: Limit = 100,
+            offset: Offset = 0,
         ) -> dict[str, Any]:
             rows, total = await ext.repo.dead_letters(subscription_id, limit, offset)
             return {"items": [_dead_letter_view(r) for r in rows], "total": total, "limit": limit, "offset": offset}
 
         @router.post("/dead-letters/{letter_id}/retry", status_code=status.HTTP_202_ACCEPTED)
-        async def retry_dead_letter(_: Admin, letter_id: int) -> dict[str, Any]:
+        async def retry_dead_letter(_: Admin, letter_id: RowId) -> dict[str, Any]:
             row = await ext.repo.take_dead_letter(letter_id)
             if row is None:
                 raise HTTPException(status.HTTP_404_NOT_FOUND, "no such dead letter")
