@@ -24,7 +24,7 @@ STAMP = VENV / ".chargebridge-installed"
 
 
 def ensure_env() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs on any python3 and must say why it stops
         sys.exit(f"chargebridge needs Python 3.11 or newer (this is {sys.version.split()[0]})")
     if not (BIN / "python").exists():
         print("creating .venv ...", flush=True)
