@@ -8,7 +8,6 @@ per-station locks keep that task and the command senders from racing on an updat
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 import secrets
@@ -36,6 +35,7 @@ from chargebridge.gateway.server import Gateway
 from chargebridge.rpc import CallRejected, CallTimeout, OcppError, OcppVersion, StationNotConnected
 from chargebridge.services.clock import Clock
 from chargebridge.store.repository import Row, Store
+from chargebridge.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -184,9 +184,7 @@ class FirmwareService:
         if self._subscription is not None:
             self.bus.unsubscribe(self._subscription)
         if self._consumer is not None:
-            self._consumer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._consumer
+            await cancel_and_wait(self._consumer)
         for task in list(self._pending):
             task.cancel()
         await asyncio.gather(*self._pending, return_exceptions=True)

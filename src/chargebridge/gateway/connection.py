@@ -8,7 +8,6 @@ commands to one station queue up and never interleave (OCPP-J allows one outstan
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from chargebridge.rpc import (
     RpcEndpoint,
     UnmatchedReply,
 )
+from chargebridge.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -105,9 +105,7 @@ class StationConnection:
         except ConnectionClosed:
             pass
         finally:
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
+            await cancel_and_wait(worker)
             if self._reply is not None and not self._reply.done():
                 self._reply.cancel()
 

@@ -28,6 +28,7 @@ from chargebridge.api.auth import Viewer
 from chargebridge.domain.model import MeterSample, SampledValue
 from chargebridge.integrations.base import Section, StrictModel
 from chargebridge.integrations.modbus import TelemetrySink
+from chargebridge.tasks import cancel_and_wait
 
 if TYPE_CHECKING:
     import can
@@ -322,9 +323,7 @@ class CanBusReader:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
             self._task = None
         self._close()
 

@@ -9,7 +9,6 @@ registry (no module-level globals).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
 import logging
 from collections.abc import Iterable, Sequence
@@ -24,6 +23,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from chargebridge.domain.events import EventKind
 from chargebridge.histogram import LatencyHistogram
 from chargebridge.integrations.base import ReportsStats, Section, check_env, resolve_secret
+from chargebridge.tasks import cancel_and_wait
 
 if TYPE_CHECKING:
     from chargebridge.api.deps import ApiContext
@@ -221,9 +221,7 @@ class MetricsExtension:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
             self._task = None
         if self._sub is not None and self.collector.context is not None:
             self.collector.context.bus.unsubscribe(self._sub)

@@ -40,6 +40,7 @@ from chargebridge.domain.timeutil import format_datetime
 from chargebridge.integrations.base import Section, StrictModel
 from chargebridge.services.clock import Clock
 from chargebridge.store.repository import Store
+from chargebridge.tasks import cancel_and_wait
 
 if TYPE_CHECKING:
     from chargebridge.api.deps import ApiContext
@@ -642,9 +643,7 @@ class ModbusMeter:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
             self._task = None
         self._drop_client()
 

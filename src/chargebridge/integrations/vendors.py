@@ -23,7 +23,6 @@ Hooks (see docs): :meth:`QuirkEngine.relaxer` builds the ``relax`` callable of a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import copy
 import fnmatch
 import json
@@ -56,6 +55,7 @@ from chargebridge.integrations.modbus import sample_json
 from chargebridge.rpc.errors import ErrorCode, OcppError
 from chargebridge.services.clock import Clock
 from chargebridge.store.repository import Store
+from chargebridge.tasks import cancel_and_wait
 
 if TYPE_CHECKING:
     from chargebridge.api.deps import ApiContext
@@ -584,9 +584,7 @@ class VendorsExtension:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
             self._task = None
         if self._sub is not None and self._bus is not None:
             self._bus.unsubscribe(self._sub)

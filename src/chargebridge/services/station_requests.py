@@ -9,7 +9,6 @@ error, because an error makes a station retry and eventually drop the message.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
@@ -47,6 +46,7 @@ from chargebridge.domain.transactions import TransactionState
 from chargebridge.rpc.errors import ErrorCode, OcppError
 from chargebridge.services.clock import Clock
 from chargebridge.store.repository import Store
+from chargebridge.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -106,9 +106,7 @@ class LastSeenTracker:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
         await self.flush()
 
 

@@ -64,6 +64,7 @@ from chargebridge.sim.ledger import LedgerEntry
 from chargebridge.sim.profiles import STANDARD, QuirkProfile, VendorError
 from chargebridge.sim.state import ConfigStore, Connector, Session, StationState
 from chargebridge.sim.stats import Counters
+from chargebridge.tasks import cancel_and_wait
 
 INFINITY = math.inf
 
@@ -450,9 +451,7 @@ class SimStation:
         self._lost(ws)
         await ws.close()
         if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
+            await cancel_and_wait(self._reader)
             self._reader = None
 
     async def _read(self, ws: ClientConnection, endpoint: RpcEndpoint) -> None:

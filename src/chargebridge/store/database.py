@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from chargebridge.histogram import LatencyHistogram
+from chargebridge.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -154,9 +155,7 @@ class GroupCommitWriter:
     async def stop(self) -> None:
         if self._task is not None:
             await self._queue.join()  # everything queued is committed (or failed) first
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
             self._task = None
         if self._conn is not None:
             with contextlib.suppress(Exception):
