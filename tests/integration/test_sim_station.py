@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import time
@@ -626,6 +627,47 @@ async def test_transaction_message_given_up_after_attempts() -> None:
         await csms.wait_for(lambda: len(ledger) == 1, within=8)
     assert len(csms.of(st.station_id, "StopTransaction")) == 2
     assert ledger[0].acknowledged is False
+
+
+@both_versions
+async def test_stop_unanswered_at_shutdown_still_reaches_the_ledger(version: OcppVersion) -> None:
+    """The session is stopped by the shutdown itself; the server never answers the stop: the ledger
+    still holds the transaction, marked unacknowledged, once the shutdown timeout passes."""
+    stop_action = "StopTransaction" if version is V16 else "TransactionEvent"
+    csms = FakeCsms()
+    ledger: list[LedgerEntry] = []
+    async with running_csms(csms):
+        async with running_station(csms, version, make_clock(), ledger, shutdown_timeout_real_s=0.3) as st:
+            await csms.wait_for(lambda: st.booted)
+            st.start_session(1, "TAG-S", duration_s=3_600)
+            await csms.wait_for(lambda: st.active_sessions == 1 and st.state.connectors[1].session is not None)
+            await csms.wait_for(lambda: any(tx["meter_start_wh"] is not None for tx in csms.server_transactions()))
+            csms.unanswered[stop_action] = 1_000
+        assert len(ledger) == 1
+    entry = ledger[0]
+    assert entry.acknowledged is False and entry.stop_reason == "Local"
+    assert entry.transaction_id is not None
+    # Reconciliation knows the transaction (no "missing_in_ledger") and does not check an unanswered stop.
+    assert reconcile(ledger, csms.server_transactions()) == []
+
+
+async def test_station_cancelled_while_draining_still_writes_its_ledger() -> None:
+    csms = FakeCsms()
+    ledger: list[LedgerEntry] = []
+    async with running_csms(csms):
+        config = station_config(csms, V16, shutdown_timeout_real_s=30.0)
+        station = SimStation(config, make_clock(), rng=random.Random(7), on_ledger=ledger.append)
+        task = asyncio.create_task(station.run())
+        await csms.wait_for(lambda: station.booted)
+        station.start_session(1, "TAG-C", duration_s=3_600)
+        await csms.wait_for(lambda: bool(csms.server_transactions()))
+        csms.unanswered["StopTransaction"] = 1_000
+        station.stop()
+        await csms.wait_for(lambda: bool(csms.of(station.station_id, "StopTransaction")))
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert len(ledger) == 1 and ledger[0].acknowledged is False
 
 
 async def test_reconnect_back_off_doubles() -> None:

@@ -87,3 +87,14 @@ def test_open_server_transaction_is_a_mismatch() -> None:
     open_tx = server() | {"meter_stop_wh": None, "energy_wh": None}
     kinds = {m.kind for m in reconcile([entry()], [open_tx])}
     assert kinds == {"meter_stop_wh", "energy_wh"}
+
+
+def test_entry_without_id_accounts_for_one_server_transaction_with_its_meter_start() -> None:
+    """An unanswered 1.6 StartTransaction: the station never learned the id the server gave."""
+    ledger = [entry(tx=None, start=500, stop=900, ack=False), entry(tx="7")]
+    on_server = [server(tx="7"), server(tx="8", start=500, stop=900)]
+    assert reconcile(ledger, on_server) == []
+    # One id-less entry accounts for one server transaction only; another meter start is not it.
+    extra = [*on_server, server(tx="9", start=500, stop=950), server(tx="10", start=600, stop=700)]
+    missing = reconcile(ledger, extra)
+    assert [(m.transaction_id, m.kind) for m in missing] == [("10", "missing_in_ledger"), ("9", "missing_in_ledger")]

@@ -84,6 +84,7 @@ class SimConfig:
     backoff_random_range_s: float = 10.0
     backoff_repeat_times: int = 5
     graceful_stop: bool = True
+    shutdown_timeout_s: float = 60.0  # real seconds the stations wait for their last stops' answers
     start: datetime | None = None  # simulated start time (default: now)
     id_tokens: tuple[str, ...] = field(default_factory=tuple)
     # Hardware batches: stations are dealt out to them in turn (station 1 -> first batch, 2 -> second, ...).
@@ -153,6 +154,7 @@ class Fleet:
                 backoff_random_range_s=config.backoff_random_range_s,
                 backoff_repeat_times=config.backoff_repeat_times,
                 graceful_stop=config.graceful_stop,
+                shutdown_timeout_real_s=config.shutdown_timeout_s,
                 id_tokens=config.id_tokens,
                 hardware_revision=batch.hardware_revision if batch else None,
                 firmware_fault=batch.fault if batch else None,
@@ -217,7 +219,9 @@ class Fleet:
             for station in self.stations:
                 station.stop()
             if tasks:
-                done, pending = await asyncio.wait(tasks, timeout=30.0)
+                # Each station gives up on its own after shutdown_timeout_s (and still writes its
+                # ledger lines); the margin only covers closing the sockets.
+                done, pending = await asyncio.wait(tasks, timeout=self.config.shutdown_timeout_s + 15.0)
                 for task in pending:
                     task.cancel()
                 for task in done:

@@ -92,7 +92,9 @@ def reconcile(
 
     With ``acknowledged_only`` the ledger entries whose stop the server never acknowledged are
     not checked (the server may legitimately not know them or their end). Server transactions of
-    stations that appear in no ledger entry are ignored: they belong to other clients."""
+    stations that appear in no ledger entry are ignored: they belong to other clients. A server
+    transaction the ledger knows only without an id (an unanswered 1.6 StartTransaction) is
+    matched by station and meter start."""
     everything = list(ledger)
     known = {(entry.station_id, entry.transaction_id) for entry in everything}
     stations = {entry.station_id for entry in everything}
@@ -115,9 +117,20 @@ def reconcile(
             mine, other = getattr(entry, field_name), server.get(field_name)
             if other is None or int(other) != mine:
                 mismatches.append(Mismatch(entry.station_id, entry.transaction_id, field_name, mine, other))
-    mismatches.extend(
-        Mismatch(key[0], key[1], "missing_in_ledger", None, tx.get("energy_wh"))
-        for key, tx in sorted(theirs.items(), key=lambda item: (item[0][0], item[0][1] or ""))
-        if key not in known
-    )
+    # A 1.6 station whose StartTransaction was never answered (it timed out, or the simulator
+    # shut down first) does not know the id the server gave: its entry has no transaction id.
+    # Such an entry accounts for one server transaction of the same station and meter start.
+    idless: dict[tuple[str, int], int] = {}
+    for entry in everything:
+        if entry.transaction_id is None:
+            slot = (entry.station_id, entry.meter_start_wh)
+            idless[slot] = idless.get(slot, 0) + 1
+    for key, tx in sorted(theirs.items(), key=lambda item: (item[0][0], item[0][1] or "")):
+        if key in known:
+            continue
+        slot = (key[0], int(tx["meter_start_wh"])) if tx.get("meter_start_wh") is not None else None
+        if slot is not None and idless.get(slot, 0) > 0:
+            idless[slot] -= 1
+            continue
+        mismatches.append(Mismatch(key[0], key[1], "missing_in_ledger", None, tx.get("energy_wh")))
     return mismatches

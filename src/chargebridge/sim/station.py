@@ -129,7 +129,9 @@ class StationConfig:
     call_timeout_real_s: float = 30.0
     answer_delay_real_s: float = 0.0
     failure_rate: float = 0.0
-    shutdown_timeout_real_s: float = 5.0
+    # Shutdown waits this long for the last stops to be answered (a 10,000-station fleet stopping
+    # at once queues ~20,000 messages at the server).
+    shutdown_timeout_real_s: float = 60.0
     graceful_stop: bool = True
     id_tokens: tuple[str, ...] = ()
     # Firmware: the hardware batch (OCPP cannot report it; tell the CSMS out of band) and its fault, if any.
@@ -1219,11 +1221,14 @@ class SimStation:
                     with contextlib.suppress(_ConnectionLost, TimeoutError):
                         async with asyncio.timeout(self.config.shutdown_timeout_real_s):
                             await self._drain_queue(final=True)
+        finally:
+            # Timed out, connection lost or cancelled: every stopped session still reaches the
+            # ledger, acknowledged only if its stop was answered (an unanswered stop may or may
+            # not have reached the server's database, and the ledger says which case it is).
             for item in self._queue:
                 if item.kind == "stop" and item.session is not None:
                     self._record(item.session)
             self._queue.clear()
-        finally:
             for task in list(self._helpers):
                 task.cancel()
             await self._close(planned=True)
