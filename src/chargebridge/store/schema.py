@@ -42,6 +42,9 @@ stations = Table(
     Column("registration_status", String(16), nullable=False, server_default="Accepted"),
     Column("boot_status", String(16)),
     Column("password_hash", String(255)),
+    # Password rotation: the new password the station was told; the old one stays valid until it is used.
+    Column("pending_password_hash", String(255)),
+    Column("password_changed_at", TZ),
     Column("security_profile", Integer, nullable=False, server_default="0"),
     Column("connected", Boolean, nullable=False, server_default=text("false")),
     Column("connected_at", TZ),
@@ -84,7 +87,7 @@ station_events = Table(
     "station_events",
     metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
-    Column("station_id", String(48), nullable=False),
+    Column("station_id", String(48)),  # None: a server security event before any station id (TLS)
     Column("at", TZ, nullable=False),
     Column("kind", String(32), nullable=False),
     Column("data", JSON, nullable=False),
