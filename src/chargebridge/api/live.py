@@ -22,7 +22,7 @@ import logging
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from time import monotonic
 from typing import Annotated, Any, Literal
 
@@ -38,6 +38,7 @@ from chargebridge.bus.memory import EventBus, Subscription
 from chargebridge.domain.events import DomainEvent, EventKind
 from chargebridge.domain.timeutil import format_datetime
 from chargebridge.services.clock import Clock
+from chargebridge.store.repository import aware_row
 from chargebridge.store.schema import connectors, faults, station_events, stations, transactions
 
 log = logging.getLogger(__name__)
@@ -351,7 +352,7 @@ def build_router(live: LiveState, *, stream_tick_s: float = 2.0, stream_queue: i
         async with ctx.store.engine.connect() as conn:
             rows = [dict(r) for r in (await conn.execute(query)).mappings()]
             count, energy = (await conn.execute(totals)).one()
-        items = [transaction_view(_aware_row(r)) for r in rows]
+        items = [transaction_view(aware_row(r)) for r in rows]
         next_offset = offset + len(items)
         return {
             "items": items,
@@ -382,13 +383,8 @@ def build_router(live: LiveState, *, stream_tick_s: float = 2.0, stream_queue: i
     return router
 
 
-def _aware_row(row: dict[str, Any]) -> dict[str, Any]:
-    """Datetimes as UTC-aware (SQLite hands them back naive), like the store's own reads."""
-    return {k: v.replace(tzinfo=UTC) if isinstance(v, datetime) and v.tzinfo is None else v for k, v in row.items()}
-
-
 async def _views(ctx: ApiContext, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    rows = [_aware_row(r) for r in rows]
+    rows = [aware_row(r) for r in rows]
     ids = [r["id"] for r in rows]
     conns = await ctx.store.connectors_of(ids)
     active_faults = await ctx.store.faults_of(ids)

@@ -433,14 +433,7 @@ class FirmwareService:
         version = event.data.get("firmware_version")
         vendor, model = event.data.get("vendor"), event.data.get("model")
         station_id = event.station_id
-        hardware = (await self.db.hardware_of([station_id])).get(station_id)
-        hardware_revision = (hardware["hardware_revision"] or "") if hardware else ""
-        if vendor and model and version:
-            await self.db.set_compat(
-                (vendor, model, hardware_revision, version), status=None, notes=None, source="fleet",
-                now=event.at, seen=True,
-            )  # fmt: skip
-        recent = await self.db.recent_update(station_id)
+        recent = await self.db.record_boot(station_id, vendor, model, version, event.at)
         if recent is None or recent["state"] == UpdateState.REJECTED:
             return
         if event.at - recent["requested_at"] > timedelta(seconds=self.options.boot_window_s):

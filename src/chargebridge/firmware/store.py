@@ -3,11 +3,13 @@ group-commit writer)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chargebridge.firmware.states import TERMINAL_UPDATE_STATES
@@ -21,7 +23,7 @@ from chargebridge.firmware.tables import (
     firmware_updates,
     station_hardware,
 )
-from chargebridge.store.repository import Row, Store
+from chargebridge.store.repository import Row, Store, aware_row
 
 _OPEN_UPDATE_STATES = tuple(s.value for s in TERMINAL_UPDATE_STATES)
 
@@ -151,40 +153,24 @@ class FirmwareStore:
     ) -> None:
         """Create or change a matrix entry. ``status=None`` with ``seen`` only counts a sighting
         (a new combination seen at boot starts as compatible: it runs in the field)."""
-        vendor, model, hardware_revision, version = key
-        c = firmware_compatibility.c
-        where = and_(c.vendor == vendor, c.model == model, c.hardware_revision == hardware_revision)
-        where = and_(where, c.firmware_version == version)
 
         async def op(conn: AsyncConnection) -> None:
-            current = (await conn.execute(select(firmware_compatibility).where(where))).mappings().first()
-            if current is None:
-                await conn.execute(
-                    insert(firmware_compatibility).values(
-                        vendor=vendor,
-                        model=model,
-                        hardware_revision=hardware_revision,
-                        firmware_version=version,
-                        status=status or "compatible",
-                        notes=notes,
-                        source=source,
-                        boot_reports=1 if seen else 0,
-                        updated_at=now,
-                        updated_by=by,
-                    )
-                )
-                return
-            values: dict[str, Any] = {}
-            if seen:
-                values["boot_reports"] = c.boot_reports + 1
-            if status is not None:
-                values.update(status=status, source=source, updated_at=now, updated_by=by)
-                if notes is not None:
-                    values["notes"] = notes
-            if values:
-                await conn.execute(update(firmware_compatibility).where(where).values(**values))
+            change = _CompatChange(status, notes, source, now, by, sightings=1 if seen else 0)
+            await _write_compat(conn, key, change)
 
         await self.store.writer.run(op)
+
+    async def record_boot(
+        self, station_id: str, vendor: str | None, model: str | None, version: str | None, at: datetime
+    ) -> Row | None:
+        """Count a boot's sighting in the matrix; returns the station's newest firmware update.
+
+        Grouped: all boots of one commit share one hardware read, one update read and one
+        matrix write per distinct combination (a reconnect storm boots thousands at once)."""
+        result: Row | None = await self.store.writer.run_grouped(
+            _BOOT_SIGHTINGS, _BootSighting(station_id, vendor, model, version, at)
+        )
+        return result
 
     # -- updates ----------------------------------------------------------------------------
 
@@ -305,3 +291,87 @@ class FirmwareStore:
         if station_id is not None:
             query = query.where(diagnostics_requests.c.station_id == station_id)
         return await self._all(query)
+
+
+@dataclass(frozen=True, slots=True)
+class _CompatChange:
+    status: str | None
+    notes: str | None
+    source: str
+    now: datetime
+    by: str | None = None
+    sightings: int = 0
+
+
+async def _write_compat(conn: AsyncConnection, key: tuple[str, str, str, str], change: _CompatChange) -> None:
+    vendor, model, hardware_revision, version = key
+    c = firmware_compatibility.c
+    where = and_(c.vendor == vendor, c.model == model, c.hardware_revision == hardware_revision)
+    where = and_(where, c.firmware_version == version)
+    current = (await conn.execute(select(firmware_compatibility.c.vendor).where(where))).first()
+    if current is None:
+        await conn.execute(
+            insert(firmware_compatibility).values(
+                vendor=vendor,
+                model=model,
+                hardware_revision=hardware_revision,
+                firmware_version=version,
+                status=change.status or "compatible",
+                notes=change.notes,
+                source=change.source,
+                boot_reports=change.sightings,
+                updated_at=change.now,
+                updated_by=change.by,
+            )
+        )
+        return
+    values: dict[str, Any] = {}
+    if change.sightings:
+        values["boot_reports"] = c.boot_reports + change.sightings
+    if change.status is not None:
+        values.update(status=change.status, source=change.source, updated_at=change.now, updated_by=change.by)
+        if change.notes is not None:
+            values["notes"] = change.notes
+    if values:
+        await conn.execute(update(firmware_compatibility).where(where).values(**values))
+
+
+@dataclass(frozen=True, slots=True)
+class _BootSighting:
+    station_id: str
+    vendor: str | None
+    model: str | None
+    version: str | None
+    at: datetime
+
+
+class _BootSightings:
+    """The grouped write behind :meth:`FirmwareStore.record_boot`."""
+
+    async def run(self, conn: AsyncConnection, items: list[Any]) -> list[Any]:
+        boots: list[_BootSighting] = items
+        ids = sorted({boot.station_id for boot in boots})
+        h = station_hardware.c
+        hardware = {
+            row.station_id: row.hardware_revision or ""
+            for row in await conn.execute(select(h.station_id, h.hardware_revision).where(h.station_id.in_(ids)))
+        }
+        sightings: Counter[tuple[str, str, str, str]] = Counter()
+        last_at: dict[tuple[str, str, str, str], datetime] = {}
+        for boot in boots:
+            if boot.vendor and boot.model and boot.version:
+                key = (boot.vendor, boot.model, hardware.get(boot.station_id, ""), boot.version)
+                sightings[key] += 1
+                last_at[key] = boot.at
+        for key in sorted(sightings):
+            await _write_compat(conn, key, _CompatChange(None, None, "fleet", last_at[key], sightings=sightings[key]))
+        u = firmware_updates.c
+        newest = select(func.max(u.id)).where(u.station_id.in_(ids)).group_by(u.station_id)
+        recent = {
+            row["station_id"]: aware_row(row)
+            for row in (await conn.execute(select(firmware_updates).where(u.id.in_(newest)))).mappings()
+        }
+        return [recent.get(boot.station_id) for boot in boots]
+
+
+_BOOT_SIGHTINGS = _BootSightings()

@@ -128,9 +128,9 @@ def reconcile(
     for key, tx in sorted(theirs.items(), key=lambda item: (item[0][0], item[0][1] or "")):
         if key in known:
             continue
-        slot = (key[0], int(tx["meter_start_wh"])) if tx.get("meter_start_wh") is not None else None
-        if slot is not None and idless.get(slot, 0) > 0:
-            idless[slot] -= 1
+        start = tx.get("meter_start_wh")
+        if start is not None and idless.get((key[0], int(start)), 0) > 0:
+            idless[(key[0], int(start))] -= 1
             continue
         mismatches.append(Mismatch(key[0], key[1], "missing_in_ledger", None, tx.get("energy_wh")))
     return mismatches

@@ -73,7 +73,8 @@ def _aware(value: Any) -> Any:
     return value
 
 
-def _row(mapping: Mapping[Any, Any]) -> Row:
+def aware_row(mapping: Mapping[Any, Any]) -> Row:
+    """A result row as a dict, its datetimes UTC-aware (SQLite hands them back naive)."""
     return {key: _aware(value) for key, value in mapping.items()}
 
 
@@ -155,6 +156,7 @@ class Store:
             )
         )
         self._widen_ranges = WidenSampledRanges(self._for_update)
+        self._connector_statuses = ConnectorStatuses(self._dialect)
 
     @classmethod
     async def open(cls, url: str, *, run_migrations: bool = True, retry_window_s: float = 20.0) -> Store:
@@ -183,13 +185,13 @@ class Store:
     async def _fetch_all(self, query: Any) -> list[Row]:
         async with self.engine.connect() as conn:
             result = await conn.execute(query)
-            return [_row(r) for r in result.mappings()]
+            return [aware_row(r) for r in result.mappings()]
 
     async def _fetch_one(self, query: Any) -> Row | None:
         async with self.engine.connect() as conn:
             result = await conn.execute(query)
             first = result.mappings().first()
-            return _row(first) if first is not None else None
+            return aware_row(first) if first is not None else None
 
     # -- stations --------------------------------------------------------------------------
 
@@ -273,7 +275,7 @@ class Store:
         query = self._station_filter(select(stations), connected, search, only).order_by(stations.c.id)
         total_query = self._station_filter(select(func.count()).select_from(stations), connected, search, only)
         async with self.engine.connect() as conn:
-            rows = [_row(r) for r in (await conn.execute(query.limit(limit).offset(offset))).mappings()]
+            rows = [aware_row(r) for r in (await conn.execute(query.limit(limit).offset(offset))).mappings()]
             total = int((await conn.execute(total_query)).scalar_one())
         return rows, total
 
@@ -376,29 +378,16 @@ class Store:
         info: str | None,
     ) -> list[Row]:
         """Store a status and raise/clear the matching faults. Returns the faults raised."""
-        values = {
-            "status": status,
-            "error_code": error_code,
-            "vendor_error_code": vendor_error_code,
-            "info": info,
-            "updated_at": at,
-        }
-        key = {"station_id": station_id, "evse_id": evse_id, "connector_id": connector_id}
-
-        async def op(conn: AsyncConnection) -> list[Row]:
-            updated = await conn.execute(
-                update(connectors)
-                .where(
-                    connectors.c.station_id == station_id,
-                    connectors.c.evse_id == evse_id,
-                    connectors.c.connector_id == connector_id,
-                )
-                .values(**values)
-            )
-            if updated.rowcount == 0:
-                await conn.execute(insert(connectors).values(**key, **values))
-            return await self._sync_status_faults(conn, key, status, error_code, vendor_error_code, info, at)
-
+        item = _StatusWrite(
+            {"station_id": station_id, "evse_id": evse_id, "connector_id": connector_id},
+            {
+                "status": status,
+                "error_code": error_code,
+                "vendor_error_code": vendor_error_code,
+                "info": info,
+                "updated_at": at,
+            },
+        )
         event = {
             "station_id": station_id,
             "at": at,
@@ -411,19 +400,25 @@ class Store:
                 "vendor_error_code": vendor_error_code,
             },
         }
-        raised, _ = await asyncio.gather(self.writer.run(op), self.writer.run_grouped(self._insert_events, [event]))
-        return raised
+        raised, _ = await asyncio.gather(
+            self.writer.run_grouped(self._connector_statuses, item),
+            self.writer.run_grouped(self._insert_events, [event]),
+        )
+        return list(raised)
 
+    @staticmethod
+    def _fault_code(values: Mapping[str, Any]) -> str | None:
+        """The fault a status means: its error code, Faulted, VendorError, or None (no fault)."""
+        code: str | None = values["error_code"] or ("Faulted" if values["status"] == "Faulted" else None)
+        if code is None and values["vendor_error_code"]:
+            code = "VendorError"
+        return code
+
+    @staticmethod
     async def _sync_status_faults(
-        self,
-        conn: AsyncConnection,
-        key: dict[str, Any],
-        status: str,
-        error_code: str | None,
-        vendor_error_code: str | None,
-        info: str | None,
-        at: datetime,
+        conn: AsyncConnection, key: Mapping[str, Any], values: Mapping[str, Any]
     ) -> list[Row]:
+        at, vendor_error_code = values["updated_at"], values["vendor_error_code"]
         where = and_(
             faults.c.station_id == key["station_id"],
             faults.c.evse_id == key["evse_id"],
@@ -431,9 +426,7 @@ class Store:
             faults.c.source == "status",
             faults.c.cleared_at.is_(None),
         )
-        code = error_code or ("Faulted" if status == "Faulted" else None)
-        if code is None and vendor_error_code:
-            code = "VendorError"
+        code = Store._fault_code(values)
         if code is None:
             await conn.execute(update(faults).where(where).values(cleared_at=at))
             return []
@@ -446,7 +439,7 @@ class Store:
             "source": "status",
             "code": code,
             "vendor_code": vendor_error_code,
-            "info": info,
+            "info": values["info"],
             "raised_at": at,
         }
         await conn.execute(insert(faults).values(**fault))
@@ -769,7 +762,7 @@ class Store:
         )
         async with self.engine.connect() as conn:
             rows = [
-                _row(r)
+                aware_row(r)
                 for r in (
                     await conn.execute(query.order_by(transactions.c.pk.desc()).limit(limit).offset(offset))
                 ).mappings()
@@ -926,3 +919,59 @@ class WidenSampledRanges:
                 )
             )
         return [None] * len(widen)
+
+
+@dataclass(frozen=True, slots=True)
+class _StatusWrite:
+    key: dict[str, Any]  # station_id, evse_id, connector_id
+    values: dict[str, Any]  # status, error_code, vendor_error_code, info, updated_at
+
+
+class ConnectorStatuses:
+    """Grouped write of connector statuses: one upsert per commit for all connectors, and one
+    statement clearing the status faults of every connector that reports no error.
+
+    A commit whose statuses include an error runs them one by one in arrival order instead
+    (raising a fault reads the active ones first); errors are the rare case."""
+
+    def __init__(self, dialect: str):
+        columns = ("status", "error_code", "vendor_error_code", "info", "updated_at")
+        ins = postgresql.insert(connectors) if dialect == "postgresql" else sqlite.insert(connectors)
+        self._upsert = ins.on_conflict_do_update(
+            index_elements=["station_id", "evse_id", "connector_id"],
+            set_={column: ins.excluded[column] for column in columns},
+        )
+        f = faults.c
+        self._clear = (
+            update(faults)
+            .where(
+                f.station_id == bindparam("f_sid"),
+                f.evse_id == bindparam("f_evse"),
+                f.connector_id == bindparam("f_conn"),
+                f.source == "status",
+                f.cleared_at.is_(None),
+            )
+            .values(cleared_at=bindparam("f_at"))
+        )
+
+    async def run(self, conn: AsyncConnection, items: list[Any]) -> list[Any]:
+        writes: list[_StatusWrite] = items
+        # The last status of a connector in this commit is its state (one row per key: an
+        # upsert may not touch the same row twice in one statement).
+        latest = {tuple(w.key.values()): w.key | w.values for w in writes}
+        await conn.execute(self._upsert, list(latest.values()))
+        if any(Store._fault_code(w.values) is not None for w in writes):
+            return [await Store._sync_status_faults(conn, w.key, w.values) for w in writes]
+        await conn.execute(
+            self._clear,
+            [
+                {
+                    "f_sid": w.key["station_id"],
+                    "f_evse": w.key["evse_id"],
+                    "f_conn": w.key["connector_id"],
+                    "f_at": w.values["updated_at"],
+                }
+                for w in writes
+            ],
+        )
+        return [[] for _ in writes]
