@@ -39,9 +39,11 @@ def sqlite_url(data_dir: Path) -> str:
 
 def create_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
-        # A small pool: opening an SQLite connection (a thread, the file, the PRAGMAs) costs far
-        # more than a read, so connections are kept. Writes still go through one writer task.
-        engine = create_async_engine(url, pool_size=5, max_overflow=10)
+        # A fixed pool: opening an SQLite connection (a thread, the file, the PRAGMAs) costs far
+        # more than a read, so connections are kept and never opened beyond the pool (overflow
+        # connections were opened and closed again in every connect burst). Readers beyond the
+        # pool wait for one; writes go through the one writer task.
+        engine = create_async_engine(url, pool_size=10, max_overflow=0, pool_timeout=60)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -59,7 +61,9 @@ def create_engine(url: str) -> AsyncEngine:
     if isinstance(schema, str):  # ?schema=NAME keeps chargebridge's tables in their own PostgreSQL schema
         parsed = parsed.difference_update_query(["schema"])
         connect_args["server_settings"] = {"search_path": schema}
-    return create_async_engine(parsed, pool_size=10, max_overflow=10, pool_pre_ping=True, connect_args=connect_args)
+    return create_async_engine(
+        parsed, pool_size=20, max_overflow=0, pool_timeout=60, pool_pre_ping=True, connect_args=connect_args
+    )
 
 
 def _run_upgrade(connection: Any) -> None:
