@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Executable, Table, event, insert, make_url
+from sqlalchemy import CursorResult, Engine, Executable, Table, event, insert, make_url, text
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -44,16 +45,7 @@ def create_engine(url: str) -> AsyncEngine:
         # connections were opened and closed again in every connect burst). Readers beyond the
         # pool wait for one; writes go through the one writer task.
         engine = create_async_engine(url, pool_size=10, max_overflow=0, pool_timeout=60)
-
-        @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes in WAL mode
-            cursor.execute("PRAGMA busy_timeout=10000")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
-
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout_ms=10_000))
         return engine
     parsed = make_url(url)
     connect_args: dict[str, Any] = {}
@@ -64,6 +56,46 @@ def create_engine(url: str) -> AsyncEngine:
     return create_async_engine(
         parsed, pool_size=20, max_overflow=0, pool_timeout=60, pool_pre_ping=True, connect_args=connect_args
     )
+
+
+def _sqlite_pragmas(*, busy_timeout_ms: int, autocheckpoint: bool = True) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes in WAL mode
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if not autocheckpoint:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
+        cursor.close()
+
+    return on_connect
+
+
+def _inline_sqlite_engine(engine: AsyncEngine) -> Engine:
+    """The writer's SQLite connection, driven on the event loop itself (the plain sqlite3 driver).
+
+    A commit's statements take microseconds in SQLite; handing each of them to aiosqlite's
+    thread and back (a queue, a thread switch and a self-pipe wake-up per statement) cost
+    several times the work itself. The writer's connection therefore runs inline. It never
+    waits long: its busy timeout is short (a lock held by another process is retried by the
+    writer, asynchronously) and it never checkpoints the WAL itself (see ``checkpoint``)."""
+    url = engine.url.set(drivername="sqlite+pysqlite")
+    inline = create_sync_engine(url, pool_size=1, max_overflow=0)
+    event.listen(inline, "connect", _sqlite_pragmas(busy_timeout_ms=50, autocheckpoint=False))
+    return inline
+
+
+class _InlineConnection(AsyncConnection):
+    """An AsyncConnection over a synchronous sqlite3 connection: statements run at once, on the
+    calling thread, instead of going through a greenlet to an async driver."""
+
+    __slots__ = ()
+
+    async def execute(
+        self, statement: Executable, parameters: Any = None, *, execution_options: Any = None
+    ) -> CursorResult[Any]:
+        return self._proxied.execute(statement, parameters, execution_options=execution_options)
 
 
 def _run_upgrade(connection: Any) -> None:
@@ -150,21 +182,48 @@ class GroupCommitWriter:
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._conn: AsyncConnection | None = None
+        self._inline = _inline_sqlite_engine(engine) if engine.dialect.name == "sqlite" else None
+        self._checkpointer: asyncio.Task[None] | None = None
+        self._commits_at_checkpoint = 0
         self.stats = WriterStats()
 
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._loop(), name="group-commit-writer")
+        if self._inline is not None and self._checkpointer is None:
+            self._checkpointer = asyncio.create_task(self._checkpoint_loop(), name="sqlite-checkpoint")
 
     async def stop(self) -> None:
         if self._task is not None:
             await self._queue.join()  # everything queued is committed (or failed) first
             await cancel_and_wait(self._task)
             self._task = None
+        if self._checkpointer is not None:
+            await cancel_and_wait(self._checkpointer)
+            self._checkpointer = None
         if self._conn is not None:
             with contextlib.suppress(Exception):
                 await self._conn.close()
             self._conn = None
+        if self._inline is not None:
+            self._inline.dispose()
+
+    async def checkpoint(self) -> None:
+        """Copy the SQLite WAL into the database file, off the event loop (a pooled aiosqlite
+        connection's thread). PASSIVE: never waits for readers or the writer."""
+        async with self._engine.connect() as conn:
+            await conn.execute(text("PRAGMA wal_checkpoint(PASSIVE)"))
+
+    async def _checkpoint_loop(self, every_s: float = 1.0) -> None:
+        while True:
+            await asyncio.sleep(every_s)
+            if self.stats.commits == self._commits_at_checkpoint:
+                continue
+            self._commits_at_checkpoint = self.stats.commits
+            try:
+                await self.checkpoint()
+            except Exception as exc:  # the next round tries again; the WAL only grows meanwhile
+                log.warning("SQLite WAL checkpoint failed: %s", exc)
 
     @property
     def backlog(self) -> int:
@@ -231,7 +290,10 @@ class GroupCommitWriter:
     async def _connection(self) -> AsyncConnection:
         """The writer's own connection, kept across commits (no pool checkout or reset per commit)."""
         if self._conn is None or self._conn.closed or self._conn.invalidated:
-            self._conn = await self._engine.connect()
+            if self._inline is not None:
+                self._conn = _InlineConnection(self._engine, self._inline.connect())
+            else:
+                self._conn = await self._engine.connect()
         return self._conn
 
     async def _drop_connection(self) -> None:
@@ -264,7 +326,7 @@ class GroupCommitWriter:
             try:
                 return await attempt()
             except (OperationalError, DBAPIError, OSError) as exc:
-                if not _is_connection_error(exc):
+                if not (_is_connection_error(exc) or _is_locked(exc)):
                     raise
                 if time.monotonic() + delay > deadline:
                     raise StoreUnavailable("database unreachable") from exc
@@ -285,6 +347,11 @@ _CONNECTION_ERROR_NAMES = frozenset(
         "TooManyConnectionsError",
     }
 )
+
+
+def _is_locked(exc: BaseException) -> bool:
+    """SQLite: another process (a CLI command) holds the write lock; waiting is done by retrying."""
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
 
 
 def _is_connection_error(exc: BaseException) -> bool:
