@@ -19,6 +19,7 @@ from chargebridge.gateway.server import Gateway, GatewaySettings
 from chargebridge.ocpp16.adapter import Ocpp16Adapter
 from chargebridge.ocpp201.adapter import Ocpp201Adapter
 from chargebridge.rpc import OcppVersion
+from chargebridge.security.certificates import signing_ca
 from chargebridge.security.secrets import verify_password
 from chargebridge.security.settings import gateway_security_settings
 from chargebridge.services.clock import Clock, SystemClock
@@ -66,6 +67,7 @@ class Chargebridge:
 
     async def start(self) -> Running:
         s = self.settings
+        ca = signing_ca(s)  # a bad CA key refuses to start before anything is opened
         self.store = store = await Store.open(s.resolved_database_url(), retry_window_s=s.store_retry_window_s)
         self.requests = StationRequests(
             store,
@@ -92,6 +94,7 @@ class Chargebridge:
             verify_password,
             self.clock,
         )
+        self.requests.certificates.configure(ca, self.gateway, valid_days=s.station_certificate_days)
         ocpp_port = await self.gateway.start()
         context = ApiContext(store=store, gateway=self.gateway, bus=self.bus, clock=self.clock, settings=s)
         api = create_api(context, [router for ext in self.extensions for router in ext.routers()])

@@ -17,6 +17,7 @@ from chargebridge.config import Settings
 from chargebridge.gateway.station_ids import InvalidStationId, validate_station_id
 from chargebridge.security.cli import ca_app, station_profile_for
 from chargebridge.security.secrets import hash_api_token, hash_password, new_api_token
+from chargebridge.security.store import SecurityStore
 from chargebridge.services.clock import SystemClock
 from chargebridge.store.repository import StationExists, Store
 
@@ -163,18 +164,33 @@ def token_create(
     role: Annotated[str, typer.Option(help="admin, operator or viewer")] = "admin",
     name: Annotated[str | None, typer.Option(help="Who or what the token is for.")] = None,
     expires_in_days: Annotated[int | None, typer.Option(help="Expire after this many days.")] = None,
+    station: Annotated[
+        list[str] | None,
+        typer.Option("--station", help="Limit the token to this station (repeat for several) [default: all]."),
+    ] = None,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create an API token; it is printed once, as the last word of the last line."""
     if role not in ("admin", "operator", "viewer"):
         raise typer.BadParameter("role must be admin, operator or viewer")
-    token_id, token = asyncio.run(_create_token(_settings(data_dir, database_url), role, name, expires_in_days))
-    console.print(f"created {role} token {token_id}", highlight=False)
+    stations = sorted(set(station or []))
+    for station_id in stations:
+        try:
+            validate_station_id(station_id)
+        except InvalidStationId as exc:
+            raise typer.BadParameter(str(exc), param_hint="--station") from exc
+    token_id, token = asyncio.run(
+        _create_token(_settings(data_dir, database_url), role, name, expires_in_days, stations)
+    )
+    scope = f" for stations {', '.join(stations)}" if stations else ""
+    console.print(f"created {role} token {token_id}{scope}", highlight=False)
     print(f"token: {token}")
 
 
-async def _create_token(settings: Settings, role: str, name: str | None, days: int | None) -> tuple[str, str]:
+async def _create_token(
+    settings: Settings, role: str, name: str | None, days: int | None, stations: list[str]
+) -> tuple[str, str]:
     store = await _with_store(settings)
     try:
         token_id, token = new_api_token()
@@ -187,6 +203,13 @@ async def _create_token(settings: Settings, role: str, name: str | None, days: i
             now=now,
             expires_at=now + timedelta(days=days) if days else None,
         )
+        if stations:
+            # A separate write: should it fail, the token (never printed) is revoked, never left unscoped.
+            try:
+                await SecurityStore(store).set_token_stations(token_id, stations)
+            except BaseException:
+                await store.revoke_api_token(token_id, SystemClock().now())
+                raise
         return token_id, token
     finally:
         await store.close()
@@ -201,7 +224,9 @@ def token_list(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> No
         try:
             for row in await store.list_api_tokens():
                 state = "revoked" if row["revoked_at"] else "active"
-                console.print(f"{row['id']}  {row['role']:8}  {state:8}  {row['name'] or ''}")
+                stations = await SecurityStore(store).token_stations(row["id"])
+                scope = f"  stations: {', '.join(sorted(stations))}" if stations else ""
+                console.print(f"{row['id']}  {row['role']:8}  {state:8}  {row['name'] or ''}{scope}", highlight=False)
         finally:
             await store.close()
 

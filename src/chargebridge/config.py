@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     tls_rsa_cert_file: Path | None = None
     tls_rsa_key_file: Path | None = None
     tls_ca_file: Path | None = None
+    # Key of the first CA in tls_ca_file: signs station CSRs (SignCertificate), see docs/certificates.md.
+    ca_key_file: Path | None = None
+    station_certificate_days: int = Field(default=365, ge=1, le=3650)
     require_security: bool = False
     auth_failure_limit: int = Field(default=10, ge=1)
     auth_lockout_s: float = Field(default=60.0, ge=0)

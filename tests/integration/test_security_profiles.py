@@ -197,7 +197,15 @@ async def test_profile_changes_only_go_up(tls_node: Node) -> None:
         assert (await http.put(url, json={"profile": 1, "allow_downgrade": True})).status_code == 409
         assert (await http.put(url, json={"profile": 2, "allow_downgrade": True})).status_code == 200
         view = (await http.get(url)).json()
-        assert view == {"station_id": "UP-1", "security_profile": 2, "has_password": True, "connected": False}
+        assert view["password_changed_at"]  # set with the password
+        del view["password_changed_at"]
+        assert view == {
+            "station_id": "UP-1",
+            "security_profile": 2,
+            "has_password": True,
+            "password_pending": False,
+            "connected": False,
+        }
     assert await outcome(f"{tls_node.ocpp_url}/UP-1", headers=basic("UP-1", PASSWORD)) == 403  # 2: TLS only
 
 

@@ -42,3 +42,24 @@ def test_environment_variables_configure_the_cli(tmp_path: Path, monkeypatch: ob
     monkeypatch.setenv("CHARGEBRIDGE_DATA_DIR", str(tmp_path / "from-env"))
     assert runner.invoke(app, ["station", "add", "ENV-1"]).exit_code == 0
     assert (tmp_path / "from-env" / "chargebridge.db").exists()
+
+
+def test_token_create_limited_to_stations(tmp_path: Path) -> None:
+    data = ["--data-dir", str(tmp_path)]
+    created = runner.invoke(
+        app, ["token", "create", "--role", "operator", "--station", "SITE-2", "--station", "SITE-1", *data]
+    )
+    assert created.exit_code == 0, created.output
+    assert "SITE-1, SITE-2" in created.output
+    token = created.output.strip().splitlines()[-1].split()[-1]
+    db = sqlite3.connect(tmp_path / "chargebridge.db")
+    ((token_id,),) = db.execute("SELECT id FROM api_tokens WHERE token_hash = ?", (hash_api_token(token),))
+    scope = db.execute("SELECT station_id FROM api_token_stations WHERE token_id = ? ORDER BY 1", (token_id,))
+    assert [row[0] for row in scope] == ["SITE-1", "SITE-2"]
+    listed = runner.invoke(app, ["token", "list", *data]).output
+    assert token_id in listed and "SITE-1, SITE-2" in listed
+    unscoped = runner.invoke(app, ["token", "create", "--role", "viewer", *data])
+    assert unscoped.exit_code == 0 and "for stations" not in unscoped.output
+    assert db.execute("SELECT count(*) FROM api_token_stations").fetchone() == (2,)
+    bad = runner.invoke(app, ["token", "create", "--station", "bad:id", *data])
+    assert bad.exit_code != 0 and db.execute("SELECT count(*) FROM api_tokens").fetchone() == (2,)

@@ -43,6 +43,7 @@ from chargebridge.domain.requests import (
     LogStatusRequest,
     MeterValuesRequest,
     SecurityEventRequest,
+    SignCertificateResponse,
     StationResponse,
     StatusRequest,
     TransactionEventRequest,
@@ -97,19 +98,20 @@ INBOUND = {
     "SecurityEventNotification",
     "SignedFirmwareStatusNotification",
     "LogStatusNotification",
+    "SignCertificate",
 }
 
 
 def test_accepts_exactly_the_charge_point_actions(adapter: Ocpp16Adapter) -> None:
     assert {action for action in SCHEMAS.actions if adapter.accepts(action)} == INBOUND
-    assert not adapter.accepts("SignCertificate")
+    assert not adapter.accepts("CertificateSigned")
     assert not adapter.accepts("RemoteStartTransaction")
     assert not adapter.accepts("TransactionEvent")
 
 
 def test_decode_refuses_an_action_it_does_not_accept(adapter: Ocpp16Adapter) -> None:
     with pytest.raises(OcppError) as caught:
-        adapter.decode("SignCertificate", {"csr": "x"})
+        adapter.decode("CertificateSigned", {"certificateChain": "x"})
     assert caught.value.code is ErrorCode.NOT_SUPPORTED
 
 
@@ -637,6 +639,8 @@ RESPONSES: list[tuple[str, StationResponse, dict[str, Any]]] = [
         DataTransferResponse(DataTransferStatus.UNKNOWN_VENDOR_ID, {"a": [1, 2]}),
         {"status": "UnknownVendorId", "data": '{"a":[1,2]}'},
     ),
+    ("SignCertificate", SignCertificateResponse(True), {"status": "Accepted"}),
+    ("SignCertificate", SignCertificateResponse(False, "InvalidCSR", "weak key"), {"status": "Rejected"}),
 ]
 
 
@@ -682,6 +686,8 @@ PROFILE = {
     "chargingProfileKind": "Relative",
     "chargingSchedule": {"chargingRateUnit": "A", "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16.0}]},
 }
+
+HASH = cmd.CertificateHashData("SHA256", "ab" * 32, "cd" * 32, "1f2e")
 
 COMMANDS: list[tuple[cmd.Command, str, dict[str, Any]]] = [
     (cmd.RemoteStart(IdToken("RFID-0001")), "RemoteStartTransaction", {"idTag": "RFID-0001"}),
@@ -755,6 +761,18 @@ COMMANDS: list[tuple[cmd.Command, str, dict[str, Any]]] = [
         "DataTransfer",
         {"vendorId": "com.example", "messageId": "SetTariff", "data": '{"price":0.3,"currency":"EUR"}'},
     ),
+    (cmd.CertificateSigned("PEM"), "CertificateSigned", {"certificateChain": "PEM"}),
+    (
+        cmd.InstallCertificate("CSMSRootCertificate", "PEM"),
+        "InstallCertificate",
+        {"certificateType": "CentralSystemRootCertificate", "certificate": "PEM"},
+    ),
+    (cmd.DeleteCertificate(HASH), "DeleteCertificate", {"certificateHashData": HASH.to_json()}),
+    (
+        cmd.GetInstalledCertificateIds(("ManufacturerRootCertificate",)),
+        "GetInstalledCertificateIds",
+        {"certificateType": "ManufacturerRootCertificate"},
+    ),
 ]
 
 
@@ -787,6 +805,10 @@ def test_data_transfer_data_round_trips_as_json() -> None:
         cmd.SetConfiguration("60", variable=cmd.VariableRef("OCPPCommCtrlr", "HeartbeatInterval")),
         cmd.TriggerMessage("TransactionEvent"),
         cmd.TriggerMessage("SignV2GCertificate"),
+        cmd.CertificateSigned("PEM", "V2GCertificate"),
+        cmd.InstallCertificate("V2GRootCertificate", "PEM"),
+        cmd.GetInstalledCertificateIds(),
+        cmd.GetInstalledCertificateIds(("CSMSRootCertificate", "ManufacturerRootCertificate")),
     ],
 )
 def test_commands_1_6_cannot_express(adapter: Ocpp16Adapter, command: cmd.Command) -> None:

@@ -43,6 +43,7 @@ from chargebridge.domain.requests import (
     MeterValuesRequest,
     NotifyEventRequest,
     SecurityEventRequest,
+    SignCertificateResponse,
     StationResponse,
     StatusRequest,
     TransactionEventRequest,
@@ -68,6 +69,7 @@ INBOUND = {
     "FirmwareStatusNotification",
     "LogStatusNotification",
     "DataTransfer",
+    "SignCertificate",
 }
 
 
@@ -94,7 +96,7 @@ def test_accepts_exactly_the_inbound_actions(adapter: Ocpp201Adapter) -> None:
     assert {action for action in SCHEMAS.actions if adapter.accepts(action)} == INBOUND
 
 
-@pytest.mark.parametrize("action", ["SignCertificate", "NotifyReport", "RequestStartTransaction", "Reset", "Nope"])
+@pytest.mark.parametrize("action", ["CertificateSigned", "NotifyReport", "RequestStartTransaction", "Reset", "Nope"])
 def test_refuses_other_actions(adapter: Ocpp201Adapter, action: str) -> None:
     assert not adapter.accepts(action)
     with pytest.raises(OcppError) as info:
@@ -666,7 +668,8 @@ RESPONSES: list[tuple[str, StationResponse, dict[str, Any]]] = [
     *[
         (action, Ack(), {})
         for action in sorted(
-            INBOUND - {"BootNotification", "Heartbeat", "Authorize", "TransactionEvent", "DataTransfer"}
+            INBOUND
+            - {"BootNotification", "Heartbeat", "Authorize", "TransactionEvent", "DataTransfer", "SignCertificate"}
         )
     ],
     (
@@ -696,6 +699,12 @@ RESPONSES: list[tuple[str, StationResponse, dict[str, Any]]] = [
         "DataTransfer",
         DataTransferResponse(DataTransferStatus.ACCEPTED, {"k": 1}),
         {"status": "Accepted", "data": {"k": 1}},
+    ),
+    ("SignCertificate", SignCertificateResponse(True), {"status": "Accepted"}),
+    (
+        "SignCertificate",
+        SignCertificateResponse(False, "InvalidCSR", "weak key"),
+        {"status": "Rejected", "statusInfo": {"reasonCode": "InvalidCSR", "additionalInfo": "weak key"}},
     ),
 ]
 
@@ -731,6 +740,8 @@ PROFILE = {
         {"id": 1, "chargingRateUnit": "A", "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16}]}
     ],
 }
+
+HASH = cmd.CertificateHashData("SHA256", "ab" * 32, "cd" * 32, "1f2e")
 
 COMMANDS: list[tuple[cmd.Command, str, dict[str, Any]]] = [
     (
@@ -851,6 +862,23 @@ COMMANDS: list[tuple[cmd.Command, str, dict[str, Any]]] = [
         "DataTransfer",
         {"vendorId": "com.acme", "messageId": "setTariff", "data": {"price": 0.42}},
     ),
+    (
+        cmd.CertificateSigned("PEM"),
+        "CertificateSigned",
+        {"certificateChain": "PEM", "certificateType": "ChargingStationCertificate"},
+    ),
+    (
+        cmd.InstallCertificate("CentralSystemRootCertificate", "PEM"),
+        "InstallCertificate",
+        {"certificateType": "CSMSRootCertificate", "certificate": "PEM"},
+    ),
+    (cmd.DeleteCertificate(HASH), "DeleteCertificate", {"certificateHashData": HASH.to_json()}),
+    (cmd.GetInstalledCertificateIds(), "GetInstalledCertificateIds", {}),
+    (
+        cmd.GetInstalledCertificateIds(("V2GRootCertificate", "V2GCertificateChain")),
+        "GetInstalledCertificateIds",
+        {"certificateType": ["V2GRootCertificate", "V2GCertificateChain"]},
+    ),
 ]
 
 TRIGGERABLE = [
@@ -896,6 +924,9 @@ def test_every_trigger_name_validates(adapter: Ocpp201Adapter, message: str) -> 
         cmd.SetConfiguration("60", key="HeartbeatInterval"),
         cmd.TriggerMessage("DiagnosticsStatusNotificationX"),
         cmd.TriggerMessage("SignCertificate"),
+        cmd.CertificateSigned("PEM", "ChargePointCertificate"),
+        cmd.InstallCertificate("ChargingStationCertificate", "PEM"),
+        cmd.GetInstalledCertificateIds(("ChargingStationCertificate",)),
     ],
 )
 def test_commands_201_cannot_express(adapter: Ocpp201Adapter, command: cmd.Command) -> None:

@@ -50,6 +50,8 @@ FIRMWARE = {
     "signature": "c2ln",
 }
 
+HASH = {"hashAlgorithm": "SHA256", "issuerNameHash": "ab" * 32, "issuerKeyHash": "cd" * 32, "serialNumber": "1f"}
+
 REQUESTS: dict[OcppVersion, list[tuple[str, dict[str, Any]]]] = {
     V16: [
         ("RemoteStartTransaction", {"idTag": "A", "connectorId": 1}),
@@ -76,6 +78,11 @@ REQUESTS: dict[OcppVersion, list[tuple[str, dict[str, Any]]]] = {
         ("SignedUpdateFirmware", {"requestId": 1, "firmware": FIRMWARE}),
         ("GetDiagnostics", {"location": "http://h/up"}),
         ("GetLog", {"logType": "DiagnosticsLog", "requestId": 2, "log": {"remoteLocation": "http://h/up"}}),
+        ("ExtendedTriggerMessage", {"requestedMessage": "SignChargePointCertificate"}),
+        ("CertificateSigned", {"certificateChain": "not PEM"}),
+        ("InstallCertificate", {"certificateType": "CentralSystemRootCertificate", "certificate": "not PEM"}),
+        ("DeleteCertificate", {"certificateHashData": HASH}),
+        ("GetInstalledCertificateIds", {"certificateType": "ManufacturerRootCertificate"}),
     ],
     V201: [
         ("RequestStartTransaction", {"idToken": {"idToken": "A", "type": "ISO14443"}, "remoteStartId": 1}),
@@ -99,6 +106,10 @@ REQUESTS: dict[OcppVersion, list[tuple[str, dict[str, Any]]]] = {
         ("ClearChargingProfile", {"chargingProfileCriteria": {"evseId": 1}}),
         ("UpdateFirmware", {"requestId": 1, "firmware": FIRMWARE}),
         ("GetLog", {"logType": "SecurityLog", "requestId": 2, "log": {"remoteLocation": "http://h/up"}}),
+        ("CertificateSigned", {"certificateChain": "not PEM", "certificateType": "ChargingStationCertificate"}),
+        ("InstallCertificate", {"certificateType": "CSMSRootCertificate", "certificate": "not PEM"}),
+        ("DeleteCertificate", {"certificateHashData": HASH}),
+        ("GetInstalledCertificateIds", {"certificateType": ["V2GRootCertificate"]}),
     ],
 }
 

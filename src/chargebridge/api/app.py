@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from chargebridge import __version__
+from chargebridge.api.certificate_routes import install_certificates
 from chargebridge.api.deps import ApiContext
 from chargebridge.api.routes import router
 from chargebridge.api.security_routes import install_security
@@ -19,6 +20,7 @@ def create_api(context: ApiContext, extra_routers: list[APIRouter] | None = None
     app.state.cb = context
     app.include_router(router)
     install_security(app)
+    install_certificates(app)
     for extra in extra_routers or []:
         app.include_router(extra)
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chargebridge.domain import commands as c
 from chargebridge.domain.model import IdToken
+from chargebridge.security.csr import hash_data_of_pem, load_chain
 
 
 class _Body(BaseModel):
@@ -106,6 +107,74 @@ class DataTransferBody(_Body):
     data: Any = None
 
 
+# Root certificate types of InstallCertificate (2.0.1 names; 1.6 CentralSystemRootCertificate = CSMSRootCertificate).
+RootCertificateType = Literal[
+    "CSMSRootCertificate",
+    "ManufacturerRootCertificate",
+    "V2GRootCertificate",
+    "MORootCertificate",
+    "CentralSystemRootCertificate",
+]
+InstalledCertificateType = Literal[RootCertificateType, "V2GCertificateChain"]
+
+
+def _neutral_type(name: str) -> str:
+    return "CSMSRootCertificate" if name == "CentralSystemRootCertificate" else name
+
+
+class InstallCertificateBody(_Body):
+    certificate_type: RootCertificateType
+    certificate: str = Field(min_length=1, max_length=5500, description="PEM certificate")
+
+    @model_validator(mode="after")
+    def _pem(self) -> InstallCertificateBody:
+        load_chain(self.certificate)  # ValueError: not PEM -> 422
+        return self
+
+
+class HashDataBody(_Body):
+    hash_algorithm: Literal["SHA256", "SHA384", "SHA512"] = "SHA256"
+    issuer_name_hash: str = Field(min_length=1, max_length=128, pattern=r"^[0-9A-Fa-f]+$")
+    issuer_key_hash: str = Field(min_length=1, max_length=128, pattern=r"^[0-9A-Fa-f]+$")
+    serial_number: str = Field(min_length=1, max_length=40, pattern=r"^[0-9A-Fa-f]+$")
+
+    def hash_data(self) -> c.CertificateHashData:
+        return c.CertificateHashData(
+            self.hash_algorithm, self.issuer_name_hash.lower(), self.issuer_key_hash.lower(), self.serial_number.lower()
+        )
+
+
+class DeleteCertificateBody(_Body):
+    certificate_hash_data: HashDataBody | None = None
+    certificate: str | None = Field(
+        default=None,
+        max_length=20_000,
+        description="PEM certificate (followed by its issuer's unless self-signed); its hash data is computed",
+    )
+
+    @model_validator(mode="after")
+    def _one_given(self) -> DeleteCertificateBody:
+        if (self.certificate_hash_data is None) == (self.certificate is None):
+            raise ValueError("give certificate_hash_data or certificate (PEM), not both")
+        self.hash_data()  # ValueError: unreadable PEM or unknown issuer -> 422
+        return self
+
+    def hash_data(self) -> c.CertificateHashData:
+        if self.certificate_hash_data is not None:
+            return self.certificate_hash_data.hash_data()
+        assert self.certificate is not None
+        return hash_data_of_pem(self.certificate)
+
+
+class GetInstalledCertificateIdsBody(_Body):
+    certificate_types: list[InstalledCertificateType] = Field(
+        default_factory=list, description="2.0.1: none = every type; 1.6: exactly one"
+    )
+
+
+# Certificates are managed by admins only (the command endpoint otherwise needs an operator).
+ADMIN_COMMANDS = frozenset({"install-certificate", "delete-certificate", "get-installed-certificate-ids"})
+
 COMMAND_BODIES: dict[str, type[_Body]] = {
     "remote-start": RemoteStartBody,
     "remote-stop": RemoteStopBody,
@@ -117,6 +186,9 @@ COMMAND_BODIES: dict[str, type[_Body]] = {
     "trigger-message": TriggerMessageBody,
     "clear-cache": EmptyBody,
     "data-transfer": DataTransferBody,
+    "install-certificate": InstallCertificateBody,
+    "delete-certificate": DeleteCertificateBody,
+    "get-installed-certificate-ids": GetInstalledCertificateIdsBody,
 }
 
 
@@ -169,6 +241,12 @@ def to_command(name: str, body: _Body) -> c.Command:
             return c.TriggerMessage(body.message, evse_id=evse, connector_id=connector)
         case DataTransferBody():
             return c.DataTransfer(body.vendor_id, body.message_id, body.data)
+        case InstallCertificateBody():
+            return c.InstallCertificate(_neutral_type(body.certificate_type), body.certificate)
+        case DeleteCertificateBody():
+            return c.DeleteCertificate(body.hash_data())
+        case GetInstalledCertificateIdsBody():
+            return c.GetInstalledCertificateIds(tuple(dict.fromkeys(_neutral_type(t) for t in body.certificate_types)))
         case EmptyBody() if name == "clear-cache":
             return c.ClearCache()
     raise ValueError(f"unknown command {name}")

@@ -9,8 +9,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, HTTPException, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from chargebridge.api.auth import Admin, Operator, Viewer
-from chargebridge.api.commands import COMMAND_BODIES, RemoteStartBody, to_command
+from chargebridge.api.auth import Admin, Operator, Role, Viewer
+from chargebridge.api.commands import ADMIN_COMMANDS, COMMAND_BODIES, RemoteStartBody, to_command
 from chargebridge.api.deps import ApiContext, Context, Limit, Offset
 from chargebridge.api.views import fault_view, id_token_view, meter_value_view, station_view, transaction_view
 from chargebridge.domain.commands import CommandNotSupported
@@ -18,6 +18,7 @@ from chargebridge.domain.events import DomainEvent, EventKind
 from chargebridge.gateway.station_ids import InvalidStationId, validate_station_id
 from chargebridge.rpc import CallRejected, CallTimeout, OcppError, StationNotConnected
 from chargebridge.rpc.errors import CallInProgress
+from chargebridge.security.certificates import record_command_outcome
 from chargebridge.security.secrets import hash_password
 from chargebridge.store.repository import NotFound, Row, StationExists
 
@@ -298,6 +299,9 @@ CommandName = Literal[
     "trigger-message",
     "clear-cache",
     "data-transfer",
+    "install-certificate",
+    "delete-certificate",
+    "get-installed-certificate-ids",
 ]
 
 
@@ -346,6 +350,8 @@ async def send_command(
     command: CommandName,
     body: Annotated[dict[str, Any] | None, Body()] = None,
 ) -> dict[str, Any]:
+    if command in ADMIN_COMMANDS and principal.role < Role.ADMIN:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this needs the admin role")
     try:
         parsed = COMMAND_BODIES[command].model_validate(body or {})
     except ValidationError as exc:
@@ -356,8 +362,9 @@ async def send_command(
         stored = await ctx.store.get_id_token(parsed.id_token)
         if stored is not None and stored["type"]:
             parsed = parsed.model_copy(update={"id_token_type": stored["type"]})
+    neutral = to_command(command, parsed)
     try:
-        answer = await ctx.gateway.execute(station_id, to_command(command, parsed))
+        answer = await ctx.gateway.execute(station_id, neutral)
     except (
         CallTimeout,
         CallRejected,
@@ -368,6 +375,7 @@ async def send_command(
         CallInProgress,
     ) as exc:
         raise _call_failure(exc) from exc
+    await record_command_outcome(ctx.store, station_id, neutral, answer.outcome, ctx.clock.now())
     result = {
         "command": command,
         "action": answer.action,

@@ -1,4 +1,5 @@
-"""/api/v1 security routes: the audit log, station security profiles, API tokens and their scopes.
+"""/api/v1 security routes: the audit log, security events, station security profiles and
+password rotation, API tokens and their scopes.
 
 :func:`install_security` adds these routes and the audit middleware to the API application.
 """
@@ -13,10 +14,17 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chargebridge.api.auth import Admin, Viewer
 from chargebridge.api.deps import Context, Limit, Offset
+from chargebridge.gateway.passwords import RotationRefused, rotate_password
 from chargebridge.gateway.station_ids import InvalidStationId, validate_station_id
 from chargebridge.security.audit import AuditMiddleware
 from chargebridge.security.profiles import check_profile_change, effective_profile
-from chargebridge.security.secrets import check_station_password, hash_api_token, hash_password, new_api_token
+from chargebridge.security.secrets import (
+    WeakPassword,
+    check_station_password,
+    hash_api_token,
+    hash_password,
+    new_api_token,
+)
 from chargebridge.security.store import SecurityStore
 from chargebridge.store.repository import Row
 
@@ -52,6 +60,28 @@ async def list_audit(
     return {"items": rows, "limit": limit, "offset": offset}
 
 
+# -- security events -----------------------------------------------------------------------
+
+
+@router.get("/security-events", tags=["security"])
+async def list_security_events(
+    ctx: Context,
+    _: Admin,
+    station_id: Annotated[str | None, Query(max_length=48)] = None,
+    event_type: Annotated[str | None, Query(alias="type", max_length=64, description="e.g. InvalidBasicAuth")] = None,
+    since: datetime | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """Security events, newest first: those stations report (SecurityEventNotification) and those
+    the CSMS records itself (``data.origin`` = ``csms``: refused handshakes, TLS failures, which
+    have no station, replacements, password rotation)."""
+    rows = await ctx.store.list_security_events(
+        station_id=station_id, type=event_type, since=since, limit=limit, offset=offset
+    )
+    return {"items": rows, "limit": limit, "offset": offset}
+
+
 # -- station security profiles -------------------------------------------------------------
 
 
@@ -74,6 +104,9 @@ def _security_view(row: Row, live: bool) -> dict[str, Any]:
         "station_id": row["id"],
         "security_profile": effective_profile(row["security_profile"], row["password_hash"]),
         "has_password": bool(row["password_hash"]),
+        # A rotation the station accepted but has not logged in with yet: both passwords work.
+        "password_pending": bool(row["pending_password_hash"]),
+        "password_changed_at": row["password_changed_at"],
         "connected": live,
     }
 
@@ -101,11 +134,56 @@ async def set_station_security(ctx: Context, _: Admin, station_id: StationId, bo
         raise HTTPException(status.HTTP_409_CONFLICT, refusal)
     values: dict[str, Any] = {"security_profile": body.profile}
     if body.password is not None:
-        values["password_hash"] = hash_password(body.password)
+        # Set out of band: this is the password now, and a rotation still pending is void.
+        values.update(
+            password_hash=hash_password(body.password), pending_password_hash=None, password_changed_at=ctx.clock.now()
+        )
     elif body.profile in (1, 2) and not row["password_hash"]:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"security profile {body.profile} needs a password")
     row = await ctx.store.update_station(station_id, **values)
     return _security_view(row, station_id in ctx.gateway.connections)
+
+
+class PasswordRotation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    password: str | None = Field(
+        default=None,
+        min_length=16,
+        max_length=40,
+        description="the new password; omitted: a random one of the longest length the station's OCPP version "
+        "carries (1.6: 20 bytes, 2.0.1: 40 characters)",
+    )
+
+
+@router.post("/stations/{station_id}/password", tags=["security"])
+async def rotate_station_password(
+    ctx: Context, principal: Admin, station_id: StationId, body: PasswordRotation | None = None
+) -> dict[str, Any]:
+    """Send a connected station at security profile 1 or 2 a new password (1.6 ChangeConfiguration
+    AuthorizationKey, 2.0.1 SetVariables SecurityCtrlr.BasicAuthPassword). When it accepts, the
+    old password keeps working until the station logs in with the new one. The new password is in
+    this answer only (never in the audit log). 409 when the station is offline, not at profile 1
+    or 2, or refuses (nothing changed); 504/502 when its answer is unknown (see ``pending``)."""
+    await _station(ctx, station_id)
+    try:
+        rotation = await rotate_password(
+            ctx.gateway, station_id, body.password if body else None, actor=principal.token_id
+        )
+    except WeakPassword as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    except RotationRefused as exc:
+        raise HTTPException(exc.status, {"reason": exc.reason, "pending": exc.pending_kept}) from exc
+    answer: dict[str, Any] = {
+        "station_id": station_id,
+        "password": rotation.password,
+        "ocpp_version": rotation.ocpp_version,
+        "station_status": rotation.station_status,
+        "pending": True,
+        "password_changed_at": rotation.changed_at,
+    }
+    if rotation.authorization_key is not None:
+        answer["authorization_key"] = rotation.authorization_key
+    return answer
 
 
 # -- API tokens ----------------------------------------------------------------------------

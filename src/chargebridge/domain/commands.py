@@ -110,6 +110,84 @@ class DataTransfer:
     data: Any = None
 
 
+@dataclass(frozen=True, slots=True)
+class CertificateHashData:
+    """OCPP CertificateHashDataType (the same fields in 1.6 and 2.0.1): which certificate, as OCSP names it.
+
+    Hashes and the serial number are lower-case hex; the serial has no leading zeros."""
+
+    hash_algorithm: str
+    issuer_name_hash: str
+    issuer_key_hash: str
+    serial_number: str
+
+    def to_json(self) -> dict[str, str]:
+        """The OCPP field names, as sent on the wire and stored in ``station_certificates.hash_data``."""
+        return {
+            "hashAlgorithm": self.hash_algorithm,
+            "issuerNameHash": self.issuer_name_hash,
+            "issuerKeyHash": self.issuer_key_hash,
+            "serialNumber": self.serial_number,
+        }
+
+    @classmethod
+    def from_json(cls, raw: Any) -> CertificateHashData:
+        return cls(raw["hashAlgorithm"], raw["issuerNameHash"], raw["issuerKeyHash"], raw["serialNumber"])
+
+    def same_certificate(self, other: CertificateHashData) -> bool:
+        """Hex compared case-insensitively, serials without leading zeros (stations differ in both)."""
+        return (
+            self.hash_algorithm == other.hash_algorithm
+            and self.issuer_name_hash.lower() == other.issuer_name_hash.lower()
+            and self.issuer_key_hash.lower() == other.issuer_key_hash.lower()
+            and self.serial_number.lower().lstrip("0") == other.serial_number.lower().lstrip("0")
+        )
+
+
+# Certificate types use the 2.0.1 names; the 1.6 adapter maps CSMSRootCertificate <->
+# CentralSystemRootCertificate and has no V2G/MO types.
+STATION_CERTIFICATE = "ChargingStationCertificate"
+V2G_CERTIFICATE = "V2GCertificate"
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateSigned:
+    """The chain signed for a station's CSR (PEM, leaf first). ``certificate_type`` is sent in 2.0.1 only."""
+
+    certificate_chain: str
+    certificate_type: str = STATION_CERTIFICATE
+
+
+@dataclass(frozen=True, slots=True)
+class InstallCertificate:
+    """A root certificate (PEM) for the station to trust: V2GRootCertificate, MORootCertificate,
+    CSMSRootCertificate or ManufacturerRootCertificate (1.6: the last two only)."""
+
+    certificate_type: str
+    certificate: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteCertificate:
+    hash_data: CertificateHashData
+
+
+@dataclass(frozen=True, slots=True)
+class GetInstalledCertificateIds:
+    """2.0.1: any number of types, none = all; 1.6 asks for exactly one type."""
+
+    certificate_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class InstalledCertificate:
+    """One certificate a GetInstalledCertificateIds answer lists. ``certificate_type`` is None when
+    the answer does not say (1.6 answers for the one type that was asked)."""
+
+    hash_data: CertificateHashData
+    certificate_type: str | None = None
+
+
 Command = (
     RemoteStart
     | RemoteStop
@@ -121,6 +199,10 @@ Command = (
     | TriggerMessage
     | ClearCache
     | DataTransfer
+    | CertificateSigned
+    | InstallCertificate
+    | DeleteCertificate
+    | GetInstalledCertificateIds
 )
 
 
@@ -130,6 +212,8 @@ class CommandOutcome:
 
     status: str
     response: dict[str, Any]
+    # GetInstalledCertificateIds: the certificates the station listed (other commands: empty).
+    certificates: tuple[InstalledCertificate, ...] = ()
 
 
 class CommandNotSupported(Exception):

@@ -23,7 +23,8 @@ class EventKind(StrEnum):
     FAULT_CLEARED = "fault.cleared"
     FIRMWARE_STATUS = "firmware.status"
     LOG_STATUS = "log.status"
-    SECURITY_EVENT = "security.event"
+    SECURITY_EVENT = "security.event"  # reported by the station (SecurityEventNotification)
+    SECURITY_RECORDED = "security.recorded"  # recorded by the CSMS itself (handshakes, TLS, passwords)
     STATION_EVENT = "station.event"
     COMMAND_COMPLETED = "command.completed"
 
@@ -31,14 +32,14 @@ class EventKind(StrEnum):
 @dataclass(frozen=True, slots=True)
 class DomainEvent:
     kind: EventKind
-    station_id: str
+    station_id: str  # "" for the few events that concern no station (a failed TLS handshake); JSON null
     at: datetime
     data: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "kind": self.kind.value,
-            "station_id": self.station_id,
+            "station_id": self.station_id or None,
             "at": format_datetime(self.at),
             "data": self.data,
         }

@@ -211,6 +211,26 @@ class SecurityEventRequest:
     tech_info: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SignCertificateRequest:
+    """1.6 (security whitepaper) / 2.0.1 SignCertificate: a PEM CSR for the station's certificate.
+
+    ``certificate_type`` uses the 2.0.1 names; 1.6 and an absent 2.0.1 type mean
+    ChargingStationCertificate (the certificate the station uses towards the CSMS)."""
+
+    csr: str
+    certificate_type: str = "ChargingStationCertificate"
+
+
+@dataclass(frozen=True, slots=True)
+class SignCertificateResponse:
+    """Accepted: a CertificateSigned follows. A refusal carries a short code and a sentence (2.0.1 statusInfo)."""
+
+    accepted: bool
+    reason_code: str | None = None
+    reason: str | None = None
+
+
 StationRequest = (
     BootRequest
     | HeartbeatRequest
@@ -223,10 +243,17 @@ StationRequest = (
     | LogStatusRequest
     | NotifyEventRequest
     | SecurityEventRequest
+    | SignCertificateRequest
 )
 
 StationResponse = (
-    BootResponse | HeartbeatResponse | Ack | AuthorizeResponse | TransactionEventResponse | DataTransferResponse
+    BootResponse
+    | HeartbeatResponse
+    | Ack
+    | AuthorizeResponse
+    | TransactionEventResponse
+    | DataTransferResponse
+    | SignCertificateResponse
 )
 
 

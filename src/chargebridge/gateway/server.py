@@ -16,6 +16,16 @@ socket becomes the station's, the old one is closed with code 1000 "replaced by 
 connection", and the old socket's close never marks the station disconnected. A refused
 handshake never touches the live connection. Replacements are recorded as security events
 and limited per station (HTTP 429 beyond the limit, the live connection stays).
+
+On the TLS port the gateway runs the TLS handshake itself (:mod:`chargebridge.gateway.tls`): a
+source that is locked out is refused before TLS, and a failed handshake (client certificate of
+another CA or expired, TLS below 1.2, no shared cipher suite) is recorded as a security event
+without a station, with the source address, and counts towards that source's lockout.
+
+Password rotation (:mod:`chargebridge.gateway.passwords`): a station at profile 1 or 2 may log
+in with its password or with the pending one it was sent; the first login with the pending one
+makes it the password and the old one stops working. Every security event the gateway records
+is also published on the bus (``security.recorded``).
 """
 
 from __future__ import annotations
@@ -39,19 +49,23 @@ from websockets.exceptions import NegotiationError
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
+from chargebridge.bus.memory import EventBus
 from chargebridge.domain.adapter import VersionAdapter
 from chargebridge.domain.commands import Command, CommandOutcome
+from chargebridge.domain.events import DomainEvent, EventKind
 from chargebridge.gateway.connection import CallAnswer, ConnectionStats, RequestHandler, StationConnection
 from chargebridge.gateway.station_ids import InvalidStationId, parse_station_path
+from chargebridge.gateway.tls import TlsHandshakes
 from chargebridge.rpc import OcppVersion, RpcEndpoint, StationNotConnected, schemas_for
 from chargebridge.rpc.endpoint import RelaxHook
 from chargebridge.rpc.version import PREFERRED_SUBPROTOCOLS, select_subprotocol
-from chargebridge.security.profiles import Refusal, SecurityEvent, check_profile, effective_profile
+from chargebridge.security.profiles import Refusal, SecurityEvent, check_profile, effective_profile, tls_refusal
 from chargebridge.security.ratelimit import EventLimiter, FailureLimiter
+from chargebridge.security.rotation import password_from_authorization_key
 from chargebridge.security.secrets import hash_password, needs_rehash
 from chargebridge.security.tls import CertKeyPair, server_context
 from chargebridge.services.clock import Clock
-from chargebridge.store.repository import Store
+from chargebridge.store.repository import Row, Store
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +97,10 @@ class GatewaySettings:
 
 
 class ConnectionHooks(RequestHandler, Protocol):
-    """What the gateway tells the services about sockets (implemented by StationRequests)."""
+    """What the gateway tells the services about sockets (implemented by StationRequests).
+    The gateway publishes its own security events on the services' bus."""
+
+    bus: EventBus
 
     async def connected(self, station_id: str, version: str, station: dict[str, Any] | None = None) -> None: ...
 
@@ -124,6 +141,7 @@ class Gateway:
         self.tls_port: int | None = None
         self._server: Server | None = None
         self._tls_server: Server | None = None
+        self._tls_handshakes: TlsHandshakes | None = None
         self._handlers: set[asyncio.Task[Any]] = set()
         self._admitted: weakref.WeakKeyDictionary[ServerConnection, dict[str, Any]] = weakref.WeakKeyDictionary()
         self.auth_failures = FailureLimiter(
@@ -139,10 +157,22 @@ class Gateway:
         self.port = next(iter(self._server.sockets)).getsockname()[1]
         log.info("OCPP gateway listening on ws://%s:%s/ocpp/{station_id}", self.settings.host, self.port)
         if tls_context is not None and self.settings.tls_port is not None:
-            self._tls_server = await self._serve(self.settings.tls_port, tls_context)
+            self._tls_handshakes = TlsHandshakes(
+                tls_context,
+                handshake_timeout_s=self.settings.open_timeout_s,
+                shutdown_timeout_s=self._close_timeout_s(),
+                locked_out=lambda source: self.auth_failures.retry_after(source) is not None,
+                refused=self._tls_refused,
+            )
+            self._tls_server = await self._serve(self.settings.tls_port, self._tls_handshakes)
             self.tls_port = next(iter(self._tls_server.sockets)).getsockname()[1]
             log.info("OCPP gateway listening on wss://%s:%s/ocpp/{station_id}", self.settings.host, self.tls_port)
         return self.port
+
+    @property
+    def tls_pending_handshakes(self) -> int:
+        """TLS handshakes in progress on the wss port (each one's socket is not yet a WebSocket)."""
+        return self._tls_handshakes.pending if self._tls_handshakes is not None else 0
 
     def _tls_context(self) -> ssl.SSLContext | None:
         if self.settings.tls_port is None:
@@ -153,22 +183,26 @@ class Gateway:
         ca_file = Path(self.settings.tls_ca_file) if self.settings.tls_ca_file else None
         return server_context(chains, ca_file)
 
-    async def _serve(self, port: int, tls_context: ssl.SSLContext | None) -> Server:
+    def _close_timeout_s(self) -> float:
+        # A peer that stopped answering won't answer the close frame either: don't wait long for it.
+        return min(5.0, self.settings.ping_interval_s / 4)
+
+    async def _serve(self, port: int, tls: TlsHandshakes | None) -> Server:
+        # No ``ssl=``: on the TLS port the connection class runs the TLS handshake itself.
         extra: dict[str, Any] = {}
-        if tls_context is not None:
-            extra = {"ssl": tls_context, "ssl_handshake_timeout": self.settings.open_timeout_s}
+        if tls is not None:
+            extra = {"create_connection": tls.connection_class()}
         return await serve(
             self._handle,
             self.settings.host,
             port,
             subprotocols=[Subprotocol(sub) for sub in PREFERRED_SUBPROTOCOLS],
             select_subprotocol=_choose_subprotocol,
-            process_request=functools.partial(self._process_request, tls=tls_context is not None),
+            process_request=functools.partial(self._process_request, tls=tls is not None),
             max_size=self.settings.max_frame_bytes,
             ping_interval=self.settings.ping_interval_s,
             ping_timeout=self.settings.ping_timeout_s,
-            # A peer that stopped answering won't answer the close frame either: don't wait long for it.
-            close_timeout=min(5.0, self.settings.ping_interval_s / 4),
+            close_timeout=self._close_timeout_s(),
             open_timeout=self.settings.open_timeout_s,
             server_header="chargebridge",
             **extra,
@@ -178,6 +212,8 @@ class Gateway:
         for server in (self._server, self._tls_server):
             if server is not None:
                 server.close(close_connections=True)
+                if server is self._tls_server and self._tls_handshakes is not None:
+                    await self._tls_handshakes.close()
                 await server.wait_closed()
         self._server = self._tls_server = None
 
@@ -215,26 +251,57 @@ class Gateway:
             has_password=password is not None,
         )
         if refusal is None and profile in (1, 2):
-            refusal = await self._check_password(station_id, password or "", station["password_hash"])
+            refusal = await self._check_password(station_id, password or "", station, source, tls, profile)
         if refusal is not None:
             return self._refuse(connection, source, station_id, profile, tls, refusal)
         self._admitted[connection] = station  # read once: the services need it when the socket opens
         if station_id in self.connections and not self.takeovers.allow(station_id):
-            self._security_event(station_id, SecurityEvent.TAKEOVER_LIMITED, source, tls, profile)
+            self.record_security_event(station_id, SecurityEvent.TAKEOVER_LIMITED, source, tls, profile)
             log.warning("%s: replacement from %s refused: too many replacements", station_id, source)
             refusal = Refusal(HTTPStatus.TOO_MANY_REQUESTS, "too many reconnections")
             return _respond(connection, refusal, self.settings.takeover_window_s)
         return None
 
-    async def _check_password(self, station_id: str, password: str, password_hash: str | None) -> Refusal | None:
-        if not password_hash:
+    async def _check_password(
+        self, station_id: str, password: str, station: Row, source: str, tls: bool, profile: int
+    ) -> Refusal | None:
+        """The station's password or, during a rotation, the pending one; the first login with the
+        pending one makes it the password (and the old one stops working)."""
+        password_hash: str | None = station["password_hash"]
+        pending_hash: str | None = station["pending_password_hash"]
+        if not password_hash and not pending_hash:
             log.error("%s: security profile needs a password but none is set; refusing", station_id)
             return Refusal(HTTPStatus.UNAUTHORIZED, "authentication required", SecurityEvent.AUTH_FAILED, counts=False)
+        hashes = [h for h in (password_hash, pending_hash) if h]
         # argon2 costs a few ms of CPU: keep it off the event loop.
-        if not await asyncio.to_thread(self.verify_password, password, password_hash):
+        matched = await asyncio.to_thread(self._match_password, password, hashes)
+        if matched is None:
             return Refusal(HTTPStatus.UNAUTHORIZED, "authentication required", SecurityEvent.AUTH_FAILED)
-        if needs_rehash(password_hash):
-            self._background(self._rehash(station_id, password))
+        used, given = matched
+        if used == pending_hash and used != password_hash:
+            try:
+                activated = await self.store.activate_pending_password(station_id, used)
+            except Exception:  # it proved the pending password: let it in, the next login tries again
+                log.exception("%s: could not make the new password the station's password", station_id)
+                activated = False
+            if activated:
+                log.info("%s: logged in with its new password; the old one no longer works", station_id)
+                self.record_security_event(station_id, SecurityEvent.PASSWORD_ACTIVATED, source, tls, profile)
+        elif needs_rehash(used):
+            self._background(self._rehash(station_id, given))
+        return None
+
+    def _match_password(self, password: str, hashes: list[str]) -> tuple[str, str] | None:
+        """(the matching hash, the password it matched) or None. A 1.6 station that sends its
+        AuthorizationKey in hex (the key's transport form, not the password) is also let in."""
+        candidates = [password]
+        decoded = password_from_authorization_key(password)
+        if decoded is not None and decoded != password:
+            candidates.append(decoded)
+        for candidate in candidates:
+            for stored in hashes:
+                if self.verify_password(candidate, stored):
+                    return stored, candidate
         return None
 
     async def _rehash(self, station_id: str, password: str) -> None:
@@ -250,28 +317,45 @@ class Gateway:
         if refusal.counts:
             self._count_failure(source)
         if refusal.event is not None:
-            self._security_event(station_id, refusal.event, source, tls, profile, refusal.reason)
+            self.record_security_event(station_id, refusal.event, source, tls, profile, refusal.reason)
         return _respond(connection, refusal)
 
     def _count_failure(self, source: str) -> None:
         if self.auth_failures.failure(source):
             log.warning("source %s locked out for %.0f s after repeated failures", source, self.settings.auth_lockout_s)
 
-    def _security_event(
+    def _tls_refused(self, source: str, exc: BaseException, timed_out: bool) -> None:
+        """A TLS handshake on the wss port failed (see :mod:`chargebridge.gateway.tls`)."""
+        refusal = tls_refusal(exc, timed_out=timed_out)
+        if refusal is None:
+            log.debug("TLS connection from %s closed during the handshake (%s)", source, type(exc).__name__)
+            return
+        log.warning("TLS handshake from %s refused: %s", source, refusal.tech_info)
+        if refusal.counts:
+            self._count_failure(source)
+        self.record_security_event(None, refusal.event, source, True, None, refusal.tech_info)
+
+    def record_security_event(
         self,
-        station_id: str,
+        station_id: str | None,
         kind: SecurityEvent,
         source: str,
         tls: bool,
         profile: int | None,
         reason: str | None = None,
+        **extra: Any,
     ) -> None:
+        """Store a security event the CSMS observed (in the background: never delays a handshake)
+        and publish it on the bus as ``security.recorded``. ``station_id`` None: no station known."""
+        now = self.clock.now()
         data: dict[str, Any] = {"type": kind.value, "origin": "csms", "source": source, "tls": tls}
         if profile is not None:
             data["security_profile"] = profile
         if reason:
             data["tech_info"] = reason
-        self._background(self.store.add_station_event(station_id, "security_event", self.clock.now(), data))
+        data.update(extra)
+        self._background(self.store.add_station_event(station_id, "security_event", now, data))
+        self.services.bus.publish(DomainEvent(EventKind.SECURITY_RECORDED, station_id or "", now, dict(data)))
 
     def _background(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coro)
@@ -297,7 +381,7 @@ class Gateway:
         if previous is not None:
             source = conn.remote_address or "unknown"
             log.warning("%s: new connection from %s replaces the live one", station_id, source)
-            self._security_event(station_id, SecurityEvent.CONNECTION_REPLACED, source, _is_tls(ws), None)
+            self.record_security_event(station_id, SecurityEvent.CONNECTION_REPLACED, source, _is_tls(ws), None)
             task = asyncio.create_task(previous.close(1000, "replaced by a new connection"))
             self._handlers.add(task)
             task.add_done_callback(self._handlers.discard)

@@ -1,7 +1,9 @@
 """The OCPP 1.6J version adapter: 1.6 payloads <-> version-neutral requests and commands.
 
 Covers the core profile messages a charge point sends, plus the security whitepaper's
-SecurityEventNotification, SignedFirmwareStatusNotification and LogStatusNotification.
+SecurityEventNotification, SignedFirmwareStatusNotification, LogStatusNotification and
+SignCertificate, and its certificate commands (CertificateSigned, InstallCertificate,
+DeleteCertificate, GetInstalledCertificateIds).
 Routing is explicit: one read-only table per direction, one small function per action.
 
 1.6 has one connector per EVSE, so a 1.6 ``connectorId`` is both the neutral ``evse_id``
@@ -37,6 +39,8 @@ from chargebridge.domain.requests import (
     LogStatusRequest,
     MeterValuesRequest,
     SecurityEventRequest,
+    SignCertificateRequest,
+    SignCertificateResponse,
     StationRequest,
     StationResponse,
     StatusRequest,
@@ -187,6 +191,10 @@ def _security_event(payload: Mapping[str, Any], notes: list[str]) -> StationRequ
     return SecurityEventRequest(payload["type"], _timestamp(payload), payload.get("techInfo"))
 
 
+def _sign_certificate(payload: Mapping[str, Any], notes: list[str]) -> StationRequest:
+    return SignCertificateRequest(payload["csr"])  # 1.6 signs only the charge point certificate
+
+
 DECODERS: Mapping[str, _Decoder] = MappingProxyType(
     {
         "BootNotification": _boot,
@@ -202,6 +210,7 @@ DECODERS: Mapping[str, _Decoder] = MappingProxyType(
         "SecurityEventNotification": _security_event,
         "SignedFirmwareStatusNotification": _firmware_status,
         "LogStatusNotification": _log_status,
+        "SignCertificate": _sign_certificate,
     }
 )
 
@@ -275,6 +284,11 @@ def _encode_data_transfer(action: str, response: StationResponse) -> dict[str, A
     return out
 
 
+def _encode_sign_certificate(action: str, response: StationResponse) -> dict[str, Any]:
+    # 1.6 has no statusInfo: the reason of a refusal stays with the CSMS (security event).
+    return {"status": "Accepted" if _expect(action, response, SignCertificateResponse).accepted else "Rejected"}
+
+
 _ResponseEncoder = Callable[[str, StationResponse], dict[str, Any]]
 
 RESPONSE_ENCODERS: Mapping[str, _ResponseEncoder] = MappingProxyType(
@@ -292,6 +306,7 @@ RESPONSE_ENCODERS: Mapping[str, _ResponseEncoder] = MappingProxyType(
         "SecurityEventNotification": _encode_ack,
         "SignedFirmwareStatusNotification": _encode_ack,
         "LogStatusNotification": _encode_ack,
+        "SignCertificate": _encode_sign_certificate,
     }
 )
 
@@ -377,6 +392,37 @@ def _data_transfer_command(command: cmd.DataTransfer) -> tuple[str, dict[str, An
     return "DataTransfer", payload
 
 
+# Neutral (2.0.1) certificate type names -> the 1.6 CertificateUseEnumType; the 1.6 names are accepted too.
+CERTIFICATE_TYPES: Mapping[str, str] = MappingProxyType(
+    {
+        "CSMSRootCertificate": "CentralSystemRootCertificate",
+        "CentralSystemRootCertificate": "CentralSystemRootCertificate",
+        "ManufacturerRootCertificate": "ManufacturerRootCertificate",
+    }
+)
+
+
+def _certificate_type(name: str) -> str:
+    v16 = CERTIFICATE_TYPES.get(name)
+    if v16 is None:
+        raise CommandNotSupported(
+            f"1.6 has no certificate type {name[:60]!r}; use one of {sorted(set(CERTIFICATE_TYPES.values()))}"
+        )
+    return v16
+
+
+def _certificate_signed(command: cmd.CertificateSigned) -> tuple[str, dict[str, Any]]:
+    if command.certificate_type != cmd.STATION_CERTIFICATE:
+        raise CommandNotSupported("1.6 CertificateSigned carries only the charge point certificate")
+    return "CertificateSigned", {"certificateChain": command.certificate_chain}
+
+
+def _get_installed_certificate_ids(command: cmd.GetInstalledCertificateIds) -> tuple[str, dict[str, Any]]:
+    if len(command.certificate_types) != 1:
+        raise CommandNotSupported("1.6 GetInstalledCertificateIds asks for exactly one certificate type")
+    return "GetInstalledCertificateIds", {"certificateType": _certificate_type(command.certificate_types[0])}
+
+
 def encode_command(command: Command) -> tuple[str, dict[str, Any]]:
     """A neutral command -> (1.6 action, payload). Raises :class:`CommandNotSupported`."""
     match command:
@@ -404,6 +450,17 @@ def encode_command(command: Command) -> tuple[str, dict[str, Any]]:
             return "ClearCache", {}
         case cmd.DataTransfer():
             return _data_transfer_command(command)
+        case cmd.CertificateSigned():
+            return _certificate_signed(command)
+        case cmd.InstallCertificate():
+            return "InstallCertificate", {
+                "certificateType": _certificate_type(command.certificate_type),
+                "certificate": command.certificate,
+            }
+        case cmd.DeleteCertificate():
+            return "DeleteCertificate", {"certificateHashData": command.hash_data.to_json()}
+        case cmd.GetInstalledCertificateIds():
+            return _get_installed_certificate_ids(command)
     raise CommandNotSupported(f"{type(command).__name__} has no OCPP 1.6 form")
 
 
@@ -433,4 +490,11 @@ class Ocpp16Adapter:
 
     def decode_outcome(self, action: str, payload: dict[str, Any]) -> CommandOutcome:
         status = payload.get("status")
-        return CommandOutcome(status if isinstance(status, str) else _STATUSLESS_ANSWER, payload)
+        certificates: tuple[cmd.InstalledCertificate, ...] = ()
+        if action == "GetInstalledCertificateIds":
+            # The 1.6 answer names no type: it is the one type that was asked for.
+            certificates = tuple(
+                cmd.InstalledCertificate(cmd.CertificateHashData.from_json(raw))
+                for raw in payload.get("certificateHashData", ())
+            )
+        return CommandOutcome(status if isinstance(status, str) else _STATUSLESS_ANSWER, payload, certificates)

@@ -24,6 +24,7 @@ from chargebridge.domain.requests import (
     NotifiedEvent,
     NotifyEventRequest,
     SecurityEventRequest,
+    SignCertificateRequest,
     StationRequest,
     StatusRequest,
     TransactionEventRequest,
@@ -176,6 +177,11 @@ def decode_data_transfer(payload: Payload, notes: list[str]) -> DataTransferRequ
     )
 
 
+def decode_sign_certificate(payload: Payload, notes: list[str]) -> SignCertificateRequest:
+    # Without a certificateType the certificate serves the CSMS connection (and 15118, which we do not sign for).
+    return SignCertificateRequest(payload["csr"], payload.get("certificateType", "ChargingStationCertificate"))
+
+
 DECODERS: Mapping[str, Decoder] = MappingProxyType(
     {
         "BootNotification": decode_boot,
@@ -189,5 +195,6 @@ DECODERS: Mapping[str, Decoder] = MappingProxyType(
         "FirmwareStatusNotification": decode_firmware_status,
         "LogStatusNotification": decode_log_status,
         "DataTransfer": decode_data_transfer,
+        "SignCertificate": decode_sign_certificate,
     }
 )

@@ -20,6 +20,7 @@ from chargebridge.domain.requests import (
     BootResponse,
     DataTransferResponse,
     HeartbeatResponse,
+    SignCertificateResponse,
     StationResponse,
     TransactionEventResponse,
 )
@@ -44,6 +45,7 @@ _RESPONSE_ACTIONS: Mapping[type, str] = MappingProxyType(
         AuthorizeResponse: "Authorize",
         TransactionEventResponse: "TransactionEvent",
         DataTransferResponse: "DataTransfer",
+        SignCertificateResponse: "SignCertificate",
     }
 )
 
@@ -68,6 +70,16 @@ _TRIGGER_FROM_V16: Mapping[str, str] = MappingProxyType(
         "DiagnosticsStatusNotification": "LogStatusNotification",
         "SignChargePointCertificate": "SignChargingStationCertificate",
     }
+)
+
+# InstallCertificateUseEnumType / GetCertificateIdUseEnumType; the 1.6 name of the CSMS root is accepted too.
+INSTALL_CERTIFICATE_TYPES = frozenset(
+    {"V2GRootCertificate", "MORootCertificate", "CSMSRootCertificate", "ManufacturerRootCertificate"}
+)
+INSTALLED_CERTIFICATE_TYPES = INSTALL_CERTIFICATE_TYPES | {"V2GCertificateChain"}
+SIGNED_CERTIFICATE_TYPES = frozenset({cmd.STATION_CERTIFICATE, cmd.V2G_CERTIFICATE})
+_CERTIFICATE_TYPE_FROM_V16: Mapping[str, str] = MappingProxyType(
+    {"CentralSystemRootCertificate": "CSMSRootCertificate"}
 )
 
 # ResetEnumType: a soft reset waits for transactions to end, a hard one does not.
@@ -113,6 +125,14 @@ def encode_response(action: str, response: StationResponse) -> dict[str, Any]:
         if response.data is not None:
             out["data"] = response.data
         return out
+    if isinstance(response, SignCertificateResponse):
+        answer: dict[str, Any] = {"status": "Accepted" if response.accepted else "Rejected"}
+        if response.reason_code is not None:
+            info: dict[str, Any] = {"reasonCode": response.reason_code[:20]}
+            if response.reason:
+                info["additionalInfo"] = response.reason[:512]
+            answer["statusInfo"] = info
+        return answer
     return {}
 
 
@@ -213,6 +233,28 @@ def _data_transfer(command: cmd.DataTransfer) -> tuple[str, dict[str, Any]]:
     return "DataTransfer", payload
 
 
+def _certificate_type(name: str, allowed: frozenset[str]) -> str:
+    name = _CERTIFICATE_TYPE_FROM_V16.get(name, name)
+    if name not in allowed:
+        raise CommandNotSupported(f"2.0.1 has no certificate type {name[:60]!r} here; use one of {sorted(allowed)}")
+    return name
+
+
+def _certificate_command(command: cmd.Command) -> tuple[str, dict[str, Any]] | None:
+    if isinstance(command, cmd.CertificateSigned):
+        certificate_type = _certificate_type(command.certificate_type, SIGNED_CERTIFICATE_TYPES)
+        return "CertificateSigned", {"certificateChain": command.certificate_chain, "certificateType": certificate_type}
+    if isinstance(command, cmd.InstallCertificate):
+        certificate_type = _certificate_type(command.certificate_type, INSTALL_CERTIFICATE_TYPES)
+        return "InstallCertificate", {"certificateType": certificate_type, "certificate": command.certificate}
+    if isinstance(command, cmd.DeleteCertificate):
+        return "DeleteCertificate", {"certificateHashData": command.hash_data.to_json()}
+    if isinstance(command, cmd.GetInstalledCertificateIds):
+        types = [_certificate_type(name, INSTALLED_CERTIFICATE_TYPES) for name in command.certificate_types]
+        return "GetInstalledCertificateIds", {"certificateType": types} if types else {}
+    return None
+
+
 def encode_command(command: cmd.Command) -> tuple[str, dict[str, Any]]:
     if isinstance(command, cmd.RemoteStart):
         return _remote_start(command)
@@ -234,6 +276,9 @@ def encode_command(command: cmd.Command) -> tuple[str, dict[str, Any]]:
         return "ClearCache", {}
     if isinstance(command, cmd.DataTransfer):
         return _data_transfer(command)
+    certificate = _certificate_command(command)
+    if certificate is not None:
+        return certificate
     raise CommandNotSupported(f"{type(command).__name__} has no OCPP 2.0.1 form")
 
 
@@ -259,4 +304,12 @@ def decode_outcome(action: str, payload: dict[str, Any]) -> cmd.CommandOutcome:
     else:
         # A CALLRESULT without a status (none of our commands) still means the station took it.
         status = "Accepted"
-    return cmd.CommandOutcome(status=status, response=payload)
+    certificates: tuple[cmd.InstalledCertificate, ...] = ()
+    if action == "GetInstalledCertificateIds":
+        certificates = tuple(
+            cmd.InstalledCertificate(
+                cmd.CertificateHashData.from_json(raw["certificateHashData"]), raw["certificateType"]
+            )
+            for raw in payload.get("certificateHashDataChain", ())
+        )
+    return cmd.CommandOutcome(status=status, response=payload, certificates=certificates)

@@ -11,6 +11,10 @@ profile  transport                       station authenticates with
 
 A station is never accepted at a lower profile than the one it is registered with. Changing a
 station's profile may only go up, except 3 -> 2 when explicitly allowed (never down to 1 or 0).
+
+:func:`tls_refusal` names a failed TLS handshake (wrong CA, expired certificate, old protocol,
+no shared cipher) as a :class:`SecurityEvent`, so the gateway can record and count it like an
+HTTP-level refusal.
 """
 
 from __future__ import annotations
@@ -37,6 +41,13 @@ class SecurityEvent(StrEnum):
     PROFILE_REFUSED = "SecurityProfileRefused"
     CONNECTION_REPLACED = "ConnectionReplaced"
     TAKEOVER_LIMITED = "ReplacementRateLimited"
+    # TLS handshakes the server refused (no station id is known yet: these have no station).
+    TLS_VERSION_REFUSED = "TlsVersionRefused"
+    TLS_CIPHER_REFUSED = "TlsCipherSuiteRefused"
+    TLS_HANDSHAKE_FAILED = "TlsHandshakeFailed"
+    # Password rotation: the station accepted a new password; the station first used it (the old one retired).
+    PASSWORD_CHANGED = "BasicAuthPasswordChanged"
+    PASSWORD_ACTIVATED = "BasicAuthPasswordActivated"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,3 +113,52 @@ def check_profile_change(current: int, new: int, *, allow_downgrade: bool = Fals
     if current == 3 and new == 2:
         return None if allow_downgrade else "a downgrade from 3 to 2 must be explicitly allowed"
     return f"a station may not be downgraded from security profile {current} to {new}"
+
+
+# OpenSSL reasons for a client that offers no protocol version we allow (TLS 1.0/1.1, SSLv3).
+_VERSION_REASONS = frozenset({"UNSUPPORTED_PROTOCOL", "WRONG_VERSION_NUMBER", "TLSV1_ALERT_PROTOCOL_VERSION"})
+_CIPHER_REASONS = frozenset({"NO_SHARED_CIPHER", "NO_CIPHERS_AVAILABLE", "NO_SUITABLE_SIGNATURE_ALGORITHM"})
+_TECH_INFO_MAX = 255
+
+
+@dataclass(frozen=True, slots=True)
+class TlsRefusal:
+    event: SecurityEvent
+    tech_info: str
+    counts: bool = True  # counts towards the source address's failure limit
+
+
+def tls_refusal(exc: BaseException, *, timed_out: bool = False) -> TlsRefusal | None:
+    """What a failed server-side TLS handshake was, as a security event; None when there is
+    nothing to record (the client closed the connection without a TLS error: a port probe, a
+    health check, or a client that gave up).
+
+    A client certificate that does not verify (another CA, expired, not yet valid, revoked ...)
+    is ``InvalidClientCertificate``; a protocol version below TLS 1.2 ``TlsVersionRefused``; no
+    common AEAD suite ``TlsCipherSuiteRefused``; anything else ``TlsHandshakeFailed``. A TLS
+    alert from the client (it refused *our* certificate) is recorded but not counted: it proves
+    nothing about the client's credentials.
+    """
+    if timed_out:
+        return TlsRefusal(SecurityEvent.TLS_HANDSHAKE_FAILED, "the TLS handshake did not finish in time")
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        detail = getattr(exc, "verify_message", None) or getattr(exc, "reason", None) or "verification failed"
+        return TlsRefusal(SecurityEvent.CERT_REJECTED, _cut(f"client certificate refused: {detail}"))
+    if not isinstance(exc, ssl.SSLError):
+        return None
+    reason = str(getattr(exc, "reason", None) or "")
+    if reason in _VERSION_REASONS:
+        return TlsRefusal(SecurityEvent.TLS_VERSION_REFUSED, _cut(f"protocol version refused ({reason})"))
+    if reason in _CIPHER_REASONS:
+        return TlsRefusal(SecurityEvent.TLS_CIPHER_REFUSED, _cut(f"no shared cipher suite ({reason})"))
+    if reason == "HTTP_REQUEST":
+        return TlsRefusal(SecurityEvent.TLS_HANDSHAKE_FAILED, "plain HTTP sent to the TLS port")
+    if reason.startswith(("TLSV1_ALERT_", "SSLV3_ALERT_", "TLSV13_ALERT_")):
+        return TlsRefusal(
+            SecurityEvent.TLS_HANDSHAKE_FAILED, _cut(f"the client sent an alert ({reason})"), counts=False
+        )
+    return TlsRefusal(SecurityEvent.TLS_HANDSHAKE_FAILED, _cut(reason or type(exc).__name__))
+
+
+def _cut(text: str) -> str:
+    return text[:_TECH_INFO_MAX]

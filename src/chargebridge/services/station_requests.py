@@ -34,6 +34,7 @@ from chargebridge.domain.requests import (
     MeterValuesRequest,
     NotifyEventRequest,
     SecurityEventRequest,
+    SignCertificateRequest,
     StationRequest,
     StationResponse,
     StatusRequest,
@@ -44,6 +45,7 @@ from chargebridge.domain.requests import (
 from chargebridge.domain.timeutil import format_datetime
 from chargebridge.domain.transactions import TransactionState
 from chargebridge.rpc.errors import ErrorCode, OcppError
+from chargebridge.services.certificates import CertificateService
 from chargebridge.services.clock import Clock
 from chargebridge.store.repository import Store
 from chargebridge.tasks import cancel_and_wait
@@ -147,7 +149,12 @@ class StationRequests:
         self.settings = settings
         self.last_seen = LastSeenTracker(store, settings.last_seen_flush_s)
         self._boot_status: dict[str, RegistrationStatus] = {}
+        # The registration status read at the handshake, used by the BootNotification that follows
+        # it (saves a read per connect: the handshake's read is milliseconds old).
+        self._registration_at_connect: dict[str, str] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        # SignCertificate: refused until the composition root gives it a CA and the gateway (configure()).
+        self.certificates = CertificateService(store, bus, clock)
         # Vendor DataTransfer decoders (integrations.vendors): an answer, or None for UnknownVendorId.
         self.data_transfer_hook: (
             Callable[[str, DataTransferRequest, datetime], Awaitable[DataTransferResponse | None]] | None
@@ -160,6 +167,7 @@ class StationRequests:
     async def stop(self) -> None:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.certificates.stop()
         await self.last_seen.stop()
 
     # -- connection lifecycle --------------------------------------------------------------
@@ -175,6 +183,8 @@ class StationRequests:
             except Exception:
                 log.exception("%s: could not read the station's boot status", station_id)
         boot_status = row["boot_status"] if row else None
+        if row is not None and station is not None:
+            self._registration_at_connect[station_id] = row["registration_status"]
         if boot_status in (RegistrationStatus.PENDING, RegistrationStatus.REJECTED):
             self._boot_status[station_id] = RegistrationStatus(boot_status)
         else:
@@ -194,6 +204,7 @@ class StationRequests:
 
     async def disconnected(self, station_id: str) -> None:
         now = self.clock.now()
+        self._registration_at_connect.pop(station_id, None)
         self._background(self.store.mark_connection(station_id, connected=False, version=None, at=now))
         self.bus.publish(DomainEvent(EventKind.STATION_DISCONNECTED, station_id, now))
 
@@ -239,6 +250,8 @@ class StationRequests:
                 return await self._notify_event(station_id, request, now)
             case SecurityEventRequest():
                 return await self._security_event(station_id, request, now)
+            case SignCertificateRequest():
+                return await self.certificates.sign(station_id, request, now)
         raise OcppError(ErrorCode.NOT_SUPPORTED, f"{type(request).__name__} is not supported")
 
     def _check_registered(self, station_id: str, version: str) -> None:
@@ -248,8 +261,11 @@ class StationRequests:
             raise OcppError(ErrorCode.SECURITY_ERROR, f"station is not accepted (BootNotification {status})")
 
     async def _boot(self, station_id: str, version: str, request: BootRequest, now: datetime) -> BootResponse:
-        row = await self.store.get_station(station_id)
-        status = RegistrationStatus(row["registration_status"]) if row else RegistrationStatus.REJECTED
+        registration = self._registration_at_connect.pop(station_id, None)
+        if registration is None:
+            row = await self.store.get_station(station_id)
+            registration = row["registration_status"] if row else RegistrationStatus.REJECTED.value
+        status = RegistrationStatus(registration)
         await self.store.record_boot(station_id, request.identity, version, now, status.value)
         if status is RegistrationStatus.ACCEPTED:
             self._boot_status.pop(station_id, None)

@@ -8,10 +8,18 @@ out after the answer went out (start a session, reboot, send a triggered message
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from chargebridge.rpc import OcppVersion
+from chargebridge.security.rotation import (
+    AUTHORIZATION_KEY,
+    BASIC_AUTH_PASSWORD,
+    check_rotation_password,
+    password_from_authorization_key,
+)
+from chargebridge.security.secrets import WeakPassword
+from chargebridge.sim import certificates
 from chargebridge.sim.state import Connector, StationState
 
 # -- intents ------------------------------------------------------------------------------------
@@ -55,6 +63,14 @@ class ConfigChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class ChangePassword:
+    """The CSMS sent a new HTTP Basic password (1.6 AuthorizationKey, 2.0.1 BasicAuthPassword):
+    the station keeps it and reconnects with it."""
+
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class InstallFirmware:
     """Download, check and install an image (UpdateFirmware / SignedUpdateFirmware)."""
 
@@ -75,7 +91,17 @@ class UploadLog:
     status_action: str = "DiagnosticsStatusNotification"
 
 
-Intent = StartSession | StopSession | Reboot | Trigger | SendStatus | ConfigChanged | InstallFirmware | UploadLog
+Intent = (
+    StartSession
+    | StopSession
+    | Reboot
+    | Trigger
+    | SendStatus
+    | ConfigChanged
+    | ChangePassword
+    | InstallFirmware
+    | UploadLog
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +128,11 @@ ACCEPTS_16 = frozenset(
         "SignedUpdateFirmware",
         "GetDiagnostics",
         "GetLog",
+        "ExtendedTriggerMessage",
+        "CertificateSigned",
+        "InstallCertificate",
+        "DeleteCertificate",
+        "GetInstalledCertificateIds",
     }
 )
 ACCEPTS_201 = frozenset(
@@ -120,6 +151,10 @@ ACCEPTS_201 = frozenset(
         "ClearChargingProfile",
         "UpdateFirmware",
         "GetLog",
+        "CertificateSigned",
+        "InstallCertificate",
+        "DeleteCertificate",
+        "GetInstalledCertificateIds",
     }
 )
 
@@ -141,7 +176,12 @@ TRIGGERS_201 = frozenset(
         "StatusNotification",
         "TransactionEvent",
         "FirmwareStatusNotification",
+        "SignChargingStationCertificate",
     }
+)
+# 1.6 security whitepaper ExtendedTriggerMessage: the messages this station sends when asked.
+EXTENDED_TRIGGERS_16 = frozenset(
+    {"BootNotification", "Heartbeat", "MeterValues", "StatusNotification", "SignChargePointCertificate"}
 )
 
 
@@ -168,6 +208,11 @@ _REJECTED: dict[str, dict[str, Any]] = {
     "SignedUpdateFirmware": {"status": "Rejected"},
     "GetLog": {"status": "Rejected"},
     "GetDiagnostics": {},  # no fileName: nothing will be uploaded
+    "ExtendedTriggerMessage": {"status": "Rejected"},
+    "CertificateSigned": {"status": "Rejected"},
+    "InstallCertificate": {"status": "Rejected"},
+    "DeleteCertificate": {"status": "Failed"},
+    "GetInstalledCertificateIds": {"status": "NotFound"},
 }
 
 
@@ -320,6 +365,12 @@ def _get_configuration_16(payload: dict[str, Any], state: StationState) -> Answe
 
 
 def _change_configuration_16(payload: dict[str, Any], state: StationState) -> Answer:
+    if payload["key"] == AUTHORIZATION_KEY:
+        # Write-only; the value is the password's bytes in hex (1.6 security whitepaper).
+        password = password_from_authorization_key(payload["value"])
+        if password is None:
+            return Answer({"status": "Rejected"})
+        return Answer({"status": "Accepted"}, (ChangePassword(password),))
     status = state.config.set(payload["key"], payload["value"])
     intents: tuple[Intent, ...] = (ConfigChanged(payload["key"]),) if status == "Accepted" else ()
     return Answer({"status": status}, intents)
@@ -333,6 +384,36 @@ def _trigger_16(payload: dict[str, Any], state: StationState) -> Answer:
     if message not in TRIGGERS_16:
         return Answer({"status": "NotImplemented"})
     return Answer({"status": "Accepted"}, (Trigger(message, connector_id or None),))
+
+
+def _extended_trigger_16(payload: dict[str, Any], state: StationState) -> Answer:
+    connector_id = payload.get("connectorId")
+    if connector_id not in (None, 0) and connector_id not in state.connectors:
+        return Answer({"status": "Rejected"})
+    message = payload["requestedMessage"]
+    if message not in EXTENDED_TRIGGERS_16:
+        return Answer({"status": "NotImplemented"})
+    return Answer({"status": "Accepted"}, (Trigger(message, connector_id or None),))
+
+
+def _certificate_signed(payload: dict[str, Any], state: StationState) -> Answer:
+    return Answer(certificates.certificate_signed(payload, state))
+
+
+def _install_certificate(payload: dict[str, Any], state: StationState) -> Answer:
+    return Answer(certificates.install_certificate(payload, state))
+
+
+def _delete_certificate(payload: dict[str, Any], state: StationState) -> Answer:
+    return Answer(certificates.delete_certificate(payload, state))
+
+
+def _installed_ids_16(payload: dict[str, Any], state: StationState) -> Answer:
+    return Answer(certificates.installed_certificate_ids(OcppVersion.V16, payload, state))
+
+
+def _installed_ids_201(payload: dict[str, Any], state: StationState) -> Answer:
+    return Answer(certificates.installed_certificate_ids(OcppVersion.V201, payload, state))
 
 
 def _set_profile_16(payload: dict[str, Any], state: StationState) -> Answer:
@@ -405,6 +486,11 @@ _HANDLERS_16: dict[str, Handler] = {
     "SignedUpdateFirmware": _signed_update_firmware_16,
     "GetDiagnostics": _get_diagnostics_16,
     "GetLog": _get_log,
+    "ExtendedTriggerMessage": _extended_trigger_16,
+    "CertificateSigned": _certificate_signed,
+    "InstallCertificate": _install_certificate,
+    "DeleteCertificate": _delete_certificate,
+    "GetInstalledCertificateIds": _installed_ids_16,
 }
 
 
@@ -492,6 +578,11 @@ def _set_variables_201(payload: dict[str, Any], state: StationState) -> Answer:
         key = state.config.variable(*_variable_key(item))
         if item.get("attributeType", "Actual") != "Actual":
             result["attributeStatus"] = "NotSupportedAttributeType"
+        elif _variable_key(item) == (BASIC_AUTH_PASSWORD.component, BASIC_AUTH_PASSWORD.variable, None):
+            password = _valid_password_201(item["attributeValue"])
+            result["attributeStatus"] = "Accepted" if password is not None else "Rejected"
+            if password is not None:
+                intents.append(ChangePassword(password))
         elif key is None:
             known = state.config.knows_component(item["component"]["name"])
             result["attributeStatus"] = "UnknownVariable" if known else "UnknownComponent"
@@ -502,6 +593,15 @@ def _set_variables_201(payload: dict[str, Any], state: StationState) -> Answer:
                 intents.append(ConfigChanged(key.name))
         results.append(result)
     return Answer({"setVariableResult": results}, tuple(intents))
+
+
+def _valid_password_201(value: str) -> str | None:
+    """A BasicAuthPassword the station takes: a passwordString of 16-40 characters."""
+    try:
+        check_rotation_password(OcppVersion.V201, value)
+    except WeakPassword:
+        return None
+    return value
 
 
 def _trigger_201(payload: dict[str, Any], state: StationState) -> Answer:
@@ -542,4 +642,8 @@ _HANDLERS_201: dict[str, Handler] = {
     "ClearChargingProfile": _clear_profile_201,
     "UpdateFirmware": _update_firmware_201,
     "GetLog": _get_log,
+    "CertificateSigned": _certificate_signed,
+    "InstallCertificate": _install_certificate,
+    "DeleteCertificate": _delete_certificate,
+    "GetInstalledCertificateIds": _installed_ids_201,
 }

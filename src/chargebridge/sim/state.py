@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from chargebridge.sim.ev import ChargerSpec, EvState
 
@@ -132,6 +135,15 @@ class Connector:
     session: Session | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class InstalledCertificate:
+    """A root certificate the CSMS installed: its type as the station's version names it, PEM, hash data."""
+
+    certificate_type: str
+    pem: str
+    hash_data: dict[str, Any]
+
+
 @dataclass(slots=True)
 class StationState:
     """Everything the command handlers may read or change."""
@@ -142,6 +154,10 @@ class StationState:
     reboot_when_idle: bool = False
     sessions: list[Session] = field(default_factory=list)
     station_id: str = ""
+    # Certificates: installed roots, the key of the last CSR (until CertificateSigned), the signed chain.
+    certificates: list[InstalledCertificate] = field(default_factory=list)
+    pending_key: ec.EllipticCurvePrivateKey | None = None
+    station_certificate: str | None = None
 
     def free_connector(self, wanted: int | None) -> Connector | None:
         """The connector a start should use: the one asked for, else the first free one."""

@@ -15,6 +15,7 @@ original ``seqNo``).
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import math
 import random
@@ -42,9 +43,11 @@ from chargebridge.rpc import (
     schemas_for,
 )
 from chargebridge.sim import messages as msg
+from chargebridge.sim.certificates import sign_certificate_payload
 from chargebridge.sim.clock import SimClock
 from chargebridge.sim.commands import (
     Answer,
+    ChangePassword,
     ConfigChanged,
     InstallFirmware,
     Intent,
@@ -140,6 +143,8 @@ class StationConfig:
     boot_loop_reboots: int = 3
     install_time_s: float = 5.0
     firmware_step_s: float = 1.0  # between download/verify/install notifications
+    # HTTP Basic password (security profiles 1 and 2); the CSMS may change it (AuthorizationKey / BasicAuthPassword).
+    password: str | None = field(default=None, repr=False)
 
 
 def backoff_delay(
@@ -222,6 +227,7 @@ class SimStation:
             station_id=config.station_id,
         )
         self.firmware_version = config.profile.firmware
+        self.password = config.password
         self.boots = 0  # accepted BootNotifications
         self._boot_signal = asyncio.Event()
         self._firmware_reboot = False
@@ -385,6 +391,7 @@ class SimStation:
                 # No per-message compression: chargers rarely offer it and it costs CPU per station.
                 ws = await connect(
                     url,
+                    additional_headers=self._authorization(),
                     subprotocols=[Subprotocol(subprotocol)],
                     ping_interval=None,
                     close_timeout=1.0,
@@ -412,6 +419,12 @@ class SimStation:
                 action, payload = self._status_message(connector, None)
                 with contextlib.suppress(CallRejected, CallTimeout):
                     await self._call(action, payload)
+
+    def _authorization(self) -> dict[str, str] | None:
+        if self.password is None:
+            return None
+        credentials = f"{self.station_id}:{self.password}".encode()
+        return {"Authorization": "Basic " + base64.b64encode(credentials).decode("ascii")}
 
     def _schedule_reconnect(self) -> None:
         store = self.state.config
@@ -650,6 +663,12 @@ class SimStation:
             self._queue_status(connector)
         elif isinstance(work, ConfigChanged):
             self._config_changed(work.name)
+        elif isinstance(work, ChangePassword):
+            # The answer went out first; now reconnect with the new password (2.0.1 A01: the
+            # station uses it from its next connection and reconnects to do so).
+            self.password = work.password
+            await self._close(planned=True)
+            self._next_connect_at = max(self._offline_until, self.clock.elapsed())
         elif isinstance(work, _GoOffline):
             self._offline_until = self.clock.elapsed() + work.seconds
             self._next_connect_at = self._offline_until
@@ -781,6 +800,8 @@ class SimStation:
         elif name in ("FirmwareStatusNotification", "DiagnosticsStatusNotification"):
             with contextlib.suppress(CallRejected, CallTimeout):
                 await self._call(name, {"status": "Idle"})
+        elif name in ("SignChargingStationCertificate", "SignChargePointCertificate"):
+            self._aux.append(("SignCertificate", sign_certificate_payload(self.version, self.state)))
 
     async def _triggered_meter_values(self, connector: Connector) -> None:
         self._advance(connector, self.clock.elapsed())

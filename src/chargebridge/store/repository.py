@@ -501,7 +501,8 @@ class Store:
             out[row["station_id"]].append(row)
         return out
 
-    async def add_station_event(self, station_id: str, kind: str, at: datetime, data: dict[str, Any]) -> None:
+    async def add_station_event(self, station_id: str | None, kind: str, at: datetime, data: dict[str, Any]) -> None:
+        """``station_id`` None: a server security event before any station was named (a TLS handshake)."""
         await self.writer.run_grouped(
             self._insert_events, [{"station_id": station_id, "at": at, "kind": kind, "data": data}]
         )
@@ -513,6 +514,39 @@ class Store:
         if kind:
             query = query.where(station_events.c.kind == kind)
         return await self._fetch_all(query.order_by(station_events.c.id.desc()).limit(limit).offset(offset))
+
+    async def list_security_events(
+        self,
+        *,
+        station_id: str | None = None,
+        type: str | None = None,
+        since: datetime | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Row]:
+        """Security events of every station and of none (newest first), reported or recorded by us."""
+        query = select(station_events).where(station_events.c.kind == "security_event")
+        if station_id is not None:
+            query = query.where(station_events.c.station_id == station_id)
+        if type is not None:
+            query = query.where(station_events.c.data["type"].as_string() == type)
+        if since is not None:
+            query = query.where(station_events.c.at >= since)
+        return await self._fetch_all(query.order_by(station_events.c.id.desc()).limit(limit).offset(offset))
+
+    async def activate_pending_password(self, station_id: str, pending_hash: str) -> bool:
+        """Make the pending password the station's password (the old one stops working), unless
+        the pending one changed meanwhile. True when it was made."""
+
+        async def op(conn: AsyncConnection) -> int:
+            result = await conn.execute(
+                update(stations)
+                .where(stations.c.id == station_id, stations.c.pending_password_hash == pending_hash)
+                .values(password_hash=pending_hash, pending_password_hash=None)
+            )
+            return int(result.rowcount)
+
+        return await self.writer.run(op) > 0
 
     # -- id tokens -------------------------------------------------------------------------
 
@@ -877,13 +911,17 @@ class WidenSampledRanges:
 
     async def run(self, conn: AsyncConnection, items: list[Any]) -> list[Any]:
         widen: list[_Widen] = items
-        await conn.execute(
+        running = await conn.execute(
             self._running,
             [
                 {"w_sid": w.station_id, "w_tx": w.transaction_id, "w_lo": w.lo, "w_hi": w.hi, "w_now": w.now}
                 for w in widen
             ],
         )
+        if running.rowcount == len(widen):
+            # Every item updated a running transaction (the usual case): nothing ended to re-merge.
+            # Drivers that report no executemany row count (-1) always take the query below.
+            return [None] * len(widen)
         keys = {(w.station_id, w.transaction_id) for w in widen}
         t = transactions.c
         ended = (
