@@ -74,6 +74,9 @@ def serve(
     tls_rsa_cert_file: Annotated[Path | None, typer.Option(help="A second, RSA server certificate.")] = None,
     tls_rsa_key_file: Annotated[Path | None, typer.Option(help="Its private key (PEM).")] = None,
     tls_ca_file: Annotated[Path | None, typer.Option(help="CA for station client certificates (profile 3).")] = None,
+    ca_key_file: Annotated[
+        Path | None, typer.Option(help="Key of that CA: signs station CSRs (SignCertificate), see certificates.md.")
+    ] = None,
     require_security: Annotated[
         bool | None, typer.Option("--require-security/--allow-profile-0", help="Refuse profile 0 stations.")
     ] = None,
@@ -95,6 +98,7 @@ def serve(
         tls_rsa_cert_file=tls_rsa_cert_file,
         tls_rsa_key_file=tls_rsa_key_file,
         tls_ca_file=tls_ca_file,
+        ca_key_file=ca_key_file,
         require_security=require_security,
         config_file=config,
     )

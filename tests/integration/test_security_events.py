@@ -134,6 +134,10 @@ async def test_failed_tls_handshakes_are_recorded_with_their_source(tls_node: No
     assert any("issuer" in info for info in tech_info)  # another CA: unable to get local issuer certificate
     assert "plain HTTP sent to the TLS port" in tech_info
     assert gateway.auth_failures.retry_after("127.0.0.1") is None
+    # The dashboard's fleet feed is about stations: events that name none stay out of it.
+    async with tls_node.client() as http:
+        feed = (await http.get("/api/v1/fleet/events", params={"limit": 100})).json()["items"]
+    assert all(item["station_id"] is not None for item in feed)
 
 
 async def test_repeated_bad_certificates_lock_the_source_out(tls_node: Node, pki: Pki, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from chargebridge.sim.fleet import Fleet, SimConfig
+from chargebridge.sim.fleet import Fleet, SimConfig, station_id
 from chargebridge.sim.ledger import read_ledger, reconcile
 from tests.conftest import Node
 
@@ -96,3 +96,31 @@ async def test_sim_command_uses_the_given_tokens(sqlite_node: Node, tmp_path: Pa
     entries = read_ledger(ledger)
     assert entries and {e.id_token for e in entries} <= set(TOKENS)
     assert reconcile(entries, await server_transactions(sqlite_node)) == []
+
+
+async def test_fleet_with_a_password_connects_at_profile_1(sqlite_node: Node) -> None:
+    """``chargebridge sim --password``: every station presents HTTP Basic credentials."""
+    from tests.integration.test_security_profiles import PASSWORD, add_station
+
+    ids = [f"PW-{n:04d}" for n in range(1, 5)]  # the simulator names them PW-0001 ...
+    assert station_id("PW-", 1, 4) == "PW-0001"
+    for sid in ids:
+        await add_station(sqlite_node, sid, 1)
+
+    async def run(password: str) -> int:
+        config = SimConfig(
+            url=sqlite_node.ocpp_url,
+            stations=len(ids),
+            version="mixed",
+            scenario="idle",
+            duration=2.5,
+            id_prefix="PW-",
+            password=password,
+            backoff_minimum_s=3_600.0,
+        )
+        await Fleet(config).run()
+        rows = [await sqlite_node.app.store.get_station(sid) for sid in ids]
+        return sum(1 for row in rows if row is not None and row["last_boot_at"] is not None)
+
+    assert await run("not-the-password-1") == 0
+    assert await run(PASSWORD) == len(ids)

@@ -317,7 +317,14 @@ def build_router(live: LiveState, *, stream_tick_s: float = 2.0, stream_queue: i
 
     @router.get("/fleet/events", tags=["fleet"])
     async def fleet_events(ctx: Context, _: Viewer, kind: Text = None, limit: Limit = 20) -> dict[str, Any]:
-        query = select(station_events).order_by(station_events.c.id.desc()).limit(limit)
+        # The fleet feed is about stations: server security events that name none (refused TLS
+        # handshakes) are listed by GET /api/v1/security-events (admin).
+        query = (
+            select(station_events)
+            .where(station_events.c.station_id.is_not(None))
+            .order_by(station_events.c.id.desc())
+            .limit(limit)
+        )
         if kind:
             query = query.where(station_events.c.kind == kind)
         async with ctx.store.engine.connect() as conn:

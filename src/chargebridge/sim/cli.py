@@ -45,6 +45,14 @@ def sim(
             "tags, which a CSMS that knows its tokens refuses: no sessions start.",
         ),
     ] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            envvar="CHARGEBRIDGE_SIM_PASSWORD",
+            help="HTTP Basic password every station presents (security profiles 1 and 2); a station "
+            "told a new one (AuthorizationKey / BasicAuthPassword) reconnects with it.",
+        ),
+    ] = None,
 ) -> None:
     """Simulate a fleet of OCPP 1.6 / 2.0.1 charging stations."""
     config = SimConfig(
@@ -59,6 +67,7 @@ def sim(
         seed=seed,
         id_prefix=id_prefix,
         id_tokens=tuple(id_token or ()),
+        password=password,
     )
     console = Console()
     try:

@@ -85,6 +85,7 @@ class SimConfig:
     backoff_repeat_times: int = 5
     graceful_stop: bool = True
     shutdown_timeout_s: float = 60.0  # real seconds the stations wait for their last stops' answers
+    password: str | None = field(default=None, repr=False)  # HTTP Basic, the same for every station
     start: datetime | None = None  # simulated start time (default: now)
     id_tokens: tuple[str, ...] = field(default_factory=tuple)
     # Hardware batches: stations are dealt out to them in turn (station 1 -> first batch, 2 -> second, ...).
@@ -155,6 +156,7 @@ class Fleet:
                 backoff_repeat_times=config.backoff_repeat_times,
                 graceful_stop=config.graceful_stop,
                 shutdown_timeout_real_s=config.shutdown_timeout_s,
+                password=config.password,
                 id_tokens=config.id_tokens,
                 hardware_revision=batch.hardware_revision if batch else None,
                 firmware_fault=batch.fault if batch else None,
