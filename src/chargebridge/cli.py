@@ -290,9 +290,11 @@ def demo(
 def _register_optional_commands() -> None:
     try:
         from chargebridge.sim.cli import sim
+        from chargebridge.sim.reconcile_cli import reconcile_command
     except ImportError:  # the simulator is part of the package; this only guards partial installs
         return
     app.command("sim", help="Run simulated charging stations against a CSMS.")(sim)
+    app.command("reconcile", help="Reconcile a simulator ledger with a CSMS's transactions.")(reconcile_command)
 
 
 _register_optional_commands()

@@ -4,6 +4,7 @@ the server's transactions reconcile exactly with the simulator's ledger (issue 3
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -124,3 +125,41 @@ async def test_fleet_with_a_password_connects_at_profile_1(sqlite_node: Node) ->
 
     assert await run("not-the-password-1") == 0
     assert await run(PASSWORD) == len(ids)
+
+
+async def test_reconcile_command(sqlite_node: Node, tmp_path: Path) -> None:
+    """``chargebridge reconcile LEDGER``: exact -> exit 0; a doctored ledger -> exit 1, naming the mismatch."""
+    from typer.testing import CliRunner
+
+    from chargebridge.cli import app
+
+    await register_tokens(sqlite_node)
+    ledger = tmp_path / "ledger.jsonl"
+    config = SimConfig(
+        url=sqlite_node.ocpp_url,
+        stations=20,
+        version="mixed",
+        scenario="charging",
+        time_scale=120.0,
+        seed=5,
+        duration=6.0,
+        id_tokens=TOKENS,
+        id_prefix="RCL-",
+        ledger=ledger,
+    )
+    await Fleet(config).run()
+    assert any('"acknowledged":true' in line for line in ledger.read_text().splitlines())
+    args = ["reconcile", str(ledger), "--api", sqlite_node.http_url, "--token", sqlite_node.admin_token]
+    result = await asyncio.to_thread(CliRunner().invoke, app, args)
+    assert result.exit_code == 0, result.output
+    assert "reconciled exactly" in result.output
+    # Doctor one acknowledged transaction's energy: the server's record no longer agrees.
+    lines = ledger.read_text().splitlines()
+    doctored = next(i for i, line in enumerate(lines) if '"acknowledged":true' in line)
+    entry = json.loads(lines[doctored])
+    entry["energy_wh"] += 1
+    lines[doctored] = json.dumps(entry)
+    ledger.write_text("\n".join(lines) + "\n")
+    result = await asyncio.to_thread(CliRunner().invoke, app, args)
+    assert result.exit_code == 1
+    assert "energy_wh" in result.output and entry["station_id"] in result.output
