@@ -15,11 +15,9 @@ from fastapi import APIRouter, FastAPI, HTTPException, Path, Query, status
 
 from chargebridge.api.auth import Admin, Viewer
 from chargebridge.api.deps import Context, Limit, Offset
-from chargebridge.api.routes import _call_failure, _live_station
-from chargebridge.domain.commands import CommandNotSupported, TriggerMessage
+from chargebridge.api.routes import COMMAND_FAILURES, _call_failure, _live_station
+from chargebridge.domain.commands import TriggerMessage
 from chargebridge.domain.events import DomainEvent, EventKind
-from chargebridge.rpc import CallRejected, CallTimeout, OcppError, StationNotConnected
-from chargebridge.rpc.errors import CallInProgress
 from chargebridge.security.certificates import ACTIVE, DELETED, PENDING, REJECTED, SUPERSEDED, list_certificates
 from chargebridge.store.repository import Row
 
@@ -109,15 +107,7 @@ async def renew_certificate(ctx: Context, principal: Admin, station_id: StationI
     await _live_station(ctx, station_id)
     try:
         answer = await ctx.gateway.execute(station_id, TriggerMessage(RENEW_TRIGGER))
-    except (
-        CallTimeout,
-        CallRejected,
-        StationNotConnected,
-        ConnectionError,
-        CommandNotSupported,
-        OcppError,
-        CallInProgress,
-    ) as exc:
+    except COMMAND_FAILURES as exc:
         raise _call_failure(exc) from exc
     result = {
         "action": answer.action,

@@ -311,6 +311,18 @@ async def _live_station(ctx: ApiContext, station_id: str) -> None:
         raise HTTPException(status.HTTP_409_CONFLICT, f"station {station_id!r} is not connected")
 
 
+# What sending a command to a station can fail with; _call_failure turns each into its HTTP answer.
+COMMAND_FAILURES: tuple[type[Exception], ...] = (
+    CallTimeout,
+    CallRejected,
+    StationNotConnected,
+    ConnectionError,
+    CommandNotSupported,
+    OcppError,
+    CallInProgress,
+)
+
+
 def _call_failure(exc: Exception) -> HTTPException:
     if isinstance(exc, CallTimeout):
         return HTTPException(status.HTTP_504_GATEWAY_TIMEOUT, str(exc))
@@ -365,15 +377,7 @@ async def send_command(
     neutral = to_command(command, parsed)
     try:
         answer = await ctx.gateway.execute(station_id, neutral)
-    except (
-        CallTimeout,
-        CallRejected,
-        StationNotConnected,
-        ConnectionError,
-        CommandNotSupported,
-        OcppError,
-        CallInProgress,
-    ) as exc:
+    except COMMAND_FAILURES as exc:
         raise _call_failure(exc) from exc
     await record_command_outcome(ctx.store, station_id, neutral, answer.outcome, ctx.clock.now())
     result = {
@@ -400,7 +404,7 @@ async def raw_call(
     await _live_station(ctx, station_id)
     try:
         answer = await ctx.gateway.call_raw(station_id, action, payload)
-    except (CallTimeout, CallRejected, StationNotConnected, ConnectionError, OcppError, CallInProgress) as exc:
+    except COMMAND_FAILURES as exc:
         raise _call_failure(exc) from exc
     result = {"action": action, "response": answer.payload, "round_trip_ms": round(answer.round_trip_ms, 3)}
     ctx.bus.publish(

@@ -66,6 +66,7 @@ from chargebridge.security.secrets import hash_password, needs_rehash
 from chargebridge.security.tls import CertKeyPair, server_context
 from chargebridge.services.clock import Clock
 from chargebridge.store.repository import Row, Store
+from chargebridge.tasks import BackgroundTasks
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +143,7 @@ class Gateway:
         self._server: Server | None = None
         self._tls_server: Server | None = None
         self._tls_handshakes: TlsHandshakes | None = None
-        self._handlers: set[asyncio.Task[Any]] = set()
+        self._handlers = BackgroundTasks(log, "background security task failed")
         self._admitted: weakref.WeakKeyDictionary[ServerConnection, dict[str, Any]] = weakref.WeakKeyDictionary()
         self.auth_failures = FailureLimiter(
             settings.auth_failure_limit, settings.auth_failure_window_s, settings.auth_lockout_s
@@ -358,14 +359,7 @@ class Gateway:
         self.services.bus.publish(DomainEvent(EventKind.SECURITY_RECORDED, station_id or "", now, dict(data)))
 
     def _background(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(coro)
-        self._handlers.add(task)
-        task.add_done_callback(self._background_done)
-
-    def _background_done(self, task: asyncio.Task[Any]) -> None:
-        self._handlers.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("background security task failed", exc_info=task.exception())
+        self._handlers.spawn(coro)
 
     # -- connection ------------------------------------------------------------------------
 
@@ -382,9 +376,7 @@ class Gateway:
             source = conn.remote_address or "unknown"
             log.warning("%s: new connection from %s replaces the live one", station_id, source)
             self.record_security_event(station_id, SecurityEvent.CONNECTION_REPLACED, source, _is_tls(ws), None)
-            task = asyncio.create_task(previous.close(1000, "replaced by a new connection"))
-            self._handlers.add(task)
-            task.add_done_callback(self._handlers.discard)
+            self._handlers.spawn(previous.close(1000, "replaced by a new connection"))
         try:
             await self.services.connected(station_id, version.value, self._admitted.pop(ws, None))
             await conn.run()

@@ -22,7 +22,7 @@ from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from chargebridge.domain.commands import CertificateHashData
-from chargebridge.security.ca import Issued
+from chargebridge.security.ca import Issued, key_usage
 from chargebridge.security.tls import MIN_RSA_BITS
 
 # EC curves a station key may use (OCPP asks for at least 256 bits; these are the curves the
@@ -134,17 +134,7 @@ def sign_csr(
         .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=isinstance(key, rsa.RSAPublicKey),
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
+            key_usage(digital_signature=True, key_encipherment=isinstance(key, rsa.RSAPublicKey)),
             critical=True,
         )
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)

@@ -15,7 +15,6 @@ does not hold.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Coroutine
 from datetime import datetime
@@ -30,6 +29,7 @@ from chargebridge.security.certificates import add_signed_certificate, settle_si
 from chargebridge.security.csr import DEFAULT_VALID_DAYS, CsrAccepted, CsrRefused, check_csr, pem_chain, sign_csr
 from chargebridge.services.clock import Clock
 from chargebridge.store.repository import Store
+from chargebridge.tasks import BackgroundTasks
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class CertificateService:
         self.valid_days = valid_days
         self.ca: Issued | None = None
         self.channel: CommandChannel | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._deliveries = BackgroundTasks(log, "certificate delivery failed")
 
     def configure(self, ca: Issued | None, channel: CommandChannel, *, valid_days: int | None = None) -> None:
         """Give the service its CA (None: every CSR is refused) and the way to reach stations."""
@@ -68,8 +68,7 @@ class CertificateService:
             self.valid_days = valid_days
 
     async def stop(self) -> None:
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._deliveries.wait()
 
     def _check(self, station_id: str, request: SignCertificateRequest) -> CsrAccepted | CsrRefused:
         if request.certificate_type != STATION_CERTIFICATE:
@@ -120,11 +119,4 @@ class CertificateService:
             log.warning("%s: the station rejected its signed certificate", station_id)
 
     def _background(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-
-    def _done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("certificate delivery failed", exc_info=task.exception())
+        self._deliveries.spawn(work)

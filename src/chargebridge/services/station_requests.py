@@ -48,7 +48,7 @@ from chargebridge.rpc.errors import ErrorCode, OcppError
 from chargebridge.services.certificates import CertificateService
 from chargebridge.services.clock import Clock
 from chargebridge.store.repository import Store
-from chargebridge.tasks import cancel_and_wait
+from chargebridge.tasks import BackgroundTasks, cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ class StationRequests:
         # The registration status read at the handshake, used by the BootNotification that follows
         # it (saves a read per connect: the handshake's read is milliseconds old).
         self._registration_at_connect: dict[str, str] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._writes = BackgroundTasks(log, "connection bookkeeping failed")
         # SignCertificate: refused until the composition root gives it a CA and the gateway (configure()).
         self.certificates = CertificateService(store, bus, clock)
         # Vendor DataTransfer decoders (integrations.vendors): an answer, or None for UnknownVendorId.
@@ -165,8 +165,7 @@ class StationRequests:
         self.last_seen.start()
 
     async def stop(self) -> None:
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._writes.wait()
         await self.certificates.stop()
         await self.last_seen.stop()
 
@@ -193,14 +192,7 @@ class StationRequests:
         self.bus.publish(DomainEvent(EventKind.STATION_CONNECTED, station_id, now, {"ocpp_version": version}))
 
     def _background(self, write: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(write)
-        self._tasks.add(task)
-        task.add_done_callback(self._write_done)
-
-    def _write_done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("connection bookkeeping failed: %s", task.exception())
+        self._writes.spawn(write)
 
     async def disconnected(self, station_id: str) -> None:
         now = self.clock.now()
