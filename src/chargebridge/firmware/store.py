@@ -191,14 +191,6 @@ class FirmwareStore:
             .limit(1)
         )
 
-    async def recent_update(self, station_id: str) -> Row | None:
-        return await self._one(
-            select(firmware_updates)
-            .where(firmware_updates.c.station_id == station_id)
-            .order_by(firmware_updates.c.id.desc())
-            .limit(1)
-        )
-
     async def set_update(self, update_id: int, **values: Any) -> None:
         await self._update(firmware_updates, firmware_updates.c.id == update_id, values)
 
