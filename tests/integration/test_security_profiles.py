@@ -152,6 +152,14 @@ async def test_profile_3_mutual_tls(tls_node: Node, pki: Pki, tmp_path: Path) ->
     await add_station(tls_node, "P3", 3, password=None)
     url = f"{wss_url(tls_node)}/P3"
     assert await outcome(url, pki.client(pki.station_cert("P3"))) == 101
+    # The certificate it presented is now in the certificate inventory.
+    async with tls_node.client() as http:
+        for _ in range(100):
+            items = (await http.get("/api/v1/stations/P3/certificates")).json()["items"]
+            if items:
+                break
+            await asyncio.sleep(0.02)
+    assert [(c["origin"], c["status"], c["subject"]) for c in items] == [("client_tls", "active", "CN=P3")]
     assert await outcome(url, pki.client()) == 403  # no client certificate
     assert await outcome(url, pki.client(pki.station_cert("OTHER"))) == 403  # CN is another station
     assert await outcome(f"{tls_node.ocpp_url}/P3") == 403  # plain ws

@@ -59,6 +59,7 @@ from chargebridge.gateway.tls import TlsHandshakes
 from chargebridge.rpc import OcppVersion, RpcEndpoint, StationNotConnected, schemas_for
 from chargebridge.rpc.endpoint import RelaxHook
 from chargebridge.rpc.version import PREFERRED_SUBPROTOCOLS, select_subprotocol
+from chargebridge.security.certificates import record_client_certificate
 from chargebridge.security.profiles import Refusal, SecurityEvent, check_profile, effective_profile, tls_refusal
 from chargebridge.security.ratelimit import EventLimiter, FailureLimiter
 from chargebridge.security.rotation import password_from_authorization_key
@@ -256,6 +257,11 @@ class Gateway:
         if refusal is not None:
             return self._refuse(connection, source, station_id, profile, tls, refusal)
         self._admitted[connection] = station  # read once: the services need it when the socket opens
+        if profile == 3 and ssl_object is not None:
+            # The certificate inventory (expiry listing, renewal) knows every client certificate in use.
+            der = ssl_object.getpeercert(binary_form=True)
+            if der:
+                self._background(record_client_certificate(self.store, station_id, der, self.clock.now()))
         if station_id in self.connections and not self.takeovers.allow(station_id):
             self.record_security_event(station_id, SecurityEvent.TAKEOVER_LIMITED, source, tls, profile)
             log.warning("%s: replacement from %s refused: too many replacements", station_id, source)
