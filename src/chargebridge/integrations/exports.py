@@ -18,7 +18,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 from xml.sax.saxutils import escape
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.responses import StreamingResponse
 from pydantic import Field
 from sqlalchemy import Select, select
@@ -207,6 +207,18 @@ Since = Annotated[datetime | None, Query(description="started at or after (RFC 3
 Until = Annotated[datetime | None, Query(description="started before (RFC 3339)")]
 
 
+def export_filter(
+    station_id: StationFilter = None, since: Since = None, until: Until = None, active: bool | None = None
+) -> ExportFilter:
+    """The query parameters both export formats take."""
+    if since is not None and until is not None and _aware(until) <= _aware(since):
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "until must be after since")
+    return ExportFilter(station_id, since, until, active)
+
+
+Filter = Annotated[ExportFilter, Depends(export_filter)]
+
+
 class ExportsExtension:
     name = "exports"
 
@@ -223,23 +235,8 @@ class ExportsExtension:
         router = APIRouter(prefix="/api/v1/exports", tags=["exports"])
         page_size = self.config.page_size
 
-        def _filter(
-            station_id: str | None, since: datetime | None, until: datetime | None, active: bool | None
-        ) -> ExportFilter:
-            if since is not None and until is not None and _aware(until) <= _aware(since):
-                raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "until must be after since")
-            return ExportFilter(station_id, since, until, active)
-
         @router.get("/transactions.csv", response_class=StreamingResponse)
-        async def export_csv(
-            ctx: Context,
-            _: Viewer,
-            station_id: StationFilter = None,
-            since: Since = None,
-            until: Until = None,
-            active: bool | None = None,
-        ) -> StreamingResponse:
-            where = _filter(station_id, since, until, active)
+        async def export_csv(ctx: Context, _: Viewer, where: Filter) -> StreamingResponse:
             return StreamingResponse(
                 csv_stream(ctx.store, where, page_size),
                 media_type="text/csv; charset=utf-8",
@@ -247,15 +244,7 @@ class ExportsExtension:
             )
 
         @router.get("/transactions.xml", response_class=StreamingResponse)
-        async def export_xml(
-            ctx: Context,
-            _: Viewer,
-            station_id: StationFilter = None,
-            since: Since = None,
-            until: Until = None,
-            active: bool | None = None,
-        ) -> StreamingResponse:
-            where = _filter(station_id, since, until, active)
+        async def export_xml(ctx: Context, _: Viewer, where: Filter) -> StreamingResponse:
             return StreamingResponse(
                 xml_stream(ctx.store, where, page_size, ctx.clock.now()),
                 media_type="application/xml",
