@@ -95,12 +95,16 @@ class Chargebridge:
             self.clock,
         )
         self.requests.certificates.configure(ca, self.gateway, valid_days=s.station_certificate_days)
-        ocpp_port = await self.gateway.start()
-        context = ApiContext(store=store, gateway=self.gateway, bus=self.bus, clock=self.clock, settings=s)
+        context = ApiContext(
+            store=store, gateway=self.gateway, bus=self.bus, clock=self.clock, settings=s, requests=self.requests
+        )
         api = create_api(context, [router for ext in self.extensions for router in ext.routers()])
+        # Extensions start before the OCPP listener opens: the request handlers they register
+        # (StationRequests.register) are in place before the first station can connect.
         for ext in self.extensions:
             await ext.start(context)
             self._started_extensions.append(ext)
+        ocpp_port = await self.gateway.start()
         self._http_socket = sock = socket.create_server((s.host, s.http_port), reuse_port=False)
         # asyncio turns Nagle off only for sockets whose protocol number says TCP, and
         # create_server()'s socket says 0: without this, a response whose headers and body go

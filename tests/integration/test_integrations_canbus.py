@@ -79,7 +79,9 @@ async def test_virtual_bus_telemetry_and_fault_bits(station: tuple[Node, str]) -
     ext = CanExtension(CanConfig(enabled=True, buses=[cfg]))
     samples = app.bus.subscribe("samples", {EventKind.METER_SAMPLED})
     faults = app.bus.subscribe("faults", {EventKind.FAULT_RAISED, EventKind.FAULT_CLEARED})
-    context = ApiContext(store=app.store, gateway=app.gateway, bus=app.bus, clock=app.clock, settings=app.settings)
+    context = ApiContext(
+        store=app.store, gateway=app.gateway, bus=app.bus, clock=app.clock, settings=app.settings, requests=app.requests
+    )
     await ext.start(context)
     sender = can.Bus(interface="virtual", channel=channel)
     try:

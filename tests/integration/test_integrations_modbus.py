@@ -325,7 +325,9 @@ async def test_extension_polls_and_reports(station: tuple[Node, str]) -> None:
         ],
     )
     ext = ModbusExtension(config)
-    context = ApiContext(store=app.store, gateway=app.gateway, bus=app.bus, clock=app.clock, settings=app.settings)
+    context = ApiContext(
+        store=app.store, gateway=app.gateway, bus=app.bus, clock=app.clock, settings=app.settings, requests=app.requests
+    )
     await ext.start(context)
     try:
         for _ in range(50):

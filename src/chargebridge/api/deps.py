@@ -11,6 +11,7 @@ from chargebridge.bus.memory import EventBus
 from chargebridge.config import Settings
 from chargebridge.gateway.server import Gateway
 from chargebridge.services.clock import Clock
+from chargebridge.services.station_requests import StationRequests
 from chargebridge.store.repository import Store
 
 
@@ -21,6 +22,8 @@ class ApiContext:
     bus: EventBus
     clock: Clock
     settings: Settings
+    # The station-request services: capability extensions register their request handlers here.
+    requests: StationRequests
 
 
 def _context(request: Request) -> ApiContext:

@@ -564,12 +564,8 @@ class VendorsExtension:
             if row["vendor"] and row["model"] is not None:
                 self.engine.learn(row["id"], Identity(row["vendor"], row["model"], row["firmware_version"]))
         self.transfers = VendorDataTransfers(self.engine, context.store, context.bus, context.clock)
-        services = context.gateway.services
-        if hasattr(services, "data_transfer_hook"):
-            services.data_transfer_hook = self.transfers.handle
-            self.hooks.append("data_transfer")
-        else:
-            log.warning("vendors: the station services offer no DataTransfer hook; vendor decoders are inactive")
+        context.requests.data_transfer_hook = self.transfers.handle
+        self.hooks.append("data_transfer")
         context.gateway.relax_for = self.engine.relaxer
         self.hooks.append("relax")
         self._bus = context.bus

@@ -423,49 +423,80 @@ def _get_installed_certificate_ids(command: cmd.GetInstalledCertificateIds) -> t
     return "GetInstalledCertificateIds", {"certificateType": _certificate_type(command.certificate_types[0])}
 
 
+def _change_availability(command: cmd.ChangeAvailability) -> tuple[str, dict[str, Any]]:
+    connector_id = _first_set(command.evse_id, command.connector_id) or 0
+    return "ChangeAvailability", {
+        "connectorId": connector_id,
+        "type": "Operative" if command.operational else "Inoperative",
+    }
+
+
+def _install_certificate(command: cmd.InstallCertificate) -> tuple[str, dict[str, Any]]:
+    return "InstallCertificate", {
+        "certificateType": _certificate_type(command.certificate_type),
+        "certificate": command.certificate,
+    }
+
+
+_CommandEncoder = Callable[[Any], tuple[str, dict[str, Any]]]
+
+# Neutral command type -> its 1.6 encoder. A capability adds its commands here (one entry each);
+# a command type without an entry has no 1.6 form.
+COMMAND_ENCODERS: Mapping[type, _CommandEncoder] = MappingProxyType(
+    {
+        cmd.RemoteStart: _remote_start,
+        cmd.RemoteStop: lambda c: ("RemoteStopTransaction", {"transactionId": _transaction_number(c.transaction_id)}),
+        cmd.Reset: _reset,
+        cmd.Unlock: lambda c: ("UnlockConnector", {"connectorId": c.evse_id}),  # 1.6 connectorId = EVSE
+        cmd.ChangeAvailability: _change_availability,
+        cmd.GetConfiguration: _get_configuration,
+        cmd.SetConfiguration: _set_configuration,
+        cmd.TriggerMessage: _trigger,
+        cmd.ClearCache: lambda c: ("ClearCache", {}),
+        cmd.DataTransfer: _data_transfer_command,
+        cmd.CertificateSigned: _certificate_signed,
+        cmd.InstallCertificate: _install_certificate,
+        cmd.DeleteCertificate: lambda c: ("DeleteCertificate", {"certificateHashData": c.hash_data.to_json()}),
+        cmd.GetInstalledCertificateIds: _get_installed_certificate_ids,
+    }
+)
+
+
 def encode_command(command: Command) -> tuple[str, dict[str, Any]]:
     """A neutral command -> (1.6 action, payload). Raises :class:`CommandNotSupported`."""
-    match command:
-        case cmd.RemoteStart():
-            return _remote_start(command)
-        case cmd.RemoteStop():
-            return "RemoteStopTransaction", {"transactionId": _transaction_number(command.transaction_id)}
-        case cmd.Reset():
-            return _reset(command)
-        case cmd.Unlock():
-            return "UnlockConnector", {"connectorId": command.evse_id}  # 1.6 connectorId = EVSE
-        case cmd.ChangeAvailability():
-            connector_id = _first_set(command.evse_id, command.connector_id) or 0
-            return "ChangeAvailability", {
-                "connectorId": connector_id,
-                "type": "Operative" if command.operational else "Inoperative",
-            }
-        case cmd.GetConfiguration():
-            return _get_configuration(command)
-        case cmd.SetConfiguration():
-            return _set_configuration(command)
-        case cmd.TriggerMessage():
-            return _trigger(command)
-        case cmd.ClearCache():
-            return "ClearCache", {}
-        case cmd.DataTransfer():
-            return _data_transfer_command(command)
-        case cmd.CertificateSigned():
-            return _certificate_signed(command)
-        case cmd.InstallCertificate():
-            return "InstallCertificate", {
-                "certificateType": _certificate_type(command.certificate_type),
-                "certificate": command.certificate,
-            }
-        case cmd.DeleteCertificate():
-            return "DeleteCertificate", {"certificateHashData": command.hash_data.to_json()}
-        case cmd.GetInstalledCertificateIds():
-            return _get_installed_certificate_ids(command)
-    raise CommandNotSupported(f"{type(command).__name__} has no OCPP 1.6 form")
+    encoder = COMMAND_ENCODERS.get(type(command))
+    if encoder is None:
+        raise CommandNotSupported(f"{type(command).__name__} has no OCPP 1.6 form")
+    return encoder(command)
 
 
 # Answers without a status field: a schema-valid answer means the station did it.
 _STATUSLESS_ANSWER = "Accepted"
+
+
+def _installed_certificates(payload: dict[str, Any]) -> CommandOutcome:
+    # The 1.6 answer names no type: it is the one type that was asked for.
+    certificates = tuple(
+        cmd.InstalledCertificate(cmd.CertificateHashData.from_json(raw))
+        for raw in payload.get("certificateHashData", ())
+    )
+    return CommandOutcome(_answer_status(payload), payload, certificates)
+
+
+def _answer_status(payload: dict[str, Any]) -> str:
+    status = payload.get("status")
+    return status if isinstance(status, str) else _STATUSLESS_ANSWER
+
+
+# 1.6 action -> how its CALLRESULT becomes an outcome; actions without an entry: the payload's status.
+OUTCOME_DECODERS: Mapping[str, Callable[[dict[str, Any]], CommandOutcome]] = MappingProxyType(
+    {"GetInstalledCertificateIds": _installed_certificates}
+)
+
+
+def decode_outcome(action: str, payload: dict[str, Any]) -> CommandOutcome:
+    decoder = OUTCOME_DECODERS.get(action)
+    return decoder(payload) if decoder is not None else CommandOutcome(_answer_status(payload), payload)
 
 
 class Ocpp16Adapter:
@@ -489,12 +520,4 @@ class Ocpp16Adapter:
         return encode_command(command)
 
     def decode_outcome(self, action: str, payload: dict[str, Any]) -> CommandOutcome:
-        status = payload.get("status")
-        certificates: tuple[cmd.InstalledCertificate, ...] = ()
-        if action == "GetInstalledCertificateIds":
-            # The 1.6 answer names no type: it is the one type that was asked for.
-            certificates = tuple(
-                cmd.InstalledCertificate(cmd.CertificateHashData.from_json(raw))
-                for raw in payload.get("certificateHashData", ())
-            )
-        return CommandOutcome(status if isinstance(status, str) else _STATUSLESS_ANSWER, payload, certificates)
+        return decode_outcome(action, payload)

@@ -7,7 +7,7 @@ response paired with the wrong action, which is a bug of ours).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -240,46 +240,50 @@ def _certificate_type(name: str, allowed: frozenset[str]) -> str:
     return name
 
 
-def _certificate_command(command: cmd.Command) -> tuple[str, dict[str, Any]] | None:
-    if isinstance(command, cmd.CertificateSigned):
-        certificate_type = _certificate_type(command.certificate_type, SIGNED_CERTIFICATE_TYPES)
-        return "CertificateSigned", {"certificateChain": command.certificate_chain, "certificateType": certificate_type}
-    if isinstance(command, cmd.InstallCertificate):
-        certificate_type = _certificate_type(command.certificate_type, INSTALL_CERTIFICATE_TYPES)
-        return "InstallCertificate", {"certificateType": certificate_type, "certificate": command.certificate}
-    if isinstance(command, cmd.DeleteCertificate):
-        return "DeleteCertificate", {"certificateHashData": command.hash_data.to_json()}
-    if isinstance(command, cmd.GetInstalledCertificateIds):
-        types = [_certificate_type(name, INSTALLED_CERTIFICATE_TYPES) for name in command.certificate_types]
-        return "GetInstalledCertificateIds", {"certificateType": types} if types else {}
-    return None
+def _certificate_signed(command: cmd.CertificateSigned) -> tuple[str, dict[str, Any]]:
+    certificate_type = _certificate_type(command.certificate_type, SIGNED_CERTIFICATE_TYPES)
+    return "CertificateSigned", {"certificateChain": command.certificate_chain, "certificateType": certificate_type}
+
+
+def _install_certificate(command: cmd.InstallCertificate) -> tuple[str, dict[str, Any]]:
+    certificate_type = _certificate_type(command.certificate_type, INSTALL_CERTIFICATE_TYPES)
+    return "InstallCertificate", {"certificateType": certificate_type, "certificate": command.certificate}
+
+
+def _get_installed_certificate_ids(command: cmd.GetInstalledCertificateIds) -> tuple[str, dict[str, Any]]:
+    types = [_certificate_type(name, INSTALLED_CERTIFICATE_TYPES) for name in command.certificate_types]
+    return "GetInstalledCertificateIds", {"certificateType": types} if types else {}
+
+
+CommandEncoder = Callable[[Any], tuple[str, dict[str, Any]]]
+
+# Neutral command type -> its 2.0.1 encoder. A capability adds its commands here (one entry each);
+# a command type without an entry has no 2.0.1 form.
+COMMAND_ENCODERS: Mapping[type, CommandEncoder] = MappingProxyType(
+    {
+        cmd.RemoteStart: _remote_start,
+        cmd.RemoteStop: lambda c: ("RequestStopTransaction", {"transactionId": c.transaction_id}),
+        cmd.Reset: _reset,
+        cmd.Unlock: lambda c: ("UnlockConnector", {"evseId": c.evse_id, "connectorId": c.connector_id}),
+        cmd.ChangeAvailability: _change_availability,
+        cmd.GetConfiguration: _get_variables,
+        cmd.SetConfiguration: _set_variables,
+        cmd.TriggerMessage: _trigger_message,
+        cmd.ClearCache: lambda c: ("ClearCache", {}),
+        cmd.DataTransfer: _data_transfer,
+        cmd.CertificateSigned: _certificate_signed,
+        cmd.InstallCertificate: _install_certificate,
+        cmd.DeleteCertificate: lambda c: ("DeleteCertificate", {"certificateHashData": c.hash_data.to_json()}),
+        cmd.GetInstalledCertificateIds: _get_installed_certificate_ids,
+    }
+)
 
 
 def encode_command(command: cmd.Command) -> tuple[str, dict[str, Any]]:
-    if isinstance(command, cmd.RemoteStart):
-        return _remote_start(command)
-    if isinstance(command, cmd.RemoteStop):
-        return "RequestStopTransaction", {"transactionId": command.transaction_id}
-    if isinstance(command, cmd.Reset):
-        return _reset(command)
-    if isinstance(command, cmd.Unlock):
-        return "UnlockConnector", {"evseId": command.evse_id, "connectorId": command.connector_id}
-    if isinstance(command, cmd.ChangeAvailability):
-        return _change_availability(command)
-    if isinstance(command, cmd.GetConfiguration):
-        return _get_variables(command)
-    if isinstance(command, cmd.SetConfiguration):
-        return _set_variables(command)
-    if isinstance(command, cmd.TriggerMessage):
-        return _trigger_message(command)
-    if isinstance(command, cmd.ClearCache):
-        return "ClearCache", {}
-    if isinstance(command, cmd.DataTransfer):
-        return _data_transfer(command)
-    certificate = _certificate_command(command)
-    if certificate is not None:
-        return certificate
-    raise CommandNotSupported(f"{type(command).__name__} has no OCPP 2.0.1 form")
+    encoder = COMMAND_ENCODERS.get(type(command))
+    if encoder is None:
+        raise CommandNotSupported(f"{type(command).__name__} has no OCPP 2.0.1 form")
+    return encoder(command)
 
 
 # -- outcomes ------------------------------------------------------------------------------
@@ -294,22 +298,31 @@ def _first_rejection(results: Any) -> str:
     return "Accepted"
 
 
+def _status(payload: dict[str, Any]) -> str:
+    # A CALLRESULT without a status (none of our commands) still means the station took it.
+    return str(payload["status"]) if "status" in payload else "Accepted"
+
+
+def _installed_certificates(payload: dict[str, Any]) -> cmd.CommandOutcome:
+    certificates = tuple(
+        cmd.InstalledCertificate(cmd.CertificateHashData.from_json(raw["certificateHashData"]), raw["certificateType"])
+        for raw in payload.get("certificateHashDataChain", ())
+    )
+    return cmd.CommandOutcome(_status(payload), payload, certificates)
+
+
+OutcomeDecoder = Callable[[dict[str, Any]], cmd.CommandOutcome]
+
+# 2.0.1 action -> how its CALLRESULT becomes an outcome; actions without an entry: the payload's status.
+OUTCOME_DECODERS: Mapping[str, OutcomeDecoder] = MappingProxyType(
+    {
+        "GetVariables": lambda p: cmd.CommandOutcome(_first_rejection(p.get("getVariableResult")), p),
+        "SetVariables": lambda p: cmd.CommandOutcome(_first_rejection(p.get("setVariableResult")), p),
+        "GetInstalledCertificateIds": _installed_certificates,
+    }
+)
+
+
 def decode_outcome(action: str, payload: dict[str, Any]) -> cmd.CommandOutcome:
-    if action == "GetVariables":
-        status = _first_rejection(payload.get("getVariableResult"))
-    elif action == "SetVariables":
-        status = _first_rejection(payload.get("setVariableResult"))
-    elif "status" in payload:
-        status = str(payload["status"])
-    else:
-        # A CALLRESULT without a status (none of our commands) still means the station took it.
-        status = "Accepted"
-    certificates: tuple[cmd.InstalledCertificate, ...] = ()
-    if action == "GetInstalledCertificateIds":
-        certificates = tuple(
-            cmd.InstalledCertificate(
-                cmd.CertificateHashData.from_json(raw["certificateHashData"]), raw["certificateType"]
-            )
-            for raw in payload.get("certificateHashDataChain", ())
-        )
-    return cmd.CommandOutcome(status=status, response=payload, certificates=certificates)
+    decoder = OUTCOME_DECODERS.get(action)
+    return decoder(payload) if decoder is not None else cmd.CommandOutcome(_status(payload), payload)

@@ -71,6 +71,10 @@ CRITICAL_SECURITY_EVENTS = frozenset(
 )
 
 
+# A capability's answer to one neutral request type: (station_id, ocpp_version, request, now) -> response.
+RequestHandler = Callable[[str, str, Any, datetime], Awaitable[StationResponse]]
+
+
 @dataclass(frozen=True, slots=True)
 class CsmsSettings:
     heartbeat_interval_s: int = 300
@@ -159,6 +163,14 @@ class StationRequests:
         self.data_transfer_hook: (
             Callable[[str, DataTransferRequest, datetime], Awaitable[DataTransferResponse | None]] | None
         ) = None
+        # Requests answered by a capability package (device model, reservations, ...), see register().
+        self._handlers: dict[type, RequestHandler] = {}
+
+    def register(self, request_type: type, handler: RequestHandler) -> None:
+        """Route a neutral request type to a capability's handler (called before stations connect)."""
+        if request_type in self._handlers:
+            raise ValueError(f"{request_type.__name__} already has a handler")
+        self._handlers[request_type] = handler
 
     async def start(self) -> None:
         await self.store.mark_all_disconnected(self.clock.now())
@@ -244,6 +256,9 @@ class StationRequests:
                 return await self._security_event(station_id, request, now)
             case SignCertificateRequest():
                 return await self.certificates.sign(station_id, request, now)
+        handler = self._handlers.get(type(request))
+        if handler is not None:
+            return await handler(station_id, version, request, now)
         raise OcppError(ErrorCode.NOT_SUPPORTED, f"{type(request).__name__} is not supported")
 
     def _check_registered(self, station_id: str, version: str) -> None:
