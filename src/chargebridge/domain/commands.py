@@ -15,8 +15,14 @@ class ResetType(StrEnum):
     HARD = "hard"  # 1.6 Hard, 2.0.1 Immediate
 
 
+class Command:
+    """Base of every neutral operator command (capability packages add their own subclasses)."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True, slots=True)
-class RemoteStart:
+class RemoteStart(Command):
     """1.6 RemoteStartTransaction / 2.0.1 RequestStartTransaction.
 
     1.6 has one connector per EVSE: its connectorId is ``evse_id`` (or ``connector_id`` when no EVSE is given),
@@ -30,26 +36,26 @@ class RemoteStart:
 
 
 @dataclass(frozen=True, slots=True)
-class RemoteStop:
+class RemoteStop(Command):
     """1.6 RemoteStopTransaction (integer id) / 2.0.1 RequestStopTransaction."""
 
     transaction_id: str
 
 
 @dataclass(frozen=True, slots=True)
-class Reset:
+class Reset(Command):
     type: ResetType = ResetType.SOFT
     evse_id: int | None = None  # 2.0.1 only
 
 
 @dataclass(frozen=True, slots=True)
-class Unlock:
+class Unlock(Command):
     evse_id: int
     connector_id: int = 1
 
 
 @dataclass(frozen=True, slots=True)
-class ChangeAvailability:
+class ChangeAvailability(Command):
     """``evse_id`` None (or 0) means the whole station. 1.6 uses connectorId = evse_id (else connector_id)."""
 
     operational: bool
@@ -71,7 +77,7 @@ class VariableRef:
 
 
 @dataclass(frozen=True, slots=True)
-class GetConfiguration:
+class GetConfiguration(Command):
     """1.6 GetConfiguration (``keys``; empty = all) / 2.0.1 GetVariables (``variables``, at least one)."""
 
     keys: tuple[str, ...] = ()
@@ -79,7 +85,7 @@ class GetConfiguration:
 
 
 @dataclass(frozen=True, slots=True)
-class SetConfiguration:
+class SetConfiguration(Command):
     """1.6 ChangeConfiguration (``key``) / 2.0.1 SetVariables (``variable``)."""
 
     value: str
@@ -88,7 +94,7 @@ class SetConfiguration:
 
 
 @dataclass(frozen=True, slots=True)
-class TriggerMessage:
+class TriggerMessage(Command):
     """``message`` is a message name of either version, e.g. BootNotification, Heartbeat,
     StatusNotification, MeterValues, FirmwareStatusNotification, DiagnosticsStatusNotification
     / LogStatusNotification, SignChargingStationCertificate; adapters map names between versions."""
@@ -99,12 +105,12 @@ class TriggerMessage:
 
 
 @dataclass(frozen=True, slots=True)
-class ClearCache:
+class ClearCache(Command):
     pass
 
 
 @dataclass(frozen=True, slots=True)
-class DataTransfer:
+class DataTransfer(Command):
     vendor_id: str
     message_id: str | None = None
     data: Any = None
@@ -151,7 +157,7 @@ V2G_CERTIFICATE = "V2GCertificate"
 
 
 @dataclass(frozen=True, slots=True)
-class CertificateSigned:
+class CertificateSigned(Command):
     """The chain signed for a station's CSR (PEM, leaf first). ``certificate_type`` is sent in 2.0.1 only."""
 
     certificate_chain: str
@@ -159,7 +165,7 @@ class CertificateSigned:
 
 
 @dataclass(frozen=True, slots=True)
-class InstallCertificate:
+class InstallCertificate(Command):
     """A root certificate (PEM) for the station to trust: V2GRootCertificate, MORootCertificate,
     CSMSRootCertificate or ManufacturerRootCertificate (1.6: the last two only)."""
 
@@ -168,12 +174,12 @@ class InstallCertificate:
 
 
 @dataclass(frozen=True, slots=True)
-class DeleteCertificate:
+class DeleteCertificate(Command):
     hash_data: CertificateHashData
 
 
 @dataclass(frozen=True, slots=True)
-class GetInstalledCertificateIds:
+class GetInstalledCertificateIds(Command):
     """2.0.1: any number of types, none = all; 1.6 asks for exactly one type."""
 
     certificate_types: tuple[str, ...] = ()
@@ -186,24 +192,6 @@ class InstalledCertificate:
 
     hash_data: CertificateHashData
     certificate_type: str | None = None
-
-
-Command = (
-    RemoteStart
-    | RemoteStop
-    | Reset
-    | Unlock
-    | ChangeAvailability
-    | GetConfiguration
-    | SetConfiguration
-    | TriggerMessage
-    | ClearCache
-    | DataTransfer
-    | CertificateSigned
-    | InstallCertificate
-    | DeleteCertificate
-    | GetInstalledCertificateIds
-)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,31 +22,43 @@ from chargebridge.domain.model import (
 )
 
 
+class StationRequest:
+    """Base of every neutral station request (capability packages add their own subclasses)."""
+
+    __slots__ = ()
+
+
+class StationResponse:
+    """Base of every neutral answer to a station request (capability packages add their own subclasses)."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True, slots=True)
-class BootRequest:
+class BootRequest(StationRequest):
     identity: StationIdentity
     reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class BootResponse:
+class BootResponse(StationResponse):
     status: RegistrationStatus
     current_time: datetime
     interval_s: int
 
 
 @dataclass(frozen=True, slots=True)
-class HeartbeatRequest:
+class HeartbeatRequest(StationRequest):
     pass
 
 
 @dataclass(frozen=True, slots=True)
-class HeartbeatResponse:
+class HeartbeatResponse(StationResponse):
     current_time: datetime
 
 
 @dataclass(frozen=True, slots=True)
-class StatusRequest:
+class StatusRequest(StationRequest):
     """A connector's status. ``evse_id`` 0 / ``connector_id`` 0 addresses the whole station.
 
     For 1.6 the adapter sets ``evse_id == connector_id`` (1.6 has one connector per EVSE).
@@ -65,17 +77,17 @@ class StatusRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class Ack:
+class Ack(StationResponse):
     """An empty confirmation (StatusNotification, MeterValues, NotifyEvent, ... responses)."""
 
 
 @dataclass(frozen=True, slots=True)
-class AuthorizeRequest:
+class AuthorizeRequest(StationRequest):
     id_token: IdToken
 
 
 @dataclass(frozen=True, slots=True)
-class AuthorizeResponse:
+class AuthorizeResponse(StationResponse):
     id_token_info: IdTokenInfo
 
 
@@ -86,7 +98,7 @@ class TransactionEventType(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class TransactionEventRequest:
+class TransactionEventRequest(StationRequest):
     """Every transaction message of both versions.
 
     - 1.6 StartTransaction -> STARTED with ``transaction_id=None`` (the CSMS assigns one),
@@ -118,7 +130,7 @@ class TransactionEventRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class TransactionEventResponse:
+class TransactionEventResponse(StationResponse):
     """``transaction_id`` is set for a 1.6 STARTED (the id the CSMS assigned)."""
 
     transaction_id: str | None = None
@@ -126,7 +138,7 @@ class TransactionEventResponse:
 
 
 @dataclass(frozen=True, slots=True)
-class MeterValuesRequest:
+class MeterValuesRequest(StationRequest):
     """Meter values outside a 2.0.1 TransactionEvent (1.6 MeterValues / 2.0.1 MeterValues).
 
     ``evse_id`` 0 is the station's main meter. ``transaction_id`` is set when the 1.6
@@ -139,7 +151,7 @@ class MeterValuesRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class DataTransferRequest:
+class DataTransferRequest(StationRequest):
     vendor_id: str
     message_id: str | None = None
     data: Any = None
@@ -153,13 +165,13 @@ class DataTransferStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class DataTransferResponse:
+class DataTransferResponse(StationResponse):
     status: DataTransferStatus
     data: Any = None
 
 
 @dataclass(frozen=True, slots=True)
-class FirmwareStatusRequest:
+class FirmwareStatusRequest(StationRequest):
     """1.6 FirmwareStatusNotification / SignedFirmwareStatusNotification, 2.0.1 FirmwareStatusNotification."""
 
     status: str
@@ -167,7 +179,7 @@ class FirmwareStatusRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class LogStatusRequest:
+class LogStatusRequest(StationRequest):
     """1.6 DiagnosticsStatusNotification (``kind="diagnostics"``) / LogStatusNotification."""
 
     status: str
@@ -197,7 +209,7 @@ class NotifiedEvent:
 
 
 @dataclass(frozen=True, slots=True)
-class NotifyEventRequest:
+class NotifyEventRequest(StationRequest):
     generated_at: datetime
     seq_no: int
     events: tuple[NotifiedEvent, ...]
@@ -205,14 +217,14 @@ class NotifyEventRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class SecurityEventRequest:
+class SecurityEventRequest(StationRequest):
     type: str
     timestamp: datetime
     tech_info: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class SignCertificateRequest:
+class SignCertificateRequest(StationRequest):
     """1.6 (security whitepaper) / 2.0.1 SignCertificate: a PEM CSR for the station's certificate.
 
     ``certificate_type`` uses the 2.0.1 names; 1.6 and an absent 2.0.1 type mean
@@ -223,38 +235,12 @@ class SignCertificateRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class SignCertificateResponse:
+class SignCertificateResponse(StationResponse):
     """Accepted: a CertificateSigned follows. A refusal carries a short code and a sentence (2.0.1 statusInfo)."""
 
     accepted: bool
     reason_code: str | None = None
     reason: str | None = None
-
-
-StationRequest = (
-    BootRequest
-    | HeartbeatRequest
-    | StatusRequest
-    | AuthorizeRequest
-    | TransactionEventRequest
-    | MeterValuesRequest
-    | DataTransferRequest
-    | FirmwareStatusRequest
-    | LogStatusRequest
-    | NotifyEventRequest
-    | SecurityEventRequest
-    | SignCertificateRequest
-)
-
-StationResponse = (
-    BootResponse
-    | HeartbeatResponse
-    | Ack
-    | AuthorizeResponse
-    | TransactionEventResponse
-    | DataTransferResponse
-    | SignCertificateResponse
-)
 
 
 @dataclass(frozen=True, slots=True)
