@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from chargebridge.api.auth import Principal, Role
 from chargebridge.app import Chargebridge
 from chargebridge.config import Settings
 from chargebridge.integrations import build_integrations
@@ -27,9 +28,11 @@ def test_documented_full_example_is_valid(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("CHARGEBRIDGE_MQTT_PASSWORD", "secret")
     config = parse_config(documented_example(), "docs example")
     assert config.mqtt.enabled and config.mqtt.qos == 1
-    assert config.mqtt.commands.rules[0].allows("fleet-manager", "CP-7", "remote-start")
-    assert not config.mqtt.commands.rules[0].allows("fleet-manager", "XY-7", "reset")
-    assert not config.mqtt.commands.rules[0].allows("intruder", "CP-7", "reset")
+    fleet_manager = Principal("a1b2c3d4", "fleet-manager", Role.OPERATOR)  # an API token's id and name
+    assert config.mqtt.commands.rules[0].allows(fleet_manager, "CP-7", "remote-start")
+    assert not config.mqtt.commands.rules[0].allows(fleet_manager, "XY-7", "reset")
+    assert not config.mqtt.commands.rules[0].allows(Principal("e5f6", "intruder", Role.ADMIN), "CP-7", "reset")
+    assert config.mqtt.commands.replay_window_s == 60
     # every key the example sets at its default really is the default
     assert config.webhooks == IntegrationsConfig().webhooks
     assert config.exports == IntegrationsConfig().exports

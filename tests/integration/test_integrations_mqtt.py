@@ -8,6 +8,7 @@ import json
 import secrets
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -210,8 +211,22 @@ async def send_command(
     await client.publish(topic, json.dumps(body), qos=1, properties=props)
 
 
+def signed_in(token: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The command envelope: an API token, a fresh nonce and time, and the command's body."""
+    return {"token": token, "nonce": secrets.token_hex(8), "sent_at": datetime.now(UTC).isoformat(), "body": body}
+
+
+async def named_token(node: Node, name: str, role: str = "operator") -> str:
+    async with node.client() as http:
+        answer = await http.post("/api/v1/tokens", json={"role": role, "name": name})
+    assert answer.status_code == 201, answer.text
+    token: str = answer.json()["token"]
+    return token
+
+
 async def test_command_round_trip_and_access_rules(mqtt_node: tuple[Node, str]) -> None:
     node, prefix = mqtt_node
+    ops, intruder = await named_token(node, "ops-1"), await named_token(node, "intruder")
     station_id = random_id("CP")
     station = await RawStation.open(node.ocpp_url, station_id)
     reply_topic = f"{prefix}/{station_id}/command/reset/reply"
@@ -221,7 +236,8 @@ async def test_command_round_trip_and_access_rules(mqtt_node: tuple[Node, str]) 
     try:
         await station.call("BootNotification", BOOT16)
         async with commander, collector(f"{prefix}/+/command/+/reply") as replies:
-            await send_command(commander, f"{prefix}/{station_id}/command/reset", {"type": "hard"}, "ops-1", b"c-1")
+            reset = f"{prefix}/{station_id}/command/reset"
+            await send_command(commander, reset, signed_in(ops, {"type": "hard"}), "ops-1", b"c-1")
             call = await station.recv()
             assert call[2] == "Reset" and call[3] == {"type": "Hard"}
             await station.send_raw(json.dumps([3, call[1], {"status": "Accepted"}]))
@@ -230,11 +246,13 @@ async def test_command_round_trip_and_access_rules(mqtt_node: tuple[Node, str]) 
             assert reply["ok"] is True and reply["status"] == "Accepted" and reply["action"] == "Reset"
             assert replies.messages[0].properties.CorrelationData == b"c-1"  # type: ignore[union-attr]
 
-            await send_command(commander, f"{prefix}/{station_id}/command/reset", {}, "intruder", b"c-2")
-            await send_command(commander, f"{prefix}/XY-1/command/reset", {}, "ops-1", b"c-3")
-            await send_command(commander, f"{prefix}/{station_id}/command/unlock", {"evse_id": 1}, "ops-1", b"c-4")
-            await send_command(commander, f"{prefix}/{station_id}/command/reset", {"type": "x"}, "ops-1", b"c-5")
-            await replies.wait_for(lambda: len(replies.messages) == 5)
+            await send_command(commander, reset, signed_in(intruder, {}), "ops-1", b"c-2")
+            await send_command(commander, f"{prefix}/XY-1/command/reset", signed_in(ops, {}), "ops-1", b"c-3")
+            unlock = f"{prefix}/{station_id}/command/unlock"
+            await send_command(commander, unlock, signed_in(ops, {"evse_id": 1}), "ops-1", b"c-4")
+            await send_command(commander, reset, signed_in(ops, {"type": "x"}), "ops-1", b"c-5")
+            await send_command(commander, reset, {"type": "hard"}, "ops-1", b"c-6")  # no token
+            await replies.wait_for(lambda: len(replies.messages) == 6)
             by_correlation = {
                 m.properties.CorrelationData: json.loads(m.payload)  # type: ignore[union-attr,arg-type]
                 for m in replies.messages
@@ -243,6 +261,7 @@ async def test_command_round_trip_and_access_rules(mqtt_node: tuple[Node, str]) 
             assert by_correlation[b"c-3"]["error"]["code"] == 403
             assert by_correlation[b"c-4"]["error"]["code"] == 403
             assert by_correlation[b"c-5"]["error"]["code"] == 422
+            assert by_correlation[b"c-6"]["error"]["code"] == 401
         with pytest.raises(TimeoutError):  # refused commands never reached the station
             await station.recv(timeout=0.2)
         assert bridge_of(node).stats()["commands_total"] == 1

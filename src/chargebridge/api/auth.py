@@ -12,14 +12,18 @@ The authenticated principal is also left in ``request.state.principal`` for the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import IntEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from chargebridge.security.secrets import hash_api_token
 from chargebridge.security.store import SecurityStore
+
+if TYPE_CHECKING:
+    from chargebridge.store.repository import Store
 
 
 class Role(IntEnum):
@@ -56,6 +60,17 @@ SCOPE_FILTERED_ROUTES = frozenset(
 _bearer = HTTPBearer(auto_error=False)
 
 
+async def principal_of_token(store: Store, token: str, now: datetime) -> Principal | None:
+    """The principal of an API token, or None when it is unknown, revoked or expired.
+
+    The one verification of a bearer token: the REST API and the MQTT command envelope use it."""
+    row = await store.find_api_token(hash_api_token(token))
+    if row is None or row["revoked_at"] is not None or (row["expires_at"] is not None and row["expires_at"] <= now):
+        return None
+    stations = await SecurityStore(store).token_stations(row["id"])
+    return Principal(row["id"], row["name"], Role.parse(row["role"]), stations)
+
+
 async def authenticate(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
@@ -67,12 +82,9 @@ async def authenticate(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise unauthorized
     app = request.app.state.cb
-    row = await app.store.find_api_token(hash_api_token(credentials.credentials))
-    now = app.clock.now()
-    if row is None or row["revoked_at"] is not None or (row["expires_at"] is not None and row["expires_at"] <= now):
+    principal = await principal_of_token(app.store, credentials.credentials, app.clock.now())
+    if principal is None:
         raise unauthorized
-    stations = await SecurityStore(app.store).token_stations(row["id"])
-    principal = Principal(row["id"], row["name"], Role.parse(row["role"]), stations)
     request.state.principal = principal
     _check_scope(request, principal)
     return principal

@@ -15,6 +15,9 @@ Payloads are ``DomainEvent.to_json()``. Buffering: the bridge's bus subscription
 buffer (``queue_size`` events, drop-oldest, counted by the bus); while the broker is away
 events wait there, the one in flight is kept and re-sent after the reconnect (so a broker
 may see it twice: at-least-once). Reconnects back off exponentially with jitter.
+
+A command message is an envelope carrying an API token (see
+:mod:`chargebridge.integrations.mqtt_auth`); each one gets one reply and one audit entry.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import json
 import logging
 import random
 import ssl
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -35,12 +39,26 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 
-from chargebridge.api.commands import COMMAND_BODIES, to_command
+from chargebridge.api.auth import Principal, Role, principal_of_token
+from chargebridge.api.commands import ADMIN_COMMANDS, COMMAND_BODIES, RemoteStartBody, to_command
 from chargebridge.domain.commands import CommandNotSupported
 from chargebridge.domain.events import DomainEvent, EventKind
+from chargebridge.gateway.station_ids import MAX_STATION_ID_LENGTH
 from chargebridge.integrations.base import Section, StrictModel, check_env, resolve_secret
+from chargebridge.integrations.mqtt_auth import (
+    CommandEnvelope,
+    CommandRefused,
+    ReplayGuard,
+    parse_envelope,
+    read_payload,
+    token_of,
+)
 from chargebridge.rpc import CallRejected, CallTimeout, OcppError, StationNotConnected
 from chargebridge.rpc.errors import CallInProgress
+from chargebridge.security.audit import redact
+from chargebridge.security.certificates import record_command_outcome
+from chargebridge.security.profiles import SecurityEvent
+from chargebridge.security.store import AuditEntry, SecurityStore
 
 if TYPE_CHECKING:
     from chargebridge.api.deps import ApiContext
@@ -72,15 +90,17 @@ class MqttTls(StrictModel):
 
 
 class CommandRule(StrictModel):
-    """Who may command what. All three lists are glob patterns (fnmatch)."""
+    """Which authenticated senders may command what over MQTT. All three lists are glob patterns
+    (fnmatch); ``clients`` match the name or the id of the API token the command carries."""
 
     clients: list[str] = Field(default_factory=lambda: ["*"])
     stations: list[str] = Field(min_length=1)
     commands: list[str] = Field(default_factory=lambda: ["*"])
 
-    def allows(self, client: str | None, station_id: str, command: str) -> bool:
+    def allows(self, principal: Principal, station_id: str, command: str) -> bool:
+        names = [name for name in (principal.name, principal.token_id) if name]
         return (
-            any(fnmatch.fnmatchcase(client or "", p) for p in self.clients)
+            any(fnmatch.fnmatchcase(name, p) for p in self.clients for name in names)
             and any(fnmatch.fnmatchcase(station_id, p) for p in self.stations)
             and any(fnmatch.fnmatchcase(command, p) for p in self.commands)
         )
@@ -92,9 +112,10 @@ class MqttCommands(StrictModel):
     rules: list[CommandRule] = Field(default_factory=list)
     max_concurrent: int = Field(default=16, ge=1)
     timeout_s: float | None = Field(default=None, gt=0)
+    replay_window_s: float = Field(default=60.0, gt=0, le=3600)
 
-    def allows(self, client: str | None, station_id: str, command: str) -> bool:
-        return any(rule.allows(client, station_id, command) for rule in self.rules)
+    def allows(self, principal: Principal, station_id: str, command: str) -> bool:
+        return any(rule.allows(principal, station_id, command) for rule in self.rules)
 
 
 class MqttConfig(Section):
@@ -144,12 +165,18 @@ def topic_for(prefix: str, event: DomainEvent) -> str:
     return f"{prefix}/{encode_station(event.station_id)}/{TOPIC_OF_KIND.get(event.kind, 'event')}"
 
 
-class _CommandFailed(Exception):
-    def __init__(self, code: int, reason: str, details: Any = None):
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
-        self.details = details
+@dataclass(slots=True)
+class _Attempt:
+    """What is known about one command message, for its reply, audit entry and security event."""
+
+    topic: str
+    station_id: str
+    name: str
+    client_id: str | None  # the MQTT 5 user property "client-id": declared by the sender, never an identity
+    principal: Principal | None = None
+    payload_bytes: int = 0
+    envelope: CommandEnvelope | None = None
+    unparsed: dict[str, Any] | None = None  # the message's JSON object without its token, until it is an envelope
 
 
 class MqttBridge:
@@ -165,12 +192,14 @@ class MqttBridge:
         self._pending: DomainEvent | None = None
         self._commands: set[asyncio.Task[None]] = set()
         self._command_slots = asyncio.Semaphore(config.commands.max_concurrent)
+        self._replays = ReplayGuard(config.commands.replay_window_s)
         self.connected = asyncio.Event()
         self.published = 0
         self.connects = 0
         self.connect_failures = 0
         self.commands_run = 0
         self.commands_refused = 0
+        self.commands_denied = 0
         self.replies_lost = 0
 
     def routers(self) -> list[APIRouter]:
@@ -187,6 +216,7 @@ class MqttBridge:
             "dropped_total": sub.dropped if sub else 0,
             "commands_total": self.commands_run,
             "commands_refused_total": self.commands_refused,
+            "commands_denied_total": self.commands_denied,
         }
 
     async def start(self, context: ApiContext) -> None:
@@ -303,29 +333,42 @@ class MqttBridge:
         if self.config.commands.enabled:
             await client.subscribe(f"{self.config.topic_prefix}/+/command/+", qos=self.config.commands.qos)
         async for message in client.messages:
-            if message.retain:  # a retained command would run again on every reconnect
-                self.commands_refused += 1
-                continue
             task = asyncio.create_task(self._command(client, message))
             self._commands.add(task)
             task.add_done_callback(self._commands.discard)
 
     async def _command(self, client: aiomqtt.Client, message: aiomqtt.Message) -> None:
+        """Run one command message: exactly one reply, one audit entry (and a security event when
+        the sender is refused); nothing reaches the station unless every check passed."""
         prefix = self.config.topic_prefix
-        levels = str(message.topic)[len(prefix) + 1 :].split("/")
+        topic = str(message.topic)
+        levels = topic[len(prefix) + 1 :].split("/")
         if len(levels) != 3 or levels[1] != "command":
             return
-        station_id, name = decode_station(levels[0]), levels[2]
         props = message.properties
-        sender = _user_property(props, CLIENT_ID_PROPERTY)
+        attempt = _Attempt(topic, decode_station(levels[0]), levels[2], _user_property(props, CLIENT_ID_PROPERTY))
         async with self._command_slots:
             try:
-                result = await self._execute(sender, station_id, name, message.payload)
+                result = await self._execute(attempt, message)
                 reply: dict[str, Any] = {"ok": True, **result}
                 self.commands_run += 1
-            except _CommandFailed as exc:
+                await self._audit(attempt, 200, "ok", result)
+            except CommandRefused as exc:
                 self.commands_refused += 1
-                reply = {"ok": False, "error": {"code": exc.code, "reason": exc.reason, "details": exc.details}}
+                error = {"code": exc.code, "reason": exc.reason, "details": exc.details}
+                reply = {"ok": False, "error": error}
+                if exc.denied:
+                    self.commands_denied += 1
+                    self._security_event(attempt, exc)
+                await self._audit(attempt, exc.code, "refused" if exc.denied else "error", error)
+            except Exception:  # our own failure (a bug, the database away): answered, never silent
+                log.exception("MQTT command %s to %s failed", attempt.name, attempt.station_id)
+                self.commands_refused += 1
+                error = {"code": 500, "reason": "internal error", "details": None}
+                reply = {"ok": False, "error": error}
+                await self._audit(attempt, 500, "error", error)
+        if attempt.envelope is not None:
+            reply["nonce"] = attempt.envelope.nonce  # lets MQTT 3.1.1 senders match replies too
         reply_props = None
         correlation = getattr(props, "CorrelationData", None) if props is not None else None
         if self._v5 and correlation is not None:
@@ -333,41 +376,75 @@ class MqttBridge:
             reply_props.CorrelationData = correlation
         try:
             await client.publish(
-                f"{prefix}/{levels[0]}/command/{name}/reply",
+                f"{topic}/reply",
                 json.dumps(reply, default=str),
                 qos=self.config.commands.qos,
                 properties=reply_props,
             )
         except aiomqtt.MqttError:
             self.replies_lost += 1
-            log.warning("MQTT reply to %s %s lost: broker went away", station_id, name)
+            log.warning("MQTT reply to %s %s lost: broker went away", attempt.station_id, attempt.name)
 
-    async def _execute(self, sender: str | None, station_id: str, name: str, payload: Any) -> dict[str, Any]:
+    async def _authenticate(self, attempt: _Attempt, message: aiomqtt.Message) -> tuple[Principal, CommandEnvelope]:
+        """The checks of the REST API's bearer authentication, plus freshness and replay."""
         assert self._context is not None
         ctx = self._context
+        if message.retain:  # a retained command would run again on every reconnect
+            raise CommandRefused(400, "retained command messages are not run", denied=True)
+        payload = message.payload if isinstance(message.payload, bytes | bytearray | str) else None
+        attempt.payload_bytes = len(payload or b"")
+        data = read_payload(payload)
+        attempt.unparsed = {key: value for key, value in data.items() if key != "token"}
+        principal = await principal_of_token(ctx.store, token_of(data), ctx.clock.now())
+        if principal is None:
+            raise CommandRefused(401, "a valid API token is required (unknown, revoked or expired)", denied=True)
+        attempt.principal = principal
+        envelope = parse_envelope(data)
+        attempt.envelope = envelope
+        self._replays.check(principal.token_id, envelope.nonce, envelope.sent_at, ctx.clock.now())
+        return principal, envelope
+
+    async def _execute(self, attempt: _Attempt, message: aiomqtt.Message) -> dict[str, Any]:
+        assert self._context is not None
+        ctx = self._context
+        station_id, name = attempt.station_id, attempt.name
+        principal, envelope = await self._authenticate(attempt, message)
+        if principal.role < Role.OPERATOR:
+            raise CommandRefused(403, "this needs the operator role", denied=True)
+        if name in ADMIN_COMMANDS and principal.role < Role.ADMIN:
+            raise CommandRefused(403, "this needs the admin role", denied=True)
+        if not principal.can_access(station_id):  # as the REST API: as if the station did not exist
+            raise CommandRefused(404, f"station {station_id!r} is not registered", denied=True)
         if name not in COMMAND_BODIES:
-            raise _CommandFailed(404, f"unknown command {name!r}", sorted(COMMAND_BODIES))
-        if not self.config.commands.allows(sender, station_id, name):
-            raise _CommandFailed(403, f"client {sender!r} may not send {name} to {station_id!r}")
+            raise CommandRefused(404, f"unknown command {name!r}", sorted(COMMAND_BODIES))
+        if not self.config.commands.allows(principal, station_id, name):
+            who = principal.name or principal.token_id
+            raise CommandRefused(
+                403, f"no [[mqtt.commands.rules]] entry lets {who!r} send {name} to {station_id!r}", denied=True
+            )
         try:
-            raw = payload.decode() if isinstance(payload, bytes | bytearray) else payload
-            body = json.loads(raw) if raw not in (None, b"", "") else {}
-            parsed = COMMAND_BODIES[name].model_validate(body)
-        except (ValueError, ValidationError) as exc:
-            details = json.loads(exc.json()) if isinstance(exc, ValidationError) else str(exc)
-            raise _CommandFailed(422, "invalid command body", details) from exc
+            parsed = COMMAND_BODIES[name].model_validate(envelope.body)
+        except ValidationError as exc:
+            raise CommandRefused(422, "invalid command body", json.loads(exc.json())) from exc
         if station_id not in ctx.gateway.connections:
-            raise _CommandFailed(409, f"station {station_id!r} is not connected")
+            raise CommandRefused(409, f"station {station_id!r} is not connected")
+        if isinstance(parsed, RemoteStartBody) and parsed.id_token_type is None:
+            # as the REST API: 2.0.1 stations match the token type too, use the type it is registered with
+            stored = await ctx.store.get_id_token(parsed.id_token)
+            if stored is not None and stored["type"]:
+                parsed = parsed.model_copy(update={"id_token_type": stored["type"]})
+        neutral = to_command(name, parsed)
         try:
-            answer = await ctx.gateway.execute(station_id, to_command(name, parsed), self.config.commands.timeout_s)
+            answer = await ctx.gateway.execute(station_id, neutral, self.config.commands.timeout_s)
         except CallTimeout as exc:
-            raise _CommandFailed(504, str(exc)) from exc
+            raise CommandRefused(504, str(exc)) from exc
         except CallRejected as exc:
-            raise _CommandFailed(502, "the station answered with a CALLERROR", {"error_code": exc.code}) from exc
+            raise CommandRefused(502, "the station answered with a CALLERROR", {"error_code": exc.code}) from exc
         except (StationNotConnected, ConnectionError, CallInProgress) as exc:
-            raise _CommandFailed(409, str(exc)) from exc
+            raise CommandRefused(409, str(exc)) from exc
         except (CommandNotSupported, OcppError) as exc:
-            raise _CommandFailed(422, str(exc)) from exc
+            raise CommandRefused(422, str(exc)) from exc
+        await record_command_outcome(ctx.store, station_id, neutral, answer.outcome, ctx.clock.now())
         result = {
             "command": name,
             "action": answer.action,
@@ -376,9 +453,76 @@ class MqttBridge:
             "round_trip_ms": round(answer.round_trip_ms, 3),
         }
         ctx.bus.publish(
-            DomainEvent(EventKind.COMMAND_COMPLETED, station_id, ctx.clock.now(), {**result, "by": f"mqtt:{sender}"})
+            DomainEvent(
+                EventKind.COMMAND_COMPLETED,
+                station_id,
+                ctx.clock.now(),
+                {**result, "by": principal.token_id, "via": "mqtt"},
+            )
         )
         return result
+
+    # -- audit -----------------------------------------------------------------------------
+
+    def _source(self, attempt: _Attempt) -> str:
+        return f"mqtt:{attempt.client_id}" if attempt.client_id else "mqtt"
+
+    async def _audit(self, attempt: _Attempt, status_code: int, result: str, detail: Any) -> None:
+        """One audit entry per command message, like a REST command's (written before the reply)."""
+        assert self._context is not None
+        ctx = self._context
+        principal = attempt.principal
+        parameters: dict[str, Any] = {
+            "via": "mqtt",
+            "topic": attempt.topic,
+            "client_id": attempt.client_id,
+            "payload_bytes": attempt.payload_bytes,
+        }
+        if attempt.envelope is not None:
+            parameters["nonce"] = attempt.envelope.nonce
+            parameters["sent_at"] = attempt.envelope.sent_at.isoformat()
+            parameters["body"] = redact(attempt.envelope.body)
+        elif attempt.unparsed is not None:
+            parameters["envelope"] = redact(attempt.unparsed)
+        entry = AuditEntry(
+            at=ctx.clock.now(),
+            action=f"send_command:{attempt.name}",
+            method="MQTT",
+            path=attempt.topic,
+            result=result,
+            status_code=status_code,
+            actor=principal.token_id if principal else None,
+            actor_name=principal.name if principal else None,
+            role=principal.role.name.lower() if principal else None,
+            station_id=attempt.station_id,
+            parameters=parameters,
+            detail=redact(detail),
+            source=self._source(attempt),
+        )
+        try:
+            await SecurityStore(ctx.store).append_audit(entry)
+        except Exception:
+            log.exception("could not write the audit entry for MQTT command %s to %s", attempt.name, attempt.station_id)
+
+    def _security_event(self, attempt: _Attempt, refusal: CommandRefused) -> None:
+        assert self._context is not None
+        principal = attempt.principal
+        station_id = attempt.station_id if 0 < len(attempt.station_id) <= MAX_STATION_ID_LENGTH else None
+        log.warning(
+            "MQTT command %s to %s refused (%s): %s", attempt.name, attempt.station_id, refusal.code, refusal.reason
+        )
+        self._context.gateway.record_security_event(
+            station_id,
+            SecurityEvent.MQTT_COMMAND_REFUSED,
+            self._source(attempt),
+            self.config.tls.enabled,
+            None,
+            refusal.reason,
+            command=attempt.name,
+            code=refusal.code,
+            client_id=attempt.client_id,
+            actor=principal.token_id if principal else None,
+        )
 
 
 def _reraise_swallowed_cancel() -> None:

@@ -48,6 +48,8 @@ class SecurityEvent(StrEnum):
     # Password rotation: the station accepted a new password; the station first used it (the old one retired).
     PASSWORD_CHANGED = "BasicAuthPasswordChanged"
     PASSWORD_ACTIVATED = "BasicAuthPasswordActivated"
+    # A command message on the MQTT command topic refused: no or a bad API token, stale or replayed, not allowed.
+    MQTT_COMMAND_REFUSED = "MqttCommandRefused"
 
 
 @dataclass(frozen=True, slots=True)
