@@ -20,7 +20,7 @@ import aiomqtt
 import pytest
 
 from chargebridge.security.secrets import hash_api_token, new_api_token
-from tests.conftest import Node, need_service, random_id, service_available, start_node
+from tests.conftest import REQUIRE_SERVICES, Node, need_service, random_id, service_available, start_node
 from tests.integration.helpers import BOOT16, RawStation
 from tests.integration.test_integrations_mqtt import BROKER, bridge_of, collector, send_command
 
@@ -330,6 +330,8 @@ def private_broker(tmp_path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """A Mosquitto of our own: no anonymous clients, a password file and the shipped ACL file."""
     passwd_tool = shutil.which("mosquitto_passwd")
     if not Path(MOSQUITTO).exists() or passwd_tool is None:
+        if REQUIRE_SERVICES:
+            pytest.fail("mosquitto and mosquitto_passwd are required (CHARGEBRIDGE_REQUIRE_SERVICES=1)")
         pytest.skip("mosquitto and mosquitto_passwd are needed")
     users = {name: secrets.token_urlsafe(16) for name in ("chargebridge", "fleet-manager", "dashboard")}
     passwd = tmp_path / "chargebridge.passwd"
