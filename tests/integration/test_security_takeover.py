@@ -191,7 +191,11 @@ async def test_an_authenticated_connection_always_replaces_an_unauthenticated_on
     assert await outcome(f"{node.ocpp_url}/RAISE-1", headers=forwarded(attacker_address)) == 401
     assert (await real.call("Heartbeat", {}))[0] == 3
     events = await security_events(node, "RAISE-1", "ConnectionReplaced", count=3)
-    assert [e.get("authenticated") for e in events if e["type"] == "ConnectionReplaced"][0] is True
+    replaced = [
+        (e["source"], e["previous_source"], e["authenticated"]) for e in events if e["type"] == "ConnectionReplaced"
+    ]
+    assert (real_address, attacker_address, True) in replaced  # the login with the new password
+    assert sum(1 for _, _, authenticated in replaced if authenticated) == 1
     await real.close()
 
 
