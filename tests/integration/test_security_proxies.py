@@ -75,40 +75,41 @@ async def raw_exchange(port: int, data: bytes) -> tuple[str, asyncio.StreamWrite
     return head.decode("latin-1").split("\r\n", 1)[0], writer
 
 
-def tls_exchange(port: int, header: bytes, context: ssl.SSLContext, request: bytes) -> str:
+def tls_exchange(port: int, header: bytes, context: ssl.SSLContext, request: bytes, sock: socket.socket) -> str:
     """PROXY header and the TLS ClientHello in one write (the listener must replay the bytes it
-    read past the header into TLS), then the upgrade request over TLS; returns the status line."""
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
-        tls = context.wrap_bio(incoming, outgoing, server_hostname="localhost")
-        first = True
-        while True:
-            try:
-                tls.do_handshake()
+    read past the header into TLS), then the upgrade request over TLS; returns the status line.
+    ``sock`` is left open (the station stays connected until the caller closes it)."""
+    sock.connect(("127.0.0.1", port))
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = context.wrap_bio(incoming, outgoing, server_hostname="localhost")
+    first = True
+    while True:
+        try:
+            tls.do_handshake()
+            break
+        except ssl.SSLWantReadError:
+            data = outgoing.read()
+            if first:
+                data, first = header + data, False
+            if data:
+                sock.sendall(data)
+            chunk = sock.recv(65536)
+            if not chunk:
+                return "closed"
+            incoming.write(chunk)
+    sock.sendall(outgoing.read())
+    tls.write(request)
+    sock.sendall(outgoing.read())
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        try:
+            answer += tls.read(65536)
+        except ssl.SSLWantReadError:
+            chunk = sock.recv(65536)
+            if not chunk:
                 break
-            except ssl.SSLWantReadError:
-                data = outgoing.read()
-                if first:
-                    data, first = header + data, False
-                if data:
-                    sock.sendall(data)
-                chunk = sock.recv(65536)
-                if not chunk:
-                    return "closed"
-                incoming.write(chunk)
-        sock.sendall(outgoing.read())
-        tls.write(request)
-        sock.sendall(outgoing.read())
-        answer = b""
-        while b"\r\n\r\n" not in answer:
-            try:
-                answer += tls.read(65536)
-            except ssl.SSLWantReadError:
-                chunk = sock.recv(65536)
-                if not chunk:
-                    break
-                incoming.write(chunk)
-        return answer.decode("latin-1").split("\r\n", 1)[0]
+            incoming.write(chunk)
+    return answer.decode("latin-1").split("\r\n", 1)[0]
 
 
 async def live_address(node: Node, station_id: str) -> str | None:
@@ -171,9 +172,12 @@ async def test_proxy_protocol_before_tls(proxy_node: Node, pki: Pki) -> None:
     await add_station(node, "PPT-3", 3, password=None)
     context = pki.client(pki.station_cert("PPT-3"))
     header = proxy_v1_header("2001:db8::7", "2001:db8::1", 50000, 9443)
-    status = await asyncio.to_thread(tls_exchange, gateway.tls_port, header, context, upgrade_request("PPT-3", None))
-    assert status == "HTTP/1.1 101 Switching Protocols"
-    assert await live_address(node, "PPT-3") == "2001:db8::7"
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(5)
+        request = upgrade_request("PPT-3", None)
+        status = await asyncio.to_thread(tls_exchange, gateway.tls_port, header, context, request, sock)
+        assert status == "HTTP/1.1 101 Switching Protocols"
+        assert await live_address(node, "PPT-3") == "2001:db8::7"
     assert gateway.tls_pending_handshakes == 0
 
 

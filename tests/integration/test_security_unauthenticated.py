@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from chargebridge.security.store import SecurityStore
 from tests.conftest import start_node
 from tests.integration.test_security_profiles import PASSWORD, add_station, outcome
 
@@ -52,8 +53,20 @@ async def test_no_warning_without_profile_zero_stations(tmp_path: Path, caplog: 
 
 
 async def test_views_and_fleet_routes_flag_unauthenticated_stations(tmp_path: Path) -> None:
-    node = await start_node(tmp_path, auto_register=False)
+    await check_views_and_fleet_routes(tmp_path, None)
+
+
+@pytest.mark.postgres
+async def test_views_and_fleet_routes_flag_unauthenticated_stations_on_postgresql(
+    tmp_path: Path, pg_schema_url: str
+) -> None:
+    await check_views_and_fleet_routes(tmp_path, pg_schema_url)
+
+
+async def check_views_and_fleet_routes(tmp_path: Path, database_url: str | None) -> None:
+    node = await start_node(tmp_path, database_url, auto_register=False)
     try:
+        assert node.app.unauthenticated_warning is None
         await add_station(node, "OPEN-1", 0, password=None)
         await add_station(node, "OPEN-2", 0, password=None)
         await add_station(node, "SECURE-1", 1)
@@ -73,5 +86,7 @@ async def test_views_and_fleet_routes_flag_unauthenticated_stations(tmp_path: Pa
             assert (await http.put("/api/v1/stations/OPEN-1/security", json=body)).status_code == 200
             assert (await http.get("/api/v1/stations/OPEN-1")).json()["unauthenticated"] is False
             assert (await http.get("/api/v1/fleet/summary")).json()["unauthenticated"] == 1
+        assert node.app.store is not None
+        assert await SecurityStore(node.app.store).unauthenticated_stations() == (1, ["OPEN-2"])
     finally:
         await node.app.stop()
