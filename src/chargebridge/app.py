@@ -20,8 +20,10 @@ from chargebridge.ocpp16.adapter import Ocpp16Adapter
 from chargebridge.ocpp201.adapter import Ocpp201Adapter
 from chargebridge.rpc import OcppVersion
 from chargebridge.security.certificates import signing_ca
+from chargebridge.security.profiles import unauthenticated_warning
 from chargebridge.security.secrets import verify_password
 from chargebridge.security.settings import gateway_security_settings
+from chargebridge.security.store import SecurityStore
 from chargebridge.services.clock import Clock, SystemClock
 from chargebridge.services.station_requests import CsmsSettings, StationRequests
 from chargebridge.store.repository import Store
@@ -64,6 +66,7 @@ class Chargebridge:
         self._http: uvicorn.Server | None = None
         self._http_task: asyncio.Task[None] | None = None
         self._http_socket: socket.socket | None = None
+        self.unauthenticated_warning: str | None = None
 
     async def start(self) -> Running:
         s = self.settings
@@ -105,6 +108,7 @@ class Chargebridge:
             await ext.start(context)
             self._started_extensions.append(ext)
         ocpp_port = await self.gateway.start()
+        await self._warn_unauthenticated(store)
         self._http_socket = sock = socket.create_server((s.host, s.http_port), reuse_port=False)
         # asyncio turns Nagle off only for sockets whose protocol number says TCP, and
         # create_server()'s socket says 0: without this, a response whose headers and body go
@@ -123,6 +127,15 @@ class Chargebridge:
             await asyncio.sleep(0.01)
         log.info("HTTP API on http://%s:%s (docs at /docs)", s.host, http_port)
         return Running(ocpp_port, http_port)
+
+    async def _warn_unauthenticated(self, store: Store) -> None:
+        """A loud start-up line when stations connect without authentication (profile 0)."""
+        count, sample = await SecurityStore(store).unauthenticated_stations()
+        self.unauthenticated_warning = unauthenticated_warning(
+            count, sample, auto_register=self.settings.auto_register, require_security=self.settings.require_security
+        )
+        if self.unauthenticated_warning:
+            log.warning("%s", self.unauthenticated_warning)
 
     async def stop(self) -> None:
         for ext in reversed(self._started_extensions):

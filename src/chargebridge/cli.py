@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from chargebridge.config import Settings
 from chargebridge.gateway.station_ids import InvalidStationId, validate_station_id
@@ -80,6 +81,19 @@ def serve(
     require_security: Annotated[
         bool | None, typer.Option("--require-security/--allow-profile-0", help="Refuse profile 0 stations.")
     ] = None,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trusted-proxy",
+            help="Load balancer address or network whose X-Forwarded-For / PROXY header names the client (repeat).",
+        ),
+    ] = None,
+    proxy_protocol: Annotated[
+        bool | None,
+        typer.Option(
+            "--proxy-protocol/--no-proxy-protocol", help="Trusted proxies send a PROXY protocol v1/v2 header."
+        ),
+    ] = None,
     config: Annotated[Path | None, typer.Option("--config", help="Integrations config file (TOML).")] = None,
 ) -> None:
     """Run the OCPP gateway and the REST API in one process."""
@@ -100,6 +114,8 @@ def serve(
         tls_ca_file=tls_ca_file,
         ca_key_file=ca_key_file,
         require_security=require_security,
+        trusted_proxies=trusted_proxy or None,
+        proxy_protocol=proxy_protocol,
         config_file=config,
     )
     from chargebridge.integrations.config import ConfigError, config_from_settings
@@ -122,6 +138,8 @@ async def _serve(settings: Settings) -> None:
     if node.gateway is not None and node.gateway.tls_port is not None:
         console.print(f"OCPP over TLS wss://{settings.host}:{node.gateway.tls_port}/ocpp/{{station_id}}")
     console.print(f"REST API      http://{settings.host}:{running.http_port}/api/v1  (docs: /docs)")
+    if node.unauthenticated_warning:
+        console.print(escape(node.unauthenticated_warning), style="bold red", highlight=False)
     stop = _run_until_signal()
     await stop.wait()
     await node.stop()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from chargebridge.store.database import sqlite_url
 
@@ -37,8 +38,20 @@ class Settings(BaseSettings):
     ca_key_file: Path | None = None
     station_certificate_days: int = Field(default=365, ge=1, le=3650)
     require_security: bool = False
+    # Bad credentials per (source address, station id) within the window -> that pair locked out.
     auth_failure_limit: int = Field(default=10, ge=1)
+    auth_failure_window_s: float = Field(default=60.0, gt=0)
     auth_lockout_s: float = Field(default=60.0, ge=0)
+    # Handshakes naming no known station (unknown ids, failed TLS) per source address -> its unknown ids get 429.
+    probe_limit: int = Field(default=10, ge=1)
+    probe_window_s: float = Field(default=60.0, gt=0)
+    probe_lockout_s: float = Field(default=60.0, ge=0)
+    # Replacements of a live connection per (station, source address) within the window.
+    replacement_limit: int = Field(default=10, ge=1)
+    replacement_window_s: float = Field(default=60.0, gt=0)
+    # Load balancers whose X-Forwarded-For / PROXY protocol header names the client (addresses or networks).
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    proxy_protocol: bool = False
     # Integrations (metrics, MQTT, webhooks, exports, ...): one TOML file, see docs/integrations.md.
     config_file: Path | None = None
     # Firmware: base URL stations use to reach the HTTP port for downloads/uploads (default: the API request's URL).
@@ -46,6 +59,19 @@ class Settings(BaseSettings):
 
     # A client that has not finished its WebSocket handshake within this time is dropped (slowloris).
     handshake_timeout_s: float = Field(default=10.0, gt=0)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_list(cls, value: Any) -> Any:
+        """``CHARGEBRIDGE_TRUSTED_PROXIES=10.0.0.0/8,192.0.2.7`` (commas or spaces) or a list; each
+        entry must be an IP address or network."""
+        if isinstance(value, str):
+            value = [part for part in value.replace(",", " ").split() if part]
+        if isinstance(value, list | tuple):
+            from chargebridge.gateway.proxy import parse_networks
+
+            parse_networks(str(item) for item in value)  # ValueError names the bad entry
+        return value
 
     def resolved_database_url(self) -> str:
         if self.database_url:

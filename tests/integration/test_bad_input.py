@@ -130,3 +130,35 @@ async def test_pipelined_calls_are_bounded_and_all_answered(sqlite_node: Node) -
     assert refused and all(a[2] == "GenericError" for a in refused)
     assert (await station.call("Heartbeat", {}))[0] == 3
     await station.close()
+
+
+async def test_negative_ids_are_refused_and_nothing_is_stored(sqlite_node: Node) -> None:
+    """Issue 11 item 10: a 1.6 StatusNotification for connector -5 (schema-valid: the schema only
+    says integer) gets PropertyConstraintViolation and creates no connector; the same for 2.0.1."""
+    node = sqlite_node
+    station_16 = random_id("NEG")
+    station = await RawStation.open(node.ocpp_url, station_16, "1.6")
+    assert (await station.call("BootNotification", BOOT16))[0] == 3
+    answer = await station.call(
+        "StatusNotification", {"connectorId": -5, "errorCode": "NoError", "status": "Available"}
+    )
+    assert answer[0] == 4 and answer[2] == "PropertyConstraintViolation", answer
+    assert "connectorId" in answer[3]
+    answer = await station.call(
+        "StartTransaction", {"connectorId": 0, "idTag": "T", "meterStart": 0, "timestamp": "2024-05-01T10:00:00Z"}
+    )
+    assert answer[0] == 4 and answer[2] == "PropertyConstraintViolation", answer
+    status = {"connectorId": 1, "errorCode": "NoError", "status": "Available"}
+    assert (await station.call("StatusNotification", status))[0] == 3
+    await station.close()
+    station_201 = random_id("NEG")
+    station = await RawStation.open(node.ocpp_url, station_201, "2.0.1")
+    assert (await station.call("BootNotification", BOOT201))[0] == 3
+    payload = {"timestamp": "2024-05-01T10:00:00Z", "connectorStatus": "Available", "evseId": -1, "connectorId": 1}
+    answer = await station.call("StatusNotification", payload)
+    assert answer[0] == 4 and answer[2] == "PropertyConstraintViolation", answer
+    await station.close()
+    async with node.client() as http:
+        view = (await http.get(f"/api/v1/stations/{station_16}")).json()
+        assert [evse["evse_id"] for evse in view["evses"]] == [1]  # connector 1 only, no -5
+        assert (await http.get(f"/api/v1/stations/{station_201}")).json()["evses"] == []

@@ -54,6 +54,14 @@ async def test_invalid_station_ids_are_refused(strict_node: Node, path_id: str) 
     assert await status_of(f"{strict_node.ocpp_url}/{path_id}") in (400, 404)
 
 
+async def test_invalid_utf8_in_the_path_gets_a_plain_400(strict_node: Node) -> None:
+    """Issue 11 item 10: not Python's decoder message ("'utf-8' codec can't decode byte ...")."""
+    with pytest.raises(InvalidStatus) as refused:
+        await connect(f"{strict_node.ocpp_url}/%FF%FEbad", subprotocols=["ocpp1.6"])  # type: ignore[list-item]
+    assert refused.value.response.status_code == 400
+    assert refused.value.response.body == b"station id is not valid percent-encoded UTF-8\n"
+
+
 async def test_percent_encoded_id_is_decoded(strict_node: Node) -> None:
     assert await status_of(f"{strict_node.ocpp_url}/%C3%9C-station%20%237") == 400  # a space is refused
     await register(strict_node, "Ü-station-#7")

@@ -1,6 +1,6 @@
 """Security events the CSMS records itself (issue 4): failed TLS handshakes with their source
-address (no station), the lockout they lead to, every event published on the bus, and the
-``GET /api/v1/security-events`` route."""
+address (no station), the probe limit they count towards (which never keeps a valid station
+out), every event published on the bus, and the ``GET /api/v1/security-events`` route."""
 
 from __future__ import annotations
 
@@ -37,7 +37,9 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
 
 @pytest.fixture
 async def tls_node(tmp_path: Path, pki: Pki) -> AsyncIterator[Node]:
-    node = await start_node(tmp_path, auto_register=False, auth_failure_limit=3, auth_lockout_s=30, **tls_settings(pki))
+    node = await start_node(
+        tmp_path, auto_register=False, auth_failure_limit=3, auth_lockout_s=30, probe_limit=3, **tls_settings(pki)
+    )
     try:
         yield node
     finally:
@@ -96,7 +98,7 @@ async def tls11_attempt(pki: Pki, port: int) -> bool:
 async def test_failed_tls_handshakes_are_recorded_with_their_source(tls_node: Node, pki: Pki, tmp_path: Path) -> None:
     gateway = tls_node.app.gateway
     assert gateway is not None and gateway.tls_port is not None
-    gateway.auth_failures = FailureLimiter(20, 60, 30)  # this test is about recording, not the lockout
+    gateway.probes = FailureLimiter(20, 60, 30)  # this test is about recording, not the probe limit
     await add_station(tls_node, "TLS-3", 3, password=None)
     url = f"{wss_url(tls_node)}/TLS-3"
     sub = tls_node.app.bus.subscribe("test", {EventKind.SECURITY_RECORDED})
@@ -133,33 +135,34 @@ async def test_failed_tls_handshakes_are_recorded_with_their_source(tls_node: No
     assert any("expired" in info for info in tech_info)
     assert any("issuer" in info for info in tech_info)  # another CA: unable to get local issuer certificate
     assert "plain HTTP sent to the TLS port" in tech_info
-    assert gateway.auth_failures.retry_after("127.0.0.1") is None
+    assert gateway.probes.retry_after("127.0.0.1") is None
     # The dashboard's fleet feed is about stations: events that name none stay out of it.
     async with tls_node.client() as http:
         feed = (await http.get("/api/v1/fleet/events", params={"limit": 100})).json()["items"]
     assert all(item["station_id"] is not None for item in feed)
 
 
-async def test_repeated_bad_certificates_lock_the_source_out(tls_node: Node, pki: Pki, tmp_path: Path) -> None:
+async def test_bad_certificates_never_lock_out_valid_stations_on_that_address(
+    tls_node: Node, pki: Pki, tmp_path: Path
+) -> None:
+    """Failed TLS handshakes name no station: they count as probes of the address, whose unknown
+    ids then get 429, but a station with a valid certificate or password behind the same
+    address (a carrier NAT) still gets in. They used to lock the whole address out."""
     gateway = tls_node.app.gateway
     assert gateway is not None
     await add_station(tls_node, "LOCK-3", 3, password=None)
     await add_station(tls_node, "LOCK-1", 1)
     url = f"{wss_url(tls_node)}/LOCK-3"
     bad = pki.client(foreign_certificate(tmp_path, "LOCK-3"))
-    for _ in range(3):  # auth_failure_limit=3
+    for _ in range(3):  # probe_limit=3
         assert await outcome(url, bad) == "tls"
-    retry = gateway.auth_failures.retry_after("127.0.0.1")
-    assert retry is not None and 0 < retry <= 30
-    # locked out: refused before TLS even with the right certificate, and 429 on the plain port
-    assert await outcome(url, pki.client(pki.station_cert("LOCK-3"))) == "tls"
-    assert await outcome(f"{tls_node.ocpp_url}/LOCK-1", headers=basic("LOCK-1", PASSWORD)) == 429
-    stored = await stored_events(tls_node, 3, type="InvalidClientCertificate")
-    await asyncio.sleep(0.1)
-    assert len(await stored_events(tls_node, 3)) == 3  # the refusals of a locked-out source are not recorded
-    assert all(item["station_id"] is None for item in stored)
-    gateway.auth_failures = FailureLimiter(3, 60, 30)  # the lockout is over
+    retry = gateway.probes.retry_after("127.0.0.1")
+    assert retry is not None and 0 < retry <= 60
     assert await outcome(url, pki.client(pki.station_cert("LOCK-3"))) == 101
+    assert await outcome(f"{tls_node.ocpp_url}/LOCK-1", headers=basic("LOCK-1", PASSWORD)) == 101
+    assert await outcome(f"{tls_node.ocpp_url}/NOT-REGISTERED") == 429  # the address's unknown ids are limited
+    stored = await stored_events(tls_node, 3, type="InvalidClientCertificate")
+    assert len(stored) == 3 and all(item["station_id"] is None for item in stored)
     assert gateway.tls_pending_handshakes == 0
 
 

@@ -63,3 +63,29 @@ def test_token_create_limited_to_stations(tmp_path: Path) -> None:
     assert db.execute("SELECT count(*) FROM api_token_stations").fetchone() == (2,)
     bad = runner.invoke(app, ["token", "create", "--station", "bad:id", *data])
     assert bad.exit_code != 0 and db.execute("SELECT count(*) FROM api_tokens").fetchone() == (2,)
+
+
+def test_serve_takes_trusted_proxies_from_flags_and_environment(tmp_path: Path, monkeypatch: object) -> None:
+    import pytest
+
+    import chargebridge.cli as cli
+    from chargebridge.config import Settings
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    seen: list[Settings] = []
+
+    async def fake_serve(settings: Settings) -> None:
+        seen.append(settings)
+
+    monkeypatch.setattr(cli, "_serve", fake_serve)
+    data = ["--data-dir", str(tmp_path)]
+    flags = ["--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "192.0.2.7", "--proxy-protocol"]
+    result = runner.invoke(app, ["serve", *data, *flags])
+    assert result.exit_code == 0, result.output
+    assert seen[-1].trusted_proxies == ["10.0.0.0/8", "192.0.2.7"] and seen[-1].proxy_protocol is True
+    monkeypatch.setenv("CHARGEBRIDGE_TRUSTED_PROXIES", "127.0.0.1, 2001:db8::/32")
+    monkeypatch.setenv("CHARGEBRIDGE_REPLACEMENT_LIMIT", "3")
+    assert runner.invoke(app, ["serve", *data]).exit_code == 0
+    assert seen[-1].trusted_proxies == ["127.0.0.1", "2001:db8::/32"] and seen[-1].replacement_limit == 3
+    monkeypatch.setenv("CHARGEBRIDGE_TRUSTED_PROXIES", "not-an-address")
+    assert runner.invoke(app, ["serve", *data]).exit_code != 0

@@ -952,3 +952,33 @@ def test_kwh_is_a_thousand_wh(text: str) -> None:
     kwh, wh = energy("kWh"), energy("Wh")
     assert kwh.unit == wh.unit == "Wh"
     assert kwh.value == pytest.approx(1000.0 * wh.value, rel=1e-12, abs=1e-9)
+
+
+# -- ids out of the specification's range (issue 11 item 10) --------------------------------
+
+SAMPLE16 = [{"timestamp": T0, "sampledValue": [{"value": "1"}]}]
+
+
+@pytest.mark.parametrize(
+    ("action", "payload"),
+    [
+        ("StatusNotification", {"connectorId": -5, "errorCode": "NoError", "status": "Available"}),
+        ("StatusNotification", {"connectorId": -1, "errorCode": "NoError", "status": "Faulted"}),
+        ("MeterValues", {"connectorId": -2, "meterValue": SAMPLE16}),
+        ("StartTransaction", {"connectorId": 0, "idTag": "T", "meterStart": 0, "timestamp": T0}),
+        ("StartTransaction", {"connectorId": -3, "idTag": "T", "meterStart": 0, "timestamp": T0}),
+    ],
+)
+def test_connector_ids_out_of_range_are_property_violations(
+    adapter: Ocpp16Adapter, action: str, payload: dict[str, Any]
+) -> None:
+    with pytest.raises(OcppError) as caught:
+        decode(adapter, action, payload)  # schema-valid: the schema only says "integer"
+    assert caught.value.code is ErrorCode.PROPERTY_CONSTRAINT_VIOLATION
+    assert "connectorId" in str(caught.value)
+
+
+def test_connector_zero_is_the_whole_charge_point(adapter: Ocpp16Adapter) -> None:
+    status = decode(adapter, "StatusNotification", {"connectorId": 0, "errorCode": "NoError", "status": "Available"})
+    assert status.request.evse_id == 0
+    assert decode(adapter, "MeterValues", {"connectorId": 0, "meterValue": SAMPLE16}).request.evse_id == 0

@@ -979,3 +979,67 @@ def test_decode_outcome(adapter: Ocpp201Adapter, action: str, payload: dict[str,
     SCHEMAS.validate_response(action, payload)
     outcome = adapter.decode_outcome(action, payload)
     assert outcome == cmd.CommandOutcome(status=status, response=payload)
+
+
+# -- ids out of the specification's range (issue 11 item 10) --------------------------------
+
+SAMPLE201 = [{"timestamp": T0, "sampledValue": [{"value": 1.0}]}]
+TX_BASE: dict[str, Any] = {
+    "eventType": "Started",
+    "timestamp": T0,
+    "triggerReason": "Authorized",
+    "seqNo": 0,
+    "transactionInfo": {"transactionId": "TX-1"},
+}
+EVENT_BASE: dict[str, Any] = {
+    "eventId": 1,
+    "timestamp": T0,
+    "trigger": "Alerting",
+    "actualValue": "true",
+    "eventNotificationType": "HardWiredNotification",
+    "variable": {"name": "Problem"},
+}
+
+
+@pytest.mark.parametrize(
+    ("action", "payload", "field"),
+    [
+        (
+            "StatusNotification",
+            {"timestamp": T0, "connectorStatus": "Available", "evseId": -1, "connectorId": 1},
+            "evseId",
+        ),
+        (
+            "StatusNotification",
+            {"timestamp": T0, "connectorStatus": "Available", "evseId": 1, "connectorId": -5},
+            "connectorId",
+        ),
+        ("MeterValues", {"evseId": -1, "meterValue": SAMPLE201}, "evseId"),
+        ("TransactionEvent", {**TX_BASE, "evse": {"id": 0}}, "evse.id"),
+        ("TransactionEvent", {**TX_BASE, "evse": {"id": -2}}, "evse.id"),
+        ("TransactionEvent", {**TX_BASE, "evse": {"id": 1, "connectorId": -1}}, "evse.connectorId"),
+        (
+            "NotifyEvent",
+            {
+                "generatedAt": T0,
+                "seqNo": 0,
+                "eventData": [{**EVENT_BASE, "component": {"name": "EVSE", "evse": {"id": -4}}}],
+            },
+            "eventData[0].component.evse.id",
+        ),
+    ],
+)
+def test_evse_and_connector_ids_out_of_range_are_property_violations(
+    adapter: Ocpp201Adapter, action: str, payload: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(OcppError) as info:
+        decode(adapter, action, payload)  # schema-valid: the schema only says "integer"
+    assert info.value.code is ErrorCode.PROPERTY_CONSTRAINT_VIOLATION
+    assert field in str(info.value)
+
+
+def test_evse_zero_is_the_station_where_the_specification_allows_it(adapter: Ocpp201Adapter) -> None:
+    meter = decode(adapter, "MeterValues", {"evseId": 0, "meterValue": SAMPLE201})
+    assert meter.request.evse_id == 0
+    tx = decode(adapter, "TransactionEvent", {**TX_BASE, "evse": {"id": 2, "connectorId": 1}})
+    assert (tx.request.evse_id, tx.request.connector_id) == (2, 1)

@@ -4,7 +4,8 @@ Everything here is an ordinary ``/api/v1`` route behind the bearer token, so the
 is just another API client:
 
 - ``GET /me``: who the token is (the dashboard hides command buttons from viewers).
-- ``GET /fleet/summary``: station counts, total power now, energy today.
+- ``GET /fleet/summary``: station counts (also of unauthenticated, profile-0 ones), total power
+  now, energy today.
 - ``GET /fleet/power``: recent fleet power history (kept in memory from meter events).
 - ``GET /fleet/stations``: stations filtered by state/vendor/model/firmware/version, sorted, paged.
 - ``GET /fleet/facets``: distinct vendors, models, firmware and OCPP versions (for filter menus).
@@ -153,6 +154,14 @@ def _sse(event: str, data: Any, event_id: int | None = None) -> str:
     return f"{head}event: {event}\ndata: {json.dumps(data, separators=(',', ':'), default=str)}\n\n"
 
 
+def _unauthenticated_condition() -> ColumnElement[bool]:
+    """Security profile 0 (as ``effective_profile`` decides: a password makes it profile 1)."""
+    return and_(
+        or_(stations.c.security_profile == 0, stations.c.security_profile.is_(None)),
+        stations.c.password_hash.is_(None),
+    )
+
+
 def _state_condition(state: str) -> ColumnElement[bool]:
     active_fault = exists().where(faults.c.station_id == stations.c.id, faults.c.cleared_at.is_(None))
     faulted_connector = exists().where(connectors.c.station_id == stations.c.id, connectors.c.status == "Faulted")
@@ -210,9 +219,11 @@ def build_router(live: LiveState, *, stream_tick_s: float = 2.0, stream_queue: i
             transactions.c.orphan.is_(False),
             or_(transactions.c.active.is_(True), transactions.c.stopped_at >= midnight),
         )
+        unauthenticated = select(func.count()).select_from(stations).where(_unauthenticated_condition())
         async with ctx.store.engine.connect() as conn:
             row = (await conn.execute(counts)).one()
             energy_row = (await conn.execute(energy)).one()
+            unauthenticated_count = int((await conn.execute(unauthenticated)).scalar_one())
         by_state = dict(zip(STATES, (int(v) for v in row[1:]), strict=True))
         return {
             "stations": int(row[0]),
@@ -221,6 +232,8 @@ def build_router(live: LiveState, *, stream_tick_s: float = 2.0, stream_queue: i
             "power_w": round(live.total_w, 1),
             "energy_today_wh": round(float(energy_row[0]), 1),
             "sessions_today": int(energy_row[1]),
+            # profile-0 stations: no password, no certificate (the dashboard warns about them)
+            "unauthenticated": unauthenticated_count,
             "at": format_datetime(now),
         }
 
@@ -254,6 +267,7 @@ def build_router(live: LiveState, *, stream_tick_s: float = 2.0, stream_queue: i
         model: Text = None,
         firmware_version: Text = None,
         ocpp_version: Text = None,
+        unauthenticated: bool | None = None,
         sort: Literal["id", "vendor", "model", "firmware_version", "ocpp_version", "last_seen"] = "id",
         order: Literal["asc", "desc"] = "asc",
     ) -> dict[str, Any]:
@@ -263,6 +277,9 @@ def build_router(live: LiveState, *, stream_tick_s: float = 2.0, stream_queue: i
             conditions.append(func.lower(stations.c.id).contains(q.lower(), autoescape=True))
         if state:
             conditions.append(_state_condition(state))
+        if unauthenticated is not None:
+            condition = _unauthenticated_condition()
+            conditions.append(condition if unauthenticated else ~condition)
         for name, value in (
             ("vendor", vendor),
             ("model", model),

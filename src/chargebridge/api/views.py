@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chargebridge.security.profiles import effective_profile
 from chargebridge.store.repository import Row
 
 
@@ -22,6 +23,7 @@ def station_view(row: Row, connectors: list[Row], faults: list[Row], *, live: bo
             station_status = conn["status"]
             continue
         evses.setdefault(conn["evse_id"], {"evse_id": conn["evse_id"], "connectors": []})["connectors"].append(entry)
+    profile = effective_profile(row["security_profile"], row["password_hash"])
     return {
         "id": row["id"],
         "ocpp_version": row["ocpp_version"],
@@ -37,6 +39,9 @@ def station_view(row: Row, connectors: list[Row], faults: list[Row], *, live: bo
         "last_boot_at": row["last_boot_at"],
         "connected_at": row["connected_at"],
         "has_password": bool(row["password_hash"]),
+        # Profile 0: no password, no certificate; anyone who knows the id can connect as the station.
+        "security_profile": profile,
+        "unauthenticated": profile == 0,
         "evses": [evses[k] for k in sorted(evses)],
         "faults": [fault_view(f) for f in faults],
     }

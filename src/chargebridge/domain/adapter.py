@@ -59,3 +59,17 @@ def run_decoder(decoders: Mapping[str, Decoder], action: str, payload: dict[str,
     except ValueError as exc:
         raise OcppError(ErrorCode.PROPERTY_CONSTRAINT_VIOLATION, f"{action} has a value out of range") from exc
     return Decoded(request, tuple(notes))
+
+
+def checked_id(value: Any, field: str, minimum: int) -> int:
+    """An EVSE or connector id the schema only types as integer, held to the specification's
+    range (``minimum`` 0: "0 is the whole station / main meter"; 1: "> 0"). Out of range is a
+    PropertyConstraintViolation: storing connector -5 would invent a connector."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{field} is not an integer")
+    if value < minimum:
+        raise OcppError(
+            ErrorCode.PROPERTY_CONSTRAINT_VIOLATION,
+            f"{field} must be {'>= 0' if minimum == 0 else f'>= {minimum}'}, got {value}",
+        )
+    return value

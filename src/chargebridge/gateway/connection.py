@@ -32,6 +32,7 @@ from chargebridge.rpc import (
     RpcEndpoint,
     UnmatchedReply,
 )
+from chargebridge.security.replacement import Session
 from chargebridge.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,14 @@ class ConnectionStats:
     # our CALLs by (action, "answered" | "callerror" | "timeout" | "disconnected")
     calls_out_by_result: dict[tuple[str, str], int] = field(default_factory=dict)
     call_round_trip: LatencyHistogram = field(default_factory=LatencyHistogram)
+
+    # refused WebSocket handshakes and TLS handshakes, by reason (a security event type or a short name)
+    handshake_refusals: dict[str, int] = field(default_factory=dict)
+    replacements: int = 0  # live connections replaced by a new one
+    replacements_refused: int = 0  # new connections refused to protect the live one
+
+    def count_refusal(self, reason: str) -> None:
+        self.handshake_refusals[reason] = self.handshake_refusals.get(reason, 0) + 1
 
     def count_in(self, action: str, result: str) -> None:
         key = (action, result)
@@ -90,7 +99,10 @@ class StationConnection:
         self.version = adapter.version.value
         self.handler = handler
         self.stats = stats
-        self.remote_address = ws.remote_address[0] if ws.remote_address else None
+        # The client's address (the gateway sets the one behind a trusted proxy) and what the
+        # replacement policy knows of this connection.
+        self.remote_address: str | None = str(ws.remote_address[0]) if ws.remote_address else None
+        self.session: Session | None = None
         self._inbound: asyncio.Queue[CallReceived] = asyncio.Queue()
         self._call_lock = asyncio.Lock()
         self._reply: asyncio.Future[ResultReceived | ErrorReceived] | None = None

@@ -2,25 +2,34 @@
 ``wss://HOST:TLS_PORT/ocpp/{station_id}``.
 
 Handshake rules (checked before the upgrade, so a refused station never gets a socket):
-a source address with too many recent authentication failures is locked out (HTTP 429);
-the path must name one valid station id; the station must be registered unless
-auto-registration is on (HTTP 404 otherwise); then the station's security profile decides
+the path must name one valid station id (HTTP 400); a (source address, station id) pair with
+too many recent authentication failures is locked out (HTTP 429); the station must be
+registered unless auto-registration is on (HTTP 404 otherwise, and HTTP 429 once the source
+address sent too many handshakes for unknown ids: a known station is never refused for
+that); then the station's security profile decides
 (see :mod:`chargebridge.security.profiles`): profile 0 needs nothing (and is refused with 403
 when security is required), 1 needs HTTP Basic credentials with the station id as user name
 (401 otherwise), 2 needs the same over TLS (403 on the plain port), 3 needs TLS and a client
 certificate from the configured CA whose subject CN is the station id (403 otherwise); the
 charger must offer ``ocpp2.0.1`` or ``ocpp1.6`` (2.0.1 preferred; none -> HTTP 400).
 
-A second, fully authenticated connection with the same station id replaces the first: the new
+A second, fully admitted connection with the same station id replaces the first: the new
 socket becomes the station's, the old one is closed with code 1000 "replaced by a new
 connection", and the old socket's close never marks the station disconnected. A refused
-handshake never touches the live connection. Replacements are recorded as security events
-and limited per station (HTTP 429 beyond the limit, the live connection stays).
+handshake never touches the live connection. Replacements are recorded as security events and
+limited by :class:`chargebridge.security.replacement.ReplacementPolicy` (an authenticated
+connection always beats an unauthenticated one, a reconnect from the same or the station's
+established address is never limited, a flapping address gets HTTP 429 and the live
+connection stays).
+
+The source address is the TCP peer's, or, when the peer is a trusted proxy, the client named in
+its PROXY protocol header (:mod:`chargebridge.gateway.listener`) or X-Forwarded-For
+(:mod:`chargebridge.gateway.proxy`).
 
 On the TLS port the gateway runs the TLS handshake itself (:mod:`chargebridge.gateway.tls`): a
-source that is locked out is refused before TLS, and a failed handshake (client certificate of
-another CA or expired, TLS below 1.2, no shared cipher suite) is recorded as a security event
-without a station, with the source address, and counts towards that source's lockout.
+failed handshake (client certificate of another CA or expired, TLS below 1.2, no shared cipher
+suite) is recorded as a security event without a station, with the source address, and counts
+as a probe of that address (like an unknown station id).
 
 Password rotation (:mod:`chargebridge.gateway.passwords`): a station at profile 1 or 2 may log
 in with its password or with the pending one it was sent; the first login with the pending one
@@ -54,6 +63,8 @@ from chargebridge.domain.adapter import VersionAdapter
 from chargebridge.domain.commands import Command, CommandOutcome
 from chargebridge.domain.events import DomainEvent, EventKind
 from chargebridge.gateway.connection import CallAnswer, ConnectionStats, RequestHandler, StationConnection
+from chargebridge.gateway.listener import Listener
+from chargebridge.gateway.proxy import TrustedProxies, parse_networks
 from chargebridge.gateway.station_ids import InvalidStationId, parse_station_path
 from chargebridge.gateway.tls import TlsHandshakes
 from chargebridge.rpc import OcppVersion, RpcEndpoint, StationNotConnected, schemas_for
@@ -61,7 +72,8 @@ from chargebridge.rpc.endpoint import RelaxHook
 from chargebridge.rpc.version import PREFERRED_SUBPROTOCOLS, select_subprotocol
 from chargebridge.security.certificates import record_client_certificate
 from chargebridge.security.profiles import Refusal, SecurityEvent, check_profile, effective_profile, tls_refusal
-from chargebridge.security.ratelimit import EventLimiter, FailureLimiter
+from chargebridge.security.ratelimit import FailureLimiter
+from chargebridge.security.replacement import ReplacementPolicy, Session, Verdict
 from chargebridge.security.rotation import password_from_authorization_key
 from chargebridge.security.secrets import hash_password, needs_rehash
 from chargebridge.security.tls import CertKeyPair, server_context
@@ -89,13 +101,22 @@ class GatewaySettings:
     tls_chains: tuple[tuple[str, str], ...] = ()
     tls_ca_file: str | None = None
     require_security: bool = False
-    # Per source address: this many authentication failures within the window -> locked out.
+    # Per (source address, station id): this many authentication failures within the window -> locked out.
     auth_failure_limit: int = 10
     auth_failure_window_s: float = 60.0
     auth_lockout_s: float = 60.0
-    # Per station: at most this many replacements of a live connection within the window.
-    takeover_limit: int = 5
-    takeover_window_s: float = 60.0
+    # Per source address: this many handshakes naming no known station (unknown ids, failed TLS
+    # handshakes) within the window -> its unknown-id handshakes get 429 for probe_lockout_s.
+    probe_limit: int = 10
+    probe_window_s: float = 60.0
+    probe_lockout_s: float = 60.0
+    # Per (station, source address): replacements of a live connection within the window (see
+    # security/replacement.py for the reconnects that are never counted).
+    replacement_limit: int = 10
+    replacement_window_s: float = 60.0
+    # Proxies (addresses or networks) whose X-Forwarded-For / PROXY protocol header is believed.
+    trusted_proxies: tuple[str, ...] = ()
+    proxy_protocol: bool = False
 
 
 class ConnectionHooks(RequestHandler, Protocol):
@@ -144,18 +165,27 @@ class Gateway:
         self._server: Server | None = None
         self._tls_server: Server | None = None
         self._tls_handshakes: TlsHandshakes | None = None
+        self._listeners: list[Listener] = []
         self._handlers = BackgroundTasks(log, "background security task failed")
-        self._admitted: weakref.WeakKeyDictionary[ServerConnection, dict[str, Any]] = weakref.WeakKeyDictionary()
-        self.auth_failures = FailureLimiter(
-            settings.auth_failure_limit, settings.auth_failure_window_s, settings.auth_lockout_s
+        self._admitted: weakref.WeakKeyDictionary[ServerConnection, _Admission] = weakref.WeakKeyDictionary()
+        self.trusted_proxies = TrustedProxies(parse_networks(settings.trusted_proxies))
+        if settings.proxy_protocol and not self.trusted_proxies:
+            raise ValueError("the PROXY protocol needs trusted proxies (trusted_proxies)")
+        # Bad credentials: per (source address, station id), so one station's failures never lock out another.
+        self.auth_failures: FailureLimiter[tuple[str, str]] = FailureLimiter(
+            settings.auth_failure_limit, settings.auth_failure_window_s, settings.auth_lockout_s, max_keys=100_000
         )
-        self.takeovers = EventLimiter(settings.takeover_limit, settings.takeover_window_s)
+        # Handshakes that name no known station: per source address; only unknown ids are refused for it.
+        self.probes: FailureLimiter[str] = FailureLimiter(
+            settings.probe_limit, settings.probe_window_s, settings.probe_lockout_s
+        )
+        self.replacements = ReplacementPolicy(settings.replacement_limit, settings.replacement_window_s)
 
     async def start(self) -> int:
         for version in self.adapters:
             schemas_for(version).warm()
         tls_context = self._tls_context()
-        self._server = await self._serve(self.settings.port, None)
+        self._server = await self._serve(self.settings.port, self._listener(None))
         self.port = next(iter(self._server.sockets)).getsockname()[1]
         log.info("OCPP gateway listening on ws://%s:%s/ocpp/{station_id}", self.settings.host, self.port)
         if tls_context is not None and self.settings.tls_port is not None:
@@ -163,10 +193,9 @@ class Gateway:
                 tls_context,
                 handshake_timeout_s=self.settings.open_timeout_s,
                 shutdown_timeout_s=self._close_timeout_s(),
-                locked_out=lambda source: self.auth_failures.retry_after(source) is not None,
                 refused=self._tls_refused,
             )
-            self._tls_server = await self._serve(self.settings.tls_port, self._tls_handshakes)
+            self._tls_server = await self._serve(self.settings.tls_port, self._listener(self._tls_handshakes))
             self.tls_port = next(iter(self._tls_server.sockets)).getsockname()[1]
             log.info("OCPP gateway listening on wss://%s:%s/ocpp/{station_id}", self.settings.host, self.tls_port)
         return self.port
@@ -189,18 +218,30 @@ class Gateway:
         # A peer that stopped answering won't answer the close frame either: don't wait long for it.
         return min(5.0, self.settings.ping_interval_s / 4)
 
-    async def _serve(self, port: int, tls: TlsHandshakes | None) -> Server:
-        # No ``ssl=``: on the TLS port the connection class runs the TLS handshake itself.
+    def _listener(self, tls: TlsHandshakes | None) -> Listener:
+        listener = Listener(
+            trusted=self.trusted_proxies,
+            proxy_protocol=self.settings.proxy_protocol,
+            tls=tls,
+            timeout_s=self.settings.open_timeout_s,
+        )
+        self._listeners.append(listener)
+        return listener
+
+    async def _serve(self, port: int, listener: Listener) -> Server:
+        # No ``ssl=``: on the TLS port the connection class runs the TLS handshake itself (after
+        # the PROXY protocol header when one is expected).
         extra: dict[str, Any] = {}
-        if tls is not None:
-            extra = {"create_connection": tls.connection_class()}
+        if listener.staged:
+            extra = {"create_connection": listener.connection_class()}
+        tls = listener.tls is not None
         return await serve(
             self._handle,
             self.settings.host,
             port,
             subprotocols=[Subprotocol(sub) for sub in PREFERRED_SUBPROTOCOLS],
             select_subprotocol=_choose_subprotocol,
-            process_request=functools.partial(self._process_request, tls=tls is not None),
+            process_request=functools.partial(self._process_request, tls=tls),
             max_size=self.settings.max_frame_bytes,
             ping_interval=self.settings.ping_interval_s,
             ping_timeout=self.settings.ping_timeout_s,
@@ -214,32 +255,46 @@ class Gateway:
         for server in (self._server, self._tls_server):
             if server is not None:
                 server.close(close_connections=True)
-                if server is self._tls_server and self._tls_handshakes is not None:
-                    await self._tls_handshakes.close()
+        for listener in self._listeners:
+            await listener.close()
+        for server in (self._server, self._tls_server):
+            if server is not None:
                 await server.wait_closed()
         self._server = self._tls_server = None
+        self._listeners.clear()
 
     # -- handshake -------------------------------------------------------------------------
+
+    def client_address(self, connection: ServerConnection, request: Request) -> str:
+        """The client's address: the peer's, or (behind a trusted proxy) the one its PROXY protocol
+        header or X-Forwarded-For names."""
+        peer = _source_address(connection)
+        return self.trusted_proxies.client_address(peer, request.headers.get_all("X-Forwarded-For"))
 
     async def _process_request(
         self, connection: ServerConnection, request: Request, *, tls: bool = False
     ) -> Response | None:
-        source = _source_address(connection)
-        wait = self.auth_failures.retry_after(source)
-        if wait is not None:
-            return _respond(connection, Refusal(HTTPStatus.TOO_MANY_REQUESTS, "too many failed attempts"), wait)
         try:
             station_id = parse_station_path(request.path)
-        except (InvalidStationId, UnicodeDecodeError) as exc:
+        except InvalidStationId as exc:
+            self.stats.count_refusal("InvalidPath")
             status = HTTPStatus.NOT_FOUND if not request.path.startswith("/ocpp/") else HTTPStatus.BAD_REQUEST
             return connection.respond(status, f"{exc}\n")
+        source = self.client_address(connection, request)
+        wait = self.auth_failures.retry_after((source, station_id))
+        if wait is not None:
+            self.stats.count_refusal("LockedOut")
+            return _respond(connection, Refusal(HTTPStatus.TOO_MANY_REQUESTS, "too many failed attempts"), wait)
         station = await self.store.get_station(station_id)
         if station is None:
             if not self.settings.auto_register or self.settings.require_security:
-                self._count_failure(source)
-                log.info("handshake from %s refused: unknown station %r", source, station_id)
-                return connection.respond(HTTPStatus.NOT_FOUND, "unknown station\n")
+                return self._unknown_station(connection, source, station_id)
             station = await self.store.add_station(station_id, now=self.clock.now(), if_missing=True)
+            log.warning(
+                "%s: auto-registered at security profile 0: it connects without any authentication (from %s)",
+                station_id,
+                source,
+            )
         profile = effective_profile(station["security_profile"], station["password_hash"])
         ssl_object = connection.transport.get_extra_info("ssl_object") if tls else None
         user, password = _basic_credentials(request.headers.get("Authorization"))
@@ -256,18 +311,67 @@ class Gateway:
             refusal = await self._check_password(station_id, password or "", station, source, tls, profile)
         if refusal is not None:
             return self._refuse(connection, source, station_id, profile, tls, refusal)
-        self._admitted[connection] = station  # read once: the services need it when the socket opens
+        refused = self._check_replacement(connection, station_id, source, tls, profile)
+        if refused is not None:
+            return refused
+        # read once: the services need the row when the socket opens
+        self._admitted[connection] = _Admission(station, source, profile >= 1)
         if profile == 3 and ssl_object is not None:
             # The certificate inventory (expiry listing, renewal) knows every client certificate in use.
             der = ssl_object.getpeercert(binary_form=True)
             if der:
                 self._background(record_client_certificate(self.store, station_id, der, self.clock.now()))
-        if station_id in self.connections and not self.takeovers.allow(station_id):
-            self.record_security_event(station_id, SecurityEvent.TAKEOVER_LIMITED, source, tls, profile)
-            log.warning("%s: replacement from %s refused: too many replacements", station_id, source)
-            refusal = Refusal(HTTPStatus.TOO_MANY_REQUESTS, "too many reconnections")
-            return _respond(connection, refusal, self.settings.takeover_window_s)
         return None
+
+    def _unknown_station(self, connection: ServerConnection, source: str, station_id: str) -> Response:
+        """404, or 429 once ``source`` probed too many unknown ids (never applied to known stations)."""
+        wait = self.probes.retry_after(source)
+        if wait is not None:
+            self.stats.count_refusal("ProbeLimited")
+            refusal = Refusal(HTTPStatus.TOO_MANY_REQUESTS, "too many handshakes for unknown stations")
+            return _respond(connection, refusal, wait)
+        self.stats.count_refusal("UnknownStation")
+        log.info("handshake from %s refused: unknown station %r", source, station_id)
+        self._count_probe(source)
+        return connection.respond(HTTPStatus.NOT_FOUND, "unknown station\n")
+
+    def _check_replacement(
+        self, connection: ServerConnection, station_id: str, source: str, tls: bool, profile: int
+    ) -> Response | None:
+        live = self.connections.get(station_id)
+        verdict = self.replacements.decide(
+            station_id, live.session if live is not None else None, source, authenticated=profile >= 1
+        )
+        if not verdict.refused:
+            return None
+        assert live is not None and live.session is not None
+        if verdict is Verdict.UNAUTHENTICATED:
+            self.stats.count_refusal("ReplacementUnauthenticated")
+            reason = "an authenticated connection holds this station"
+            status = HTTPStatus.CONFLICT
+        else:
+            self.stats.count_refusal(SecurityEvent.TAKEOVER_LIMITED.value)
+            reason = "too many replacements from this address"
+            status = HTTPStatus.TOO_MANY_REQUESTS
+        self.stats.replacements_refused += 1
+        self.record_security_event(
+            station_id,
+            SecurityEvent.TAKEOVER_LIMITED,
+            source,
+            tls,
+            profile,
+            reason,
+            live_source=live.session.source,
+        )
+        log.warning(
+            "%s: replacement from %s refused (%s); the connection from %s stays",
+            station_id,
+            source,
+            reason,
+            live.session.source,
+        )
+        retry = self.replacements.window_s if status == HTTPStatus.TOO_MANY_REQUESTS else None
+        return _respond(connection, Refusal(status, reason), retry)
 
     async def _check_password(
         self, station_id: str, password: str, station: Row, source: str, tls: bool, profile: int
@@ -321,15 +425,30 @@ class Gateway:
     ) -> Response:
         # Never log credentials: only the station, the source and why.
         log.warning("%s: handshake from %s refused (%s): %s", station_id, source, refusal.status.value, refusal.reason)
+        self.stats.count_refusal(refusal.event.value if refusal.event is not None else f"Http{refusal.status.value}")
         if refusal.counts:
-            self._count_failure(source)
+            self._count_failure(source, station_id)
         if refusal.event is not None:
             self.record_security_event(station_id, refusal.event, source, tls, profile, refusal.reason)
         return _respond(connection, refusal)
 
-    def _count_failure(self, source: str) -> None:
-        if self.auth_failures.failure(source):
-            log.warning("source %s locked out for %.0f s after repeated failures", source, self.settings.auth_lockout_s)
+    def _count_failure(self, source: str, station_id: str) -> None:
+        if self.auth_failures.failure((source, station_id)):
+            log.warning(
+                "%s: source %s locked out for %.0f s after repeated failures (other stations on that address are not)",
+                station_id,
+                source,
+                self.settings.auth_lockout_s,
+            )
+
+    def _count_probe(self, source: str) -> None:
+        if self.probes.failure(source):
+            log.warning(
+                "source %s: unknown station ids refused for %.0f s after %d probes (known stations still connect)",
+                source,
+                self.settings.probe_lockout_s,
+                self.settings.probe_limit,
+            )
 
     def _tls_refused(self, source: str, exc: BaseException, timed_out: bool) -> None:
         """A TLS handshake on the wss port failed (see :mod:`chargebridge.gateway.tls`)."""
@@ -338,8 +457,9 @@ class Gateway:
             log.debug("TLS connection from %s closed during the handshake (%s)", source, type(exc).__name__)
             return
         log.warning("TLS handshake from %s refused: %s", source, refusal.tech_info)
+        self.stats.count_refusal(refusal.event.value)
         if refusal.counts:
-            self._count_failure(source)
+            self._count_probe(source)
         self.record_security_event(None, refusal.event, source, True, None, refusal.tech_info)
 
     def record_security_event(
@@ -376,17 +496,37 @@ class Gateway:
         relax = self.relax_for(station_id) if self.relax_for is not None else None
         endpoint = RpcEndpoint(schemas_for(version), accepts=adapter.accepts, relax=relax)
         conn = StationConnection(station_id, ws, endpoint, adapter, self.services, self.stats)
+        admission = self._admitted.pop(ws, None)
+        source = admission.source if admission is not None else (conn.remote_address or "unknown")
+        conn.remote_address = source
+        session = conn.session = Session(
+            source, admission.authenticated if admission is not None else False, self.replacements.now()
+        )
         previous = self.connections.get(station_id)
         self.connections[station_id] = conn
         if previous is not None:
-            source = conn.remote_address or "unknown"
-            log.warning("%s: new connection from %s replaces the live one", station_id, source)
-            self.record_security_event(station_id, SecurityEvent.CONNECTION_REPLACED, source, _is_tls(ws), None)
+            self.stats.replacements += 1
+            previous_source = previous.session.source if previous.session is not None else previous.remote_address
+            log.warning(
+                "%s: new connection from %s replaces the live one (from %s)", station_id, source, previous_source
+            )
+            self.record_security_event(
+                station_id,
+                SecurityEvent.CONNECTION_REPLACED,
+                source,
+                _is_tls(ws),
+                None,
+                previous_source=previous_source,
+                authenticated=session.authenticated,
+            )
             self._handlers.spawn(previous.close(1000, "replaced by a new connection"))
         try:
-            await self.services.connected(station_id, version.value, self._admitted.pop(ws, None))
+            await self.services.connected(
+                station_id, version.value, admission.station if admission is not None else None
+            )
             await conn.run()
         finally:
+            self.replacements.ended(station_id, session)
             if self.connections.get(station_id) is conn:
                 del self.connections[station_id]
                 with contextlib.suppress(Exception):
@@ -416,6 +556,15 @@ class Gateway:
         """Send any action of the station's version with a version-specific payload."""
         conn = self.connection(station_id)
         return await conn.call(action, payload, timeout_s or self.settings.call_timeout_s)
+
+
+@dataclass(frozen=True, slots=True)
+class _Admission:
+    """What the handshake learnt, for when the socket opens."""
+
+    station: dict[str, Any]
+    source: str
+    authenticated: bool
 
 
 def _source_address(connection: ServerConnection) -> str:

@@ -21,7 +21,11 @@ def parse_station_path(path: str, prefix: str = OCPP_PATH_PREFIX) -> str:
     raw = path[len(prefix) :]
     if not raw or "/" in raw:
         raise InvalidStationId("path must name exactly one station id")
-    return validate_station_id(unquote(raw, errors="strict"))
+    try:
+        station_id = unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        raise InvalidStationId("station id is not valid percent-encoded UTF-8") from None
+    return validate_station_id(station_id)
 
 
 def validate_station_id(station_id: str) -> str:

@@ -3,17 +3,20 @@
 With ``ssl=`` on the listening socket, asyncio runs the TLS handshake before any websockets code
 sees the connection: a client certificate from another CA, an expired one, TLS 1.1 or no shared
 cipher suite just close the socket, and nobody learns of it. Here the listener is plain TCP and
-websockets is given (``create_connection=``) a :class:`ServerConnection` subclass whose
-``connection_made`` does not start the WebSocket side. Instead :class:`TlsHandshakes`:
+websockets is given (``create_connection=``) a connection class whose ``connection_made`` does
+not start the WebSocket side (:mod:`chargebridge.gateway.listener`, which first reads a PROXY
+protocol header when one is expected). Then :class:`TlsHandshakes`:
 
-1. refuses (aborts) the connection at once when the source address is locked out, before any
-   TLS work is spent on it;
-2. otherwise runs ``loop.start_tls(..., server_side=True)`` on the raw transport in a task, with
-   the handshake timeout;
-3. on success hands the TLS transport to websockets (``ServerConnection.connection_made``), which
+1. runs ``loop.start_tls(..., server_side=True)`` on the raw transport in a task, with the
+   handshake timeout (bytes already read after a PROXY header are replayed into it first);
+2. on success hands the TLS transport to websockets (``ServerConnection.connection_made``), which
    then reads the HTTP upgrade exactly as with ``ssl=``: ``get_extra_info("ssl_object")`` and
    ``peername`` answer as before;
-4. on failure tells the gateway (``refused(source, exc, timed_out)``) and closes the socket.
+3. on failure tells the gateway (``refused(source, exc, timed_out)``) and closes the socket.
+
+A failed handshake is never a reason to refuse the next one from the same address before TLS:
+a certificate cannot be guessed, and behind a carrier NAT the next handshake may be another,
+valid station's.
 
 Until step 3 the TLS protocol's application side is a small buffer: asyncio may deliver the
 first application bytes (the HTTP request that follows the client's Finished message) before
@@ -28,9 +31,10 @@ import logging
 import ssl
 import time
 from collections.abc import Callable
-from typing import Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any
 
-from websockets.asyncio.server import ServerConnection
+if TYPE_CHECKING:
+    from chargebridge.gateway.listener import StagedServerConnection
 
 log = logging.getLogger(__name__)
 
@@ -83,37 +87,6 @@ class _EarlyData(asyncio.Protocol):
             target.connection_lost(self.lost_exc)
 
 
-class TlsServerConnection(ServerConnection):
-    """A websockets server connection whose transport becomes TLS before websockets starts.
-
-    The class attribute :attr:`handshakes` is set on a per-listener subclass
-    (:meth:`TlsHandshakes.connection_class`)."""
-
-    handshakes: ClassVar[TlsHandshakes]
-    _tls_ready = False
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.handshakes.begin(self, cast(asyncio.Transport, transport))
-
-    def tls_established(self, transport: asyncio.Transport) -> None:
-        self._tls_ready = True
-        super().connection_made(transport)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        # The raw socket closed before TLS was up (refused, or aborted on stop): websockets never
-        # saw this connection, so there is nothing of its own to tear down.
-        if self._tls_ready:
-            super().connection_lost(exc)
-
-    def data_received(self, data: bytes) -> None:
-        if self._tls_ready:
-            super().data_received(data)
-
-    def eof_received(self) -> None:
-        if self._tls_ready:
-            super().eof_received()
-
-
 Refused = Callable[[str, BaseException, bool], None]
 
 
@@ -124,47 +97,38 @@ class TlsHandshakes:
         *,
         handshake_timeout_s: float,
         shutdown_timeout_s: float,
-        locked_out: Callable[[str], bool],
         refused: Refused,
     ):
         self.context = context
         self.handshake_timeout_s = handshake_timeout_s
         self.shutdown_timeout_s = shutdown_timeout_s
-        self._locked_out = locked_out
         self._refused = refused
         self._pending: dict[asyncio.Task[None], asyncio.Transport] = {}
-
-    def connection_class(self) -> type[ServerConnection]:
-        """A :class:`TlsServerConnection` bound to this listener (for ``serve(create_connection=)``)."""
-
-        class BoundTlsServerConnection(TlsServerConnection):
-            pass
-
-        BoundTlsServerConnection.handshakes = self
-        return BoundTlsServerConnection
 
     @property
     def pending(self) -> int:
         return len(self._pending)
 
-    def begin(self, connection: TlsServerConnection, transport: asyncio.Transport) -> None:
+    def begin(
+        self, connection: StagedServerConnection, transport: asyncio.Transport, source: str, early: bytes = b""
+    ) -> None:
+        """Run the TLS handshake of ``transport``; ``early``: bytes of it already read (after a
+        PROXY protocol header), fed to TLS before anything else."""
         # Nothing may be read before start_tls owns the transport (the ClientHello is for it).
         transport.pause_reading()
-        source = _peer_host(transport.get_extra_info("peername"))
-        if self._locked_out(source):
-            log.debug("TLS connection from %s refused: locked out", source)
-            transport.abort()
-            return
-        task = asyncio.get_running_loop().create_task(self._handshake(connection, transport, source))
+        task = asyncio.get_running_loop().create_task(self._handshake(connection, transport, source, early))
         self._pending[task] = transport
         task.add_done_callback(self._done)
 
-    async def _handshake(self, connection: TlsServerConnection, transport: asyncio.Transport, source: str) -> None:
+    async def _handshake(
+        self, connection: StagedServerConnection, transport: asyncio.Transport, source: str, replay: bytes
+    ) -> None:
         early = _EarlyData()
         started = time.monotonic()
+        raw: asyncio.Transport = _Replay(transport, replay) if replay else transport  # type: ignore[assignment]
         try:
             tls = await asyncio.get_running_loop().start_tls(
-                transport,
+                raw,
                 early,
                 self.context,
                 server_side=True,
@@ -183,7 +147,7 @@ class TlsHandshakes:
             transport.abort()
             return
         tls.set_protocol(connection)
-        connection.tls_established(tls)
+        connection.open(tls)
         early.hand_over(connection)
 
     def _done(self, task: asyncio.Task[None]) -> None:
@@ -201,5 +165,38 @@ class TlsHandshakes:
             await asyncio.gather(*(task for task, _ in pending), return_exceptions=True)
 
 
-def _peer_host(peername: Any) -> str:
-    return str(peername[0]) if isinstance(peername, tuple) and peername else "unknown"
+class _Replay:
+    """The raw transport, seen by ``start_tls``, with bytes that were read before it (after a PROXY
+    protocol header) given to the TLS protocol first, when start_tls resumes reading."""
+
+    _start_tls_compatible = True
+
+    def __init__(self, transport: asyncio.Transport, data: bytes):
+        self._transport = transport
+        self._data = data
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+    def resume_reading(self) -> None:
+        data, self._data = self._data, b""
+        if data:
+            feed(self._transport.get_protocol(), data)
+        if not self._transport.is_closing():
+            self._transport.resume_reading()
+
+
+def feed(protocol: asyncio.BaseProtocol, data: bytes) -> None:
+    """Deliver ``data`` to a protocol as its transport would."""
+    if isinstance(protocol, asyncio.BufferedProtocol):
+        view = memoryview(data)
+        while view:
+            buffer = memoryview(protocol.get_buffer(len(view)))
+            size = min(len(buffer), len(view))
+            if size == 0:
+                raise RuntimeError("protocol gave an empty buffer")
+            buffer[:size] = view[:size]
+            protocol.buffer_updated(size)
+            view = view[size:]
+    elif isinstance(protocol, asyncio.Protocol):
+        protocol.data_received(data)

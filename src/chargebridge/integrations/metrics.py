@@ -119,6 +119,23 @@ class CoreCollector(Collector):
         yield CounterMetricFamily(
             "chargebridge_ocpp_unmatched_replies", "Replies to no outstanding CALL", value=stats.unmatched_replies
         )
+        refusals = CounterMetricFamily(
+            "chargebridge_handshake_refusals",
+            "Refused WebSocket and TLS handshakes by reason (a security event type, LockedOut, ProbeLimited, "
+            "UnknownStation, InvalidPath, ReplacementRateLimited, ...)",
+            labels=["reason"],
+        )
+        for reason, count in sorted(stats.handshake_refusals.items()):
+            refusals.add_metric([reason], count)
+        yield refusals
+        replacements = CounterMetricFamily(
+            "chargebridge_connection_replacements",
+            "New connections for a station with a live one: accepted (the old socket closed) or refused",
+            labels=["result"],
+        )
+        replacements.add_metric(["accepted"], stats.replacements)
+        replacements.add_metric(["refused"], stats.replacements_refused)
+        yield replacements
 
     def _bus(self, ctx: ApiContext) -> Iterable[Metric]:
         yield CounterMetricFamily("chargebridge_bus_published", "Events published on the bus", value=ctx.bus.published)

@@ -21,7 +21,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from chargebridge.domain import commands as cmd
-from chargebridge.domain.adapter import run_decoder
+from chargebridge.domain.adapter import checked_id, run_decoder
 from chargebridge.domain.commands import Command, CommandNotSupported, CommandOutcome
 from chargebridge.domain.model import AuthorizationStatus, ConnectorStatus, IdToken, IdTokenInfo, StationIdentity
 from chargebridge.domain.requests import (
@@ -105,7 +105,7 @@ def _heartbeat(payload: Mapping[str, Any], notes: list[str]) -> StationRequest:
 
 
 def _status(payload: Mapping[str, Any], notes: list[str]) -> StationRequest:
-    connector_id: int = payload["connectorId"]
+    connector_id = checked_id(payload["connectorId"], "connectorId", 0)  # 1.6 6.47: connectorId >= 0
     error_code: str = payload["errorCode"]
     return StatusRequest(
         evse_id=connector_id,
@@ -133,7 +133,7 @@ def start_dedupe_key(payload: Mapping[str, Any]) -> str:
 
 
 def _start_transaction(payload: Mapping[str, Any], notes: list[str]) -> StationRequest:
-    connector_id: int = payload["connectorId"]
+    connector_id = checked_id(payload["connectorId"], "connectorId", 1)  # 1.6 6.45: connectorId > 0
     return TransactionEventRequest(
         event_type=TransactionEventType.STARTED,
         transaction_id=None,
@@ -161,7 +161,7 @@ def _stop_transaction(payload: Mapping[str, Any], notes: list[str]) -> StationRe
 
 
 def _meter_values(payload: Mapping[str, Any], notes: list[str]) -> StationRequest:
-    connector_id: int = payload["connectorId"]
+    connector_id = checked_id(payload["connectorId"], "connectorId", 0)  # 1.6 6.31: connectorId >= 0
     transaction_id = payload.get("transactionId")
     return MeterValuesRequest(
         evse_id=connector_id,

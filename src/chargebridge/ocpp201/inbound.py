@@ -12,6 +12,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from chargebridge.domain.adapter import checked_id
 from chargebridge.domain.model import ConnectorStatus, IdToken, StationIdentity
 from chargebridge.domain.requests import (
     AuthorizeRequest,
@@ -50,6 +51,17 @@ def parse_time(text: Any, field: str) -> datetime:
         raise OcppError(ErrorCode.PROPERTY_CONSTRAINT_VIOLATION, f"{field} is not a valid date-time") from exc
 
 
+def _evse(evse: Payload, where: str) -> tuple[int | None, int | None]:
+    """An EVSEType: ``id`` is "a number (> 0) designating an EVSE", ``connectorId`` a connector
+    index within it (connectors are numbered from 1; 0 and negatives name none)."""
+    evse_id = evse.get("id")
+    connector_id = evse.get("connectorId")
+    return (
+        checked_id(evse_id, f"{where}.id", 1) if evse_id is not None else None,
+        checked_id(connector_id, f"{where}.connectorId", 1) if connector_id is not None else None,
+    )
+
+
 def _id_token(raw: Payload) -> IdToken:
     return IdToken(raw["idToken"], raw.get("type"))
 
@@ -74,8 +86,8 @@ def decode_heartbeat(payload: Payload, notes: list[str]) -> HeartbeatRequest:
 
 def decode_status(payload: Payload, notes: list[str]) -> StatusRequest:
     return StatusRequest(
-        evse_id=payload["evseId"],
-        connector_id=payload["connectorId"],
+        evse_id=checked_id(payload["evseId"], "evseId", 0),
+        connector_id=checked_id(payload["connectorId"], "connectorId", 0),
         status=ConnectorStatus(payload["connectorStatus"]),
         timestamp=parse_time(payload["timestamp"], "timestamp"),
     )
@@ -89,6 +101,7 @@ def decode_transaction_event(payload: Payload, notes: list[str]) -> TransactionE
     event_type = TransactionEventType(payload["eventType"])
     info = payload["transactionInfo"]
     evse = payload.get("evse") or {}
+    evse_id, connector_id = _evse(evse, "evse")
     samples = decode_meter_values(payload.get("meterValue", ()), notes)
     stop_reason = info.get("stoppedReason")
     if stop_reason is None and event_type is TransactionEventType.ENDED:
@@ -98,8 +111,8 @@ def decode_transaction_event(payload: Payload, notes: list[str]) -> TransactionE
         event_type=event_type,
         transaction_id=info["transactionId"],
         timestamp=parse_time(payload["timestamp"], "timestamp"),
-        evse_id=evse.get("id"),
-        connector_id=evse.get("connectorId"),
+        evse_id=evse_id,
+        connector_id=connector_id,
         id_token=_id_token(id_token) if id_token is not None else None,
         meter_start_wh=meter_start_wh(samples, started=event_type is TransactionEventType.STARTED),
         meter_stop_wh=meter_stop_wh(samples, ended=event_type is TransactionEventType.ENDED),
@@ -116,7 +129,7 @@ def decode_transaction_event(payload: Payload, notes: list[str]) -> TransactionE
 
 def decode_meter_values_request(payload: Payload, notes: list[str]) -> MeterValuesRequest:
     return MeterValuesRequest(
-        evse_id=payload["evseId"],
+        evse_id=checked_id(payload["evseId"], "evseId", 0),  # "0 designates the main power meter"
         connector_id=None,
         samples=decode_meter_values(payload["meterValue"], notes),
     )
@@ -124,7 +137,7 @@ def decode_meter_values_request(payload: Payload, notes: list[str]) -> MeterValu
 
 def _notified_event(raw: Payload, index: int) -> NotifiedEvent:
     component = raw["component"]
-    evse = component.get("evse") or {}
+    evse_id, connector_id = _evse(component.get("evse") or {}, f"eventData[{index}].component.evse")
     return NotifiedEvent(
         event_id=raw["eventId"],
         timestamp=parse_time(raw["timestamp"], f"eventData[{index}].timestamp"),
@@ -132,8 +145,8 @@ def _notified_event(raw: Payload, index: int) -> NotifiedEvent:
         actual_value=raw["actualValue"],
         component=component["name"],
         variable=raw["variable"]["name"],
-        evse_id=evse.get("id"),
-        connector_id=evse.get("connectorId"),
+        evse_id=evse_id,
+        connector_id=connector_id,
         event_code=None,  # 2.0.1 has no eventCode; the station's own code is techCode
         tech_code=raw.get("techCode"),
         tech_info=raw.get("techInfo"),

@@ -164,3 +164,23 @@ def tls_refusal(exc: BaseException, *, timed_out: bool = False) -> TlsRefusal | 
 
 def _cut(text: str) -> str:
     return text[:_TECH_INFO_MAX]
+
+
+def unauthenticated_warning(
+    count: int, sample: list[str], *, auto_register: bool, require_security: bool
+) -> str | None:
+    """The start-up warning about stations anyone can impersonate (profile 0), or None."""
+    parts: list[str] = []
+    if count:
+        shown = ", ".join(sample[:5]) + (", ..." if count > len(sample[:5]) else "")
+        if require_security:
+            parts.append(f"{count} station(s) at security profile 0 will be refused (require_security): {shown}")
+        else:
+            parts.append(
+                f"{count} station(s) at security profile 0 connect WITHOUT AUTHENTICATION: anyone who knows "
+                f"the id can take the station over ({shown}); give them a password (PUT /api/v1/stations/"
+                "{id}/security)"
+            )
+    if auto_register and not require_security:
+        parts.append("--auto-register is ON: any unknown id is registered at profile 0 and let in")
+    return "SECURITY: " + "; ".join(parts) if parts else None

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chargebridge.security.tables import api_token_stations, audit_log
 from chargebridge.store.repository import Row, Store
+from chargebridge.store.schema import stations
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,3 +100,22 @@ class SecurityStore:
                 await conn.execute(insert(api_token_stations), rows)
 
         await self.store.writer.run(op)
+
+    # -- stations without authentication ---------------------------------------------------
+
+    async def unauthenticated_stations(self, sample: int = 5) -> tuple[int, list[str]]:
+        """How many stations are at security profile 0 (no password, no certificate), and the
+        first ``sample`` of their ids: anyone who knows such an id can connect as the station."""
+        condition = and_(
+            or_(stations.c.security_profile == 0, stations.c.security_profile.is_(None)),
+            stations.c.password_hash.is_(None),
+        )
+        async with self.store.engine.connect() as conn:
+            count = int((await conn.execute(select(func.count()).select_from(stations).where(condition))).scalar_one())
+            ids = [
+                r[0]
+                for r in await conn.execute(
+                    select(stations.c.id).where(condition).order_by(stations.c.id).limit(sample)
+                )
+            ]
+        return count, ids

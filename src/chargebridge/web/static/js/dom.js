@@ -33,6 +33,15 @@ export function badge(text) {
   return h("span", { class: `badge ${value.replace(/[^A-Za-z]/g, "")}` }, value);
 }
 
+/** The warning badge of a station at security profile 0 (no password, no certificate). */
+export function unauthenticatedBadge() {
+  return h(
+    "span",
+    { class: "badge unauthenticated", title: "Security profile 0: connects without authentication; anyone who knows the id can impersonate it" },
+    "unauthenticated",
+  );
+}
+
 export function kw(watts) {
   if (watts === null || watts === undefined) return "–";
   return `${(watts / 1000).toLocaleString(undefined, { maximumFractionDigits: 1, minimumFractionDigits: 1 })} kW`;

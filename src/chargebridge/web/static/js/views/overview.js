@@ -50,11 +50,13 @@ function storedEvent(row) {
 
 export async function render(main, _args, ctx) {
   const kpis = h("section", { class: "kpis", "aria-label": "Fleet counts" });
+  const securityBanner = h("div", { id: "security-banner" });
   const chartBox = h("div");
   const faultsBox = h("div");
   const eventList = h("ol", { class: "events", "aria-label": "Recent events", id: "event-list" });
   main.append(
     h("div", { class: "page-head" }, h("h1", {}, "Fleet overview"), h("span", { class: "muted", id: "summary-at" })),
+    securityBanner,
     kpis,
     h("section", { class: "card", "aria-labelledby": "power-title" }, h("h2", { id: "power-title" }, "Fleet power"), chartBox),
     h(
@@ -79,6 +81,18 @@ export async function render(main, _args, ctx) {
       kpi("faulted", "Faulted", s.faulted, s.faulted ? "bad" : ""),
       kpi("power", "Power now", kw(s.power_w)),
       kpi("energy", "Energy today", kwh(s.energy_today_wh)),
+    );
+    clear(
+      securityBanner,
+      s.unauthenticated
+        ? h(
+            "p",
+            { class: "banner", role: "alert" },
+            h("strong", {}, `${s.unauthenticated.toLocaleString()} station${s.unauthenticated === 1 ? "" : "s"} without authentication. `),
+            "Security profile 0: anyone who knows the id can connect as the station. ",
+            h("a", { href: "#/stations?unauthenticated=true" }, "Show them"),
+          )
+        : null,
     );
     main.querySelector("#summary-at").textContent = `updated ${new Date(s.at).toLocaleTimeString()}`;
   };

@@ -1,7 +1,7 @@
 // One station: identity, EVSEs/connectors live, power chart, commands, sessions, faults, timeline.
 import { api } from "../api.js";
 import { TimeChart } from "../charts.js";
-import { badge, clear, errorText, h, kwh, table, throttle, timeEl } from "../dom.js";
+import { badge, clear, errorText, h, kwh, table, throttle, timeEl, unauthenticatedBadge } from "../dom.js";
 
 export const NAME = "station";
 
@@ -30,6 +30,7 @@ export async function render(main, { id }, ctx) {
   let station = await api(path);
   let activeTx = [];
   const head = h("div", { class: "page-head" });
+  const securityBanner = h("div", { id: "security-banner" });
   const identity = h("dl", { class: "identity", id: "identity" });
   const evses = h("div", { id: "evses" });
   const chartBox = h("div");
@@ -43,6 +44,7 @@ export async function render(main, { id }, ctx) {
 
   const sections = [
     head,
+    securityBanner,
     h(
       "div",
       { class: "grid cols-2" },
@@ -68,7 +70,24 @@ export async function render(main, { id }, ctx) {
     let state = s.connected ? "online" : "offline";
     if (s.connected && (activeTx.length || statuses.includes("Charging"))) state = "charging";
     if (s.faults.length || statuses.includes("Faulted")) state = "faulted";
-    clear(head, h("h1", {}, s.id), badge(state), h("span", { class: "muted" }, s.connected ? `connected since ${new Date(s.connected_at).toLocaleString()}` : "not connected"));
+    clear(
+      head,
+      h("h1", {}, s.id),
+      badge(state),
+      s.unauthenticated ? unauthenticatedBadge() : null,
+      h("span", { class: "muted" }, s.connected ? `connected since ${new Date(s.connected_at).toLocaleString()}` : "not connected"),
+    );
+    clear(
+      securityBanner,
+      s.unauthenticated
+        ? h(
+            "p",
+            { class: "banner", role: "alert" },
+            h("strong", {}, "No authentication. "),
+            "This station is at security profile 0: it has no password and no certificate, so anyone who knows its id can connect as it, feed false data and take its commands. Give it a password (PUT /api/v1/stations/{id}/security with a profile of 1 or higher) and configure the charger with it.",
+          )
+        : null,
+    );
     const rows = [
       ["OCPP version", s.ocpp_version],
       ["Vendor", s.vendor],
@@ -76,6 +95,7 @@ export async function render(main, { id }, ctx) {
       ["Serial number", s.serial_number],
       ["Firmware", s.firmware_version],
       ["Registration", s.registration_status],
+      ["Security profile", s.security_profile === undefined ? null : `${s.security_profile}${s.unauthenticated ? " (no authentication)" : ""}`],
       ["Last boot", s.last_boot_at ? `${new Date(s.last_boot_at).toLocaleString()} (${s.boot_status || "?"})` : null],
       ["Last seen", s.last_seen ? new Date(s.last_seen).toLocaleString() : null],
       ["Station status", s.status],

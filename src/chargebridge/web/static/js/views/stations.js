@@ -1,10 +1,10 @@
 // Stations: server-side filtering, sorting and paging (GET /api/v1/fleet/stations); state in the URL.
 import { api } from "../api.js";
-import { badge, clear, debounce, h, kw, table, throttle, timeEl } from "../dom.js";
+import { badge, clear, debounce, h, kw, table, throttle, timeEl, unauthenticatedBadge } from "../dom.js";
 
 export const NAME = "stations";
 
-const FILTERS = ["q", "state", "vendor", "model", "firmware_version", "ocpp_version"];
+const FILTERS = ["q", "state", "vendor", "model", "firmware_version", "ocpp_version", "unauthenticated"];
 const LIVE_KINDS = "station.connected,station.disconnected,station.booted,status.changed,transaction.started,transaction.ended,fault.raised,fault.cleared";
 
 function select(id, label, options, value) {
@@ -29,6 +29,7 @@ export async function render(main, { query }, ctx) {
     model: query.get("model") || "",
     firmware_version: query.get("firmware_version") || "",
     ocpp_version: query.get("ocpp_version") || "",
+    unauthenticated: query.get("unauthenticated") || "",
     sort: query.get("sort") || "id",
     order: query.get("order") === "desc" ? "desc" : "asc",
     offset: Number(query.get("offset") || 0),
@@ -49,6 +50,20 @@ export async function render(main, { query }, ctx) {
     select("f-model", "Model", facets.model, state.model),
     select("f-firmware_version", "Firmware", facets.firmware_version, state.firmware_version),
     select("f-ocpp_version", "OCPP", facets.ocpp_version, state.ocpp_version),
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: "f-unauthenticated" }, "Authentication"),
+      h(
+        "select",
+        { id: "f-unauthenticated", name: "unauthenticated" },
+        [
+          ["", "any"],
+          ["true", "none (profile 0)"],
+          ["false", "password or certificate"],
+        ].map(([value, label]) => h("option", { value, selected: value === state.unauthenticated }, label)),
+      ),
+    ),
     select("f-limit", "Per page", ["25", "50", "100", "250"], String(state.limit)),
   );
   form.querySelector("#f-limit option[value='']").remove();
@@ -80,7 +95,7 @@ export async function render(main, { query }, ctx) {
       { label: "Last seen", sort: "last_seen" },
     ];
     const rows = page.items.map((s) => [
-      h("a", { href: `#/stations/${encodeURIComponent(s.id)}` }, s.id),
+      [h("a", { href: `#/stations/${encodeURIComponent(s.id)}` }, s.id), s.unauthenticated ? unauthenticatedBadge() : null],
       badge(s.state),
       s.ocpp_version || "–",
       s.vendor || "–",
