@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     require_security: bool = False
     auth_failure_limit: int = Field(default=10, ge=1)
     auth_lockout_s: float = Field(default=60.0, ge=0)
+    # Refused API bearer tokens per source address (see docs/security.md#operator-access).
+    api_auth_failure_limit: int = Field(default=10, ge=1)
+    api_auth_failure_window_s: float = Field(default=60.0, gt=0)
+    api_auth_lockout_s: float = Field(default=60.0, ge=0)
     # Integrations (metrics, MQTT, webhooks, exports, ...): one TOML file, see docs/integrations.md.
     config_file: Path | None = None
     # Firmware: base URL stations use to reach the HTTP port for downloads/uploads (default: the API request's URL).
