@@ -147,10 +147,12 @@ class World:
         await self.node.app.stop()
 
 
-async def start_world_node(tmp_path: Path, **settings: Any) -> Node:
+async def start_world_node(tmp_path: Path, database_url: str | None = None, **settings: Any) -> Node:
     config = tmp_path / "integrations.toml"
     config.write_text(CONFIG)
-    return await start_node(tmp_path, None, auto_register=True, config_file=config, call_timeout_s=2.0, **settings)
+    return await start_node(
+        tmp_path, database_url, auto_register=True, config_file=config, call_timeout_s=2.0, **settings
+    )
 
 
 async def wait_until(check: Callable[[], Any], what: str, timeout: float = 15.0) -> None:
