@@ -32,7 +32,7 @@ there answers 404 on every route (it can only narrow), and only ``FILTERED`` rou
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum, StrEnum
@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.routing import BaseRoute
 
 from chargebridge.api.headers import ApiSecurityHeaders
 from chargebridge.security import bearer
@@ -199,18 +200,34 @@ def _calls(dependant: Dependant) -> Iterable[object]:
         yield from _calls(sub)
 
 
-def route_problems(routes: Iterable[object]) -> list[str]:
+def api_routes(routes: Sequence[BaseRoute]) -> Iterator[tuple[str, APIRoute]]:
+    """(served path, route) of every FastAPI route, through included routers (newer FastAPI
+    versions keep an included router as one entry of ``app.routes``)."""
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # older FastAPI: included routes are copied into app.routes
+        for route in routes:
+            if isinstance(route, APIRoute):
+                yield route.path, route
+        return
+    for context in iter_route_contexts(routes):
+        original = context.original_route
+        if isinstance(original, APIRoute):
+            yield str(context.path or original.path), original
+
+
+def route_problems(routes: Sequence[BaseRoute]) -> list[str]:
     """Every ``/api`` route that does not authenticate, declares no :class:`Scope`, or declares
     ``STATION`` without a ``{station_id}`` in its path."""
     problems = []
-    for route in routes:
-        if not isinstance(route, APIRoute) or not route.path.startswith(API_PREFIX):
+    for path, route in api_routes(routes):
+        if not path.startswith(API_PREFIX):
             continue
-        name = f"{sorted(route.methods or ())} {route.path}"
+        name = f"{sorted(route.methods or ())} {path}"
         kind = declared_scope(route)
         if kind is None:
             problems.append(f"{name}: no station scope declared (openapi_extra=scope(Scope....))")
-        elif kind is Scope.STATION and "{station_id}" not in route.path:
+        elif kind is Scope.STATION and "{station_id}" not in path:
             problems.append(f"{name}: declares Scope.STATION but has no {{station_id}} in its path")
         if authenticate not in set(_calls(route.dependant)):
             problems.append(f"{name}: does not authenticate (take Viewer, Operator or Admin)")
