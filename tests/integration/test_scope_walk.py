@@ -318,6 +318,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         await world.close()
 
 
+@pytest.mark.timeout(600)  # about 1,500 requests; generous for a loaded machine
 async def test_scoped_tokens_reach_nothing_outside_their_stations_on_any_route(world: World) -> None:
     bus = world.node.app.bus
     commands = bus.subscribe("scope-walk", {EventKind.COMMAND_COMPLETED}, queue_size=100_000)

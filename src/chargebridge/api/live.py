@@ -11,6 +11,10 @@ is just another API client:
 - ``GET /fleet/faults``, ``GET /fleet/events``: recent faults and station events of every station.
 - ``GET /fleet/sessions``: transactions with filters and the energy total of all matches.
 - ``GET /events/stream``: bus events as ``text/event-stream``, plus a ``fleet.power`` tick.
+
+For a token limited to stations each of these covers its stations only (``Scope.FILTERED``):
+counts, power and energy of its stations, no fleet power history, no events of other stations
+or of none.
 """
 
 from __future__ import annotations
