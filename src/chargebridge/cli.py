@@ -217,21 +217,16 @@ async def _create_token(
     try:
         token_id, token = new_api_token()
         now = SystemClock().now()
-        await store.add_api_token(
+        # The token and its stations in one transaction: it never exists unscoped, even for a moment.
+        await SecurityStore(store).add_api_token(
             token_id=token_id,
             name=name,
             token_hash=hash_api_token(token),
             role=role,
             now=now,
             expires_at=now + timedelta(days=days) if days else None,
+            stations=stations,
         )
-        if stations:
-            # A separate write: should it fail, the token (never printed) is revoked, never left unscoped.
-            try:
-                await SecurityStore(store).set_token_stations(token_id, stations)
-            except BaseException:
-                await store.revoke_api_token(token_id, SystemClock().now())
-                raise
         return token_id, token
     finally:
         await store.close()

@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     # Load balancers whose X-Forwarded-For / PROXY protocol header names the client (addresses or networks).
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     proxy_protocol: bool = False
+    # Refused API bearer tokens per source address (see docs/security.md#operator-access).
+    api_auth_failure_limit: int = Field(default=10, ge=1)
+    api_auth_failure_window_s: float = Field(default=60.0, gt=0)
+    api_auth_lockout_s: float = Field(default=60.0, ge=0)
     # Integrations (metrics, MQTT, webhooks, exports, ...): one TOML file, see docs/integrations.md.
     config_file: Path | None = None
     # Firmware: base URL stations use to reach the HTTP port for downloads/uploads (default: the API request's URL).

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from chargebridge import __version__
+from chargebridge.api.auth import install_auth
 from chargebridge.api.certificate_routes import install_certificates
 from chargebridge.api.deps import ApiContext
 from chargebridge.api.routes import router
@@ -28,4 +29,5 @@ def create_api(context: ApiContext, extra_routers: list[APIRouter] | None = None
     async def health() -> dict[str, object]:
         return {"status": "ok", "connected_stations": len(context.gateway.connections)}
 
+    install_auth(app)  # last: checks that every /api route above declares its station scope
     return app

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, HTTPException, Path, Query, status
 
-from chargebridge.api.auth import Admin, Viewer
+from chargebridge.api.auth import Admin, Scope, Viewer, scope
 from chargebridge.api.deps import Context, Limit, Offset
 from chargebridge.api.routes import COMMAND_FAILURES, _call_failure, _live_station
 from chargebridge.domain.commands import TriggerMessage
@@ -62,7 +62,7 @@ def certificate_view(row: Row, now: datetime, *, with_pem: bool = False) -> dict
     return view
 
 
-@router.get("/certificates", tags=["certificates"])
+@router.get("/certificates", tags=["certificates"], openapi_extra=scope(Scope.FILTERED))
 async def list_all_certificates(
     ctx: Context,
     principal: Viewer,
@@ -87,7 +87,7 @@ async def list_all_certificates(
     return {"items": [certificate_view(row, now) for row in rows], "limit": limit, "offset": offset}
 
 
-@router.get("/stations/{station_id}/certificates", tags=["certificates"])
+@router.get("/stations/{station_id}/certificates", tags=["certificates"], openapi_extra=scope(Scope.STATION))
 async def get_station_certificates(
     ctx: Context, _: Viewer, station_id: StationId, limit: Limit = 100, offset: Offset = 0
 ) -> dict[str, Any]:
@@ -99,7 +99,7 @@ async def get_station_certificates(
     return {"items": [certificate_view(row, now, with_pem=True) for row in rows], "limit": limit, "offset": offset}
 
 
-@router.post("/stations/{station_id}/certificates/renew", tags=["certificates"])
+@router.post("/stations/{station_id}/certificates/renew", tags=["certificates"], openapi_extra=scope(Scope.STATION))
 async def renew_certificate(ctx: Context, principal: Admin, station_id: StationId) -> dict[str, Any]:
     """Ask the station for a new CSR (2.0.1 TriggerMessage SignChargingStationCertificate, 1.6
     ExtendedTriggerMessage SignChargePointCertificate) and return its answer. When it accepts,

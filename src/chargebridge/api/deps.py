@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
@@ -10,6 +10,7 @@ from fastapi import Depends, Path, Query, Request
 from chargebridge.bus.memory import EventBus
 from chargebridge.config import Settings
 from chargebridge.gateway.server import Gateway
+from chargebridge.security.bearer import BearerGuard
 from chargebridge.services.clock import Clock
 from chargebridge.services.station_requests import StationRequests
 from chargebridge.store.repository import Store
@@ -24,6 +25,13 @@ class ApiContext:
     settings: Settings
     # The station-request services: capability extensions register their request handlers here.
     requests: StationRequests
+    # Refused bearer tokens of this API: counted, logged, throttled per source address.
+    bearer_guard: BearerGuard = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        guard = BearerGuard(s.api_auth_failure_limit, s.api_auth_failure_window_s, s.api_auth_lockout_s)
+        object.__setattr__(self, "bearer_guard", guard)
 
 
 def _context(request: Request) -> ApiContext:

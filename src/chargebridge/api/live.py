@@ -12,6 +12,10 @@ is just another API client:
 - ``GET /fleet/faults``, ``GET /fleet/events``: recent faults and station events of every station.
 - ``GET /fleet/sessions``: transactions with filters and the energy total of all matches.
 - ``GET /events/stream``: bus events as ``text/event-stream``, plus a ``fleet.power`` tick.
+
+For a token limited to stations each of these covers its stations only (``Scope.FILTERED``):
+counts, power and energy of its stations, no fleet power history, no events of other stations
+or of none.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import contextlib
 import json
 import logging
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from time import monotonic
@@ -32,7 +36,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import Integer, and_, exists, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from chargebridge.api.auth import Viewer
+from chargebridge.api.auth import Scope, Viewer, scope
 from chargebridge.api.deps import ApiContext, Context, Limit, Offset
 from chargebridge.api.views import fault_view, station_view, transaction_view
 from chargebridge.bus.memory import EventBus, Subscription
@@ -79,6 +83,12 @@ class LiveState:
     @property
     def total_w(self) -> float:
         return sum(self.power_w.values())
+
+    def power_of(self, only: Collection[str] | None) -> float:
+        """Power now of these stations (None: the whole fleet)."""
+        if only is None:
+            return self.total_w
+        return sum(w for (station_id, _evse), w in self.power_w.items() if station_id in only)
 
     def apply(self, event: DomainEvent) -> None:
         match event.kind:
@@ -197,7 +207,7 @@ def build_router(live: LiveState, *, stream_tick_s: float = 2.0, stream_queue: i
     """The dashboard's read routes and event stream, bound to one :class:`LiveState`."""
     router = APIRouter(prefix="/api/v1")
 
-    @router.get("/me", tags=["system"])
+    @router.get("/me", tags=["system"], openapi_extra=scope(Scope.NONE))
     async def me(principal: Viewer) -> dict[str, Any]:
         scope = sorted(principal.stations) if principal.stations is not None else None
         return {
@@ -207,9 +217,12 @@ def build_router(live: LiveState, *, stream_tick_s: float = 2.0, stream_queue: i
             "stations": scope,
         }
 
-    @router.get("/fleet/summary", tags=["fleet"])
-    async def fleet_summary(ctx: Context, _: Viewer) -> dict[str, Any]:
+    @router.get("/fleet/summary", tags=["fleet"], openapi_extra=scope(Scope.FILTERED))
+    async def fleet_summary(ctx: Context, principal: Viewer) -> dict[str, Any]:
+        """Station counts by state, power now, energy and sessions today: of the whole fleet, or of
+        the token's stations when it is limited to some."""
         now = ctx.clock.now()
+        only = principal.stations
         midnight = datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
         counts = select(
             func.count(),
@@ -220,6 +233,11 @@ def build_router(live: LiveState, *, stream_tick_s: float = 2.0, stream_queue: i
             or_(transactions.c.active.is_(True), transactions.c.stopped_at >= midnight),
         )
         unauthenticated = select(func.count()).select_from(stations).where(_unauthenticated_condition())
+        if only is not None:
+            counts = counts.where(stations.c.id.in_(sorted(only)))
+            energy = energy.where(transactions.c.station_id.in_(sorted(only)))
+            unauthenticated = unauthenticated.where(stations.c.id.in_(sorted(only)))
+        connected = ctx.gateway.connections
         async with ctx.store.engine.connect() as conn:
             row = (await conn.execute(counts)).one()
             energy_row = (await conn.execute(energy)).one()
@@ -228,8 +246,8 @@ def build_router(live: LiveState, *, stream_tick_s: float = 2.0, stream_queue: i
         return {
             "stations": int(row[0]),
             **by_state,
-            "connected_now": len(ctx.gateway.connections),
-            "power_w": round(live.total_w, 1),
+            "connected_now": len(connected) if only is None else sum(1 for sid in only if sid in connected),
+            "power_w": round(live.power_of(only), 1),
             "energy_today_wh": round(float(energy_row[0]), 1),
             "sessions_today": int(energy_row[1]),
             # profile-0 stations: no password, no certificate (the dashboard warns about them)
@@ -237,28 +255,34 @@ def build_router(live: LiveState, *, stream_tick_s: float = 2.0, stream_queue: i
             "at": format_datetime(now),
         }
 
-    @router.get("/fleet/power", tags=["fleet"])
-    async def fleet_power(_: Viewer) -> dict[str, Any]:
+    @router.get("/fleet/power", tags=["fleet"], openapi_extra=scope(Scope.FILTERED))
+    async def fleet_power(principal: Viewer) -> dict[str, Any]:
+        """Fleet power now and its recent history. The history is kept for the whole fleet only, so
+        a token limited to stations gets the power of its stations and no history points."""
+        if principal.stations is not None:
+            return {"step_s": live.step_s, "power_w": round(live.power_of(principal.stations), 1), "points": []}
         return {
             "step_s": live.step_s,
             "power_w": round(live.total_w, 1),
             "points": [[round(t, 3), round(w, 1)] for t, w in live.history],
         }
 
-    @router.get("/fleet/facets", tags=["fleet"])
-    async def fleet_facets(ctx: Context, _: Viewer) -> dict[str, Any]:
+    @router.get("/fleet/facets", tags=["fleet"], openapi_extra=scope(Scope.FILTERED))
+    async def fleet_facets(ctx: Context, principal: Viewer) -> dict[str, Any]:
         out: dict[str, Any] = {"states": list(STATES)}
         async with ctx.store.engine.connect() as conn:
             for name in ("vendor", "model", "firmware_version", "ocpp_version"):
                 column = stations.c[name]
                 query = select(column).where(column.is_not(None)).distinct().order_by(column).limit(500)
+                if principal.stations is not None:
+                    query = query.where(stations.c.id.in_(sorted(principal.stations)))
                 out[name] = [r[0] for r in await conn.execute(query)]
         return out
 
-    @router.get("/fleet/stations", tags=["fleet"])
+    @router.get("/fleet/stations", tags=["fleet"], openapi_extra=scope(Scope.FILTERED))
     async def fleet_stations(
         ctx: Context,
-        _: Viewer,
+        principal: Viewer,
         limit: Limit = 50,
         offset: Offset = 0,
         q: Text = None,
@@ -272,6 +296,8 @@ def build_router(live: LiveState, *, stream_tick_s: float = 2.0, stream_queue: i
         order: Literal["asc", "desc"] = "asc",
     ) -> dict[str, Any]:
         conditions: list[ColumnElement[bool]] = []
+        if principal.stations is not None:
+            conditions.append(stations.c.id.in_(sorted(principal.stations)))
         if q:
             # case-insensitive on both databases (SQLite's LIKE is, PostgreSQL's is not)
             conditions.append(func.lower(stations.c.id).contains(q.lower(), autoescape=True))
@@ -323,17 +349,19 @@ def build_router(live: LiveState, *, stream_tick_s: float = 2.0, stream_queue: i
             "next_offset": next_offset if next_offset < total else None,
         }
 
-    @router.get("/fleet/faults", tags=["fleet"])
-    async def fleet_faults(ctx: Context, _: Viewer, active: bool = True, limit: Limit = 20) -> dict[str, Any]:
+    @router.get("/fleet/faults", tags=["fleet"], openapi_extra=scope(Scope.FILTERED))
+    async def fleet_faults(ctx: Context, principal: Viewer, active: bool = True, limit: Limit = 20) -> dict[str, Any]:
         query = select(faults).order_by(faults.c.raised_at.desc(), faults.c.id.desc()).limit(limit)
+        if principal.stations is not None:
+            query = query.where(faults.c.station_id.in_(sorted(principal.stations)))
         if active:
             query = query.where(faults.c.cleared_at.is_(None))
         async with ctx.store.engine.connect() as conn:
             rows = [dict(r) for r in (await conn.execute(query)).mappings()]
         return {"items": [{"station_id": r["station_id"], **fault_view(r)} for r in rows]}
 
-    @router.get("/fleet/events", tags=["fleet"])
-    async def fleet_events(ctx: Context, _: Viewer, kind: Text = None, limit: Limit = 20) -> dict[str, Any]:
+    @router.get("/fleet/events", tags=["fleet"], openapi_extra=scope(Scope.FILTERED))
+    async def fleet_events(ctx: Context, principal: Viewer, kind: Text = None, limit: Limit = 20) -> dict[str, Any]:
         # The fleet feed is about stations: server security events that name none (refused TLS
         # handshakes) are listed by GET /api/v1/security-events (admin).
         query = (
@@ -342,16 +370,18 @@ def build_router(live: LiveState, *, stream_tick_s: float = 2.0, stream_queue: i
             .order_by(station_events.c.id.desc())
             .limit(limit)
         )
+        if principal.stations is not None:
+            query = query.where(station_events.c.station_id.in_(sorted(principal.stations)))
         if kind:
             query = query.where(station_events.c.kind == kind)
         async with ctx.store.engine.connect() as conn:
             rows = [dict(r) for r in (await conn.execute(query)).mappings()]
         return {"items": rows}
 
-    @router.get("/fleet/sessions", tags=["fleet"])
+    @router.get("/fleet/sessions", tags=["fleet"], openapi_extra=scope(Scope.FILTERED))
     async def fleet_sessions(
         ctx: Context,
-        _: Viewer,
+        principal: Viewer,
         station_id: Text = None,
         id_token: Text = None,
         active: bool | None = None,
@@ -361,6 +391,8 @@ def build_router(live: LiveState, *, stream_tick_s: float = 2.0, stream_queue: i
         offset: Offset = 0,
     ) -> dict[str, Any]:
         conditions: list[ColumnElement[bool]] = []
+        if principal.stations is not None:
+            conditions.append(transactions.c.station_id.in_(sorted(principal.stations)))
         if station_id:
             conditions.append(transactions.c.station_id == station_id)
         if id_token:
@@ -387,10 +419,10 @@ def build_router(live: LiveState, *, stream_tick_s: float = 2.0, stream_queue: i
             "next_offset": next_offset if next_offset < int(count) else None,
         }
 
-    @router.get("/events/stream", tags=["fleet"])
+    @router.get("/events/stream", tags=["fleet"], openapi_extra=scope(Scope.FILTERED))
     async def event_stream(
         ctx: Context,
-        _: Viewer,
+        principal: Viewer,
         station_id: Text = None,
         kinds: Annotated[str | None, Query(max_length=1000)] = None,
     ) -> StreamingResponse:
@@ -399,7 +431,7 @@ def build_router(live: LiveState, *, stream_tick_s: float = 2.0, stream_queue: i
             known = {k.value for k in EventKind}
             wanted = {EventKind(k) for k in (p.strip() for p in kinds.split(",")) if k in known}
         return StreamingResponse(
-            _stream(ctx, live, station_id, wanted, stream_tick_s, stream_queue),
+            _stream(ctx, live, _Filter(station_id, principal.stations, wanted), stream_tick_s, stream_queue),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
@@ -417,29 +449,41 @@ async def _views(ctx: ApiContext, rows: list[dict[str, Any]]) -> list[dict[str, 
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class _Filter:
+    """What one stream client gets: one station (``?station_id=``) or all, within the token's
+    stations (``only``; None: every station, and events of no station too), of these kinds."""
+
+    station_id: str | None
+    only: frozenset[str] | None
+    kinds: set[EventKind] | None
+
+    def wants(self, event: DomainEvent) -> bool:
+        if self.only is not None and event.station_id not in self.only:  # "" (no station) is never in it
+            return False
+        return self.station_id is None or event.station_id == self.station_id
+
+
 async def _stream(
-    ctx: ApiContext,
-    live: LiveState,
-    station_id: str | None,
-    kinds: set[EventKind] | None,
-    tick_s: float,
-    queue_size: int,
+    ctx: ApiContext, live: LiveState, what: _Filter, tick_s: float, queue_size: int
 ) -> AsyncIterator[str]:
     """One client's stream: ``hello``, then bus events as they come, a ``fleet.power`` tick every
-    ``tick_s`` (it doubles as a keep-alive), and ``gap`` when events were dropped for this client."""
-    sub = ctx.bus.subscribe(f"sse-{id(object())}", kinds, queue_size=queue_size)
+    ``tick_s`` (it doubles as a keep-alive; the power of the token's stations when it is limited to
+    some), and ``gap`` when events were dropped for this client."""
+    sub = ctx.bus.subscribe(f"sse-{id(object())}", what.kinds, queue_size=queue_size)
     seq = 0
     dropped = 0
     try:
         yield "retry: 3000\n\n"
-        yield _sse("hello", {"at": format_datetime(ctx.clock.now()), "power_w": round(live.total_w, 1)})
+        yield _sse("hello", {"at": format_datetime(ctx.clock.now()), "power_w": round(live.power_of(what.only), 1)})
         next_tick = monotonic() + tick_s
         while not live.closing.is_set():
             wait = min(0.5, next_tick - monotonic())
             if wait <= 0:
                 next_tick = monotonic() + tick_s
                 at = ctx.clock.now()
-                yield _sse("fleet.power", {"at": format_datetime(at), "t": at.timestamp(), "power_w": live.total_w})
+                power = live.power_of(what.only)
+                yield _sse("fleet.power", {"at": format_datetime(at), "t": at.timestamp(), "power_w": power})
                 continue
             try:
                 event = await asyncio.wait_for(sub.get(), wait)
@@ -448,7 +492,7 @@ async def _stream(
             if sub.dropped != dropped:
                 dropped = sub.dropped
                 yield _sse("gap", {"dropped": dropped})
-            if station_id is not None and event.station_id != station_id:
+            if not what.wants(event):
                 continue
             seq += 1
             yield _sse(event.kind.value, event.to_json(), seq)

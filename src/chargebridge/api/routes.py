@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, HTTPException, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from chargebridge.api.auth import Admin, Operator, Role, Viewer
+from chargebridge.api.auth import Admin, Operator, Role, Scope, Viewer, scope
 from chargebridge.api.commands import ADMIN_COMMANDS, COMMAND_BODIES, RemoteStartBody, to_command
 from chargebridge.api.deps import ApiContext, Context, Limit, Offset
 from chargebridge.api.views import fault_view, id_token_view, meter_value_view, station_view, transaction_view
@@ -87,7 +87,7 @@ class StationUpdate(BaseModel):
     registration_status: Literal["Accepted", "Pending", "Rejected"] | None = None
 
 
-@router.get("/stations", tags=["stations"])
+@router.get("/stations", tags=["stations"], openapi_extra=scope(Scope.FILTERED))
 async def list_stations(
     ctx: Context,
     principal: Viewer,
@@ -102,7 +102,7 @@ async def list_stations(
     return page(await _station_views(ctx, rows), total, limit, offset)
 
 
-@router.post("/stations", tags=["stations"], status_code=status.HTTP_201_CREATED)
+@router.post("/stations", tags=["stations"], status_code=status.HTTP_201_CREATED, openapi_extra=scope(Scope.FLEET))
 async def create_station(ctx: Context, _: Admin, body: StationCreate) -> dict[str, Any]:
     try:
         validate_station_id(body.id)
@@ -121,12 +121,12 @@ async def create_station(ctx: Context, _: Admin, body: StationCreate) -> dict[st
     return (await _station_views(ctx, [row]))[0]
 
 
-@router.get("/stations/{station_id}", tags=["stations"])
+@router.get("/stations/{station_id}", tags=["stations"], openapi_extra=scope(Scope.STATION))
 async def get_station(ctx: Context, _: Viewer, station_id: StationId) -> dict[str, Any]:
     return (await _station_views(ctx, [await _station_or_404(ctx, station_id)]))[0]
 
 
-@router.patch("/stations/{station_id}", tags=["stations"])
+@router.patch("/stations/{station_id}", tags=["stations"], openapi_extra=scope(Scope.STATION))
 async def update_station(ctx: Context, _: Admin, station_id: StationId, body: StationUpdate) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if body.password is not None:
@@ -140,7 +140,12 @@ async def update_station(ctx: Context, _: Admin, station_id: StationId, body: St
     return (await _station_views(ctx, [row]))[0]
 
 
-@router.delete("/stations/{station_id}", tags=["stations"], status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/stations/{station_id}",
+    tags=["stations"],
+    status_code=status.HTTP_204_NO_CONTENT,
+    openapi_extra=scope(Scope.STATION),
+)
 async def delete_station(ctx: Context, _: Admin, station_id: StationId) -> Response:
     if not await ctx.store.delete_station(station_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"station {station_id!r} is not registered")
@@ -150,7 +155,7 @@ async def delete_station(ctx: Context, _: Admin, station_id: StationId) -> Respo
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/stations/{station_id}/events", tags=["stations"])
+@router.get("/stations/{station_id}/events", tags=["stations"], openapi_extra=scope(Scope.STATION))
 async def station_events(
     ctx: Context,
     _: Viewer,
@@ -164,14 +169,14 @@ async def station_events(
     return {"items": rows, "limit": limit, "offset": offset}
 
 
-@router.get("/stations/{station_id}/faults", tags=["stations"])
+@router.get("/stations/{station_id}/faults", tags=["stations"], openapi_extra=scope(Scope.STATION))
 async def station_faults(ctx: Context, _: Viewer, station_id: StationId, active: bool = True) -> dict[str, Any]:
     await _station_or_404(ctx, station_id)
     faults = await ctx.store.faults_of([station_id], active_only=active)
     return {"items": [fault_view(f) for f in faults[station_id]]}
 
 
-@router.get("/stations/{station_id}/meter-values", tags=["stations"])
+@router.get("/stations/{station_id}/meter-values", tags=["stations"], openapi_extra=scope(Scope.STATION))
 async def meter_values(
     ctx: Context,
     _: Viewer,
@@ -191,7 +196,7 @@ async def meter_values(
 # -- transactions --------------------------------------------------------------------------
 
 
-@router.get("/transactions", tags=["transactions"])
+@router.get("/transactions", tags=["transactions"], openapi_extra=scope(Scope.FILTERED))
 async def list_transactions(
     ctx: Context,
     principal: Viewer,
@@ -207,7 +212,9 @@ async def list_transactions(
     return page([transaction_view(r) for r in rows], total, limit, offset)
 
 
-@router.get("/stations/{station_id}/transactions/{transaction_id}", tags=["transactions"])
+@router.get(
+    "/stations/{station_id}/transactions/{transaction_id}", tags=["transactions"], openapi_extra=scope(Scope.STATION)
+)
 async def get_transaction(ctx: Context, _: Viewer, station_id: StationId, transaction_id: str) -> dict[str, Any]:
     row = await ctx.store.get_transaction(station_id, transaction_id)
     if row is None:
@@ -235,7 +242,7 @@ class IdTokenUpdate(BaseModel):
     group_id: str | None = Field(default=None, max_length=255)
 
 
-@router.post("/id-tokens", tags=["id-tokens"], status_code=status.HTTP_201_CREATED)
+@router.post("/id-tokens", tags=["id-tokens"], status_code=status.HTTP_201_CREATED, openapi_extra=scope(Scope.FLEET))
 async def create_id_token(ctx: Context, _: Admin, body: IdTokenBody) -> dict[str, Any]:
     try:
         row, _created = await ctx.store.upsert_id_token(
@@ -252,13 +259,13 @@ async def create_id_token(ctx: Context, _: Admin, body: IdTokenBody) -> dict[str
     return id_token_view(row)
 
 
-@router.get("/id-tokens", tags=["id-tokens"])
+@router.get("/id-tokens", tags=["id-tokens"], openapi_extra=scope(Scope.FLEET))
 async def list_id_tokens(ctx: Context, _: Viewer, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
     rows = await ctx.store.list_id_tokens(limit=limit, offset=offset)
     return {"items": [id_token_view(r) for r in rows], "limit": limit, "offset": offset}
 
 
-@router.get("/id-tokens/{id_token}", tags=["id-tokens"])
+@router.get("/id-tokens/{id_token}", tags=["id-tokens"], openapi_extra=scope(Scope.FLEET))
 async def get_id_token(ctx: Context, _: Viewer, id_token: str) -> dict[str, Any]:
     row = await ctx.store.get_id_token(id_token)
     if row is None:
@@ -266,7 +273,7 @@ async def get_id_token(ctx: Context, _: Viewer, id_token: str) -> dict[str, Any]
     return id_token_view(row)
 
 
-@router.put("/id-tokens/{id_token}", tags=["id-tokens"])
+@router.put("/id-tokens/{id_token}", tags=["id-tokens"], openapi_extra=scope(Scope.FLEET))
 async def update_id_token(ctx: Context, _: Admin, id_token: str, body: IdTokenUpdate) -> dict[str, Any]:
     row, _created = await ctx.store.upsert_id_token(
         id_token,
@@ -279,7 +286,12 @@ async def update_id_token(ctx: Context, _: Admin, id_token: str, body: IdTokenUp
     return id_token_view(row)
 
 
-@router.delete("/id-tokens/{id_token}", tags=["id-tokens"], status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/id-tokens/{id_token}",
+    tags=["id-tokens"],
+    status_code=status.HTTP_204_NO_CONTENT,
+    openapi_extra=scope(Scope.FLEET),
+)
 async def delete_id_token(ctx: Context, _: Admin, id_token: str) -> Response:
     if not await ctx.store.delete_id_token(id_token):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such id token")
@@ -354,7 +366,7 @@ def _call_failure(exc: Exception) -> HTTPException:
     raise exc
 
 
-@router.post("/stations/{station_id}/commands/{command}", tags=["commands"])
+@router.post("/stations/{station_id}/commands/{command}", tags=["commands"], openapi_extra=scope(Scope.STATION))
 async def send_command(
     ctx: Context,
     principal: Operator,
@@ -393,7 +405,7 @@ async def send_command(
     return result
 
 
-@router.post("/stations/{station_id}/call/{action}", tags=["commands"])
+@router.post("/stations/{station_id}/call/{action}", tags=["commands"], openapi_extra=scope(Scope.STATION))
 async def raw_call(
     ctx: Context,
     principal: Admin,
@@ -413,7 +425,7 @@ async def raw_call(
     return result
 
 
-@router.get("/status", tags=["system"])
+@router.get("/status", tags=["system"], openapi_extra=scope(Scope.FLEET))
 async def system_status(ctx: Context, _: Viewer) -> dict[str, Any]:
     stats = ctx.gateway.stats
     writer = ctx.store.writer.stats

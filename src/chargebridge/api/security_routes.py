@@ -12,8 +12,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, FastAPI, HTTPException, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from chargebridge.api.auth import Admin, Viewer
+from chargebridge.api.auth import Admin, Principal, Scope, Viewer, scope
 from chargebridge.api.deps import Context, Limit, Offset
+from chargebridge.domain.timeutil import format_datetime
 from chargebridge.gateway.passwords import RotationRefused, rotate_password
 from chargebridge.gateway.station_ids import InvalidStationId, validate_station_id
 from chargebridge.security.audit import AuditMiddleware
@@ -43,19 +44,20 @@ def install_security(app: FastAPI) -> None:
 # -- audit log -----------------------------------------------------------------------------
 
 
-@router.get("/audit", tags=["security"])
+@router.get("/audit", tags=["security"], openapi_extra=scope(Scope.FILTERED))
 async def list_audit(
     ctx: Context,
-    _: Admin,
+    principal: Admin,
     station_id: Annotated[str | None, Query(max_length=48)] = None,
     actor: Annotated[str | None, Query(max_length=32)] = None,
     since: datetime | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict[str, Any]:
-    """Audit entries, newest first: who (token id, name, role), what, station, parameters, result, when."""
+    """Audit entries, newest first: who (token id, name, role), what, station, parameters, result, when.
+    A token limited to stations sees the entries of its stations only."""
     rows = await SecurityStore(ctx.store).list_audit(
-        station_id=station_id, actor=actor, since=since, limit=limit, offset=offset
+        station_id=station_id, actor=actor, since=since, limit=limit, offset=offset, only=principal.stations
     )
     return {"items": rows, "limit": limit, "offset": offset}
 
@@ -63,10 +65,10 @@ async def list_audit(
 # -- security events -----------------------------------------------------------------------
 
 
-@router.get("/security-events", tags=["security"])
+@router.get("/security-events", tags=["security"], openapi_extra=scope(Scope.FILTERED))
 async def list_security_events(
     ctx: Context,
-    _: Admin,
+    principal: Admin,
     station_id: Annotated[str | None, Query(max_length=48)] = None,
     event_type: Annotated[str | None, Query(alias="type", max_length=64, description="e.g. InvalidBasicAuth")] = None,
     since: datetime | None = None,
@@ -75,9 +77,10 @@ async def list_security_events(
 ) -> dict[str, Any]:
     """Security events, newest first: those stations report (SecurityEventNotification) and those
     the CSMS records itself (``data.origin`` = ``csms``: refused handshakes, TLS failures, which
-    have no station, replacements, password rotation)."""
+    have no station, replacements, password rotation). A token limited to stations sees the events
+    of its stations only."""
     rows = await ctx.store.list_security_events(
-        station_id=station_id, type=event_type, since=since, limit=limit, offset=offset
+        station_id=station_id, type=event_type, since=since, limit=limit, offset=offset, only=principal.stations
     )
     return {"items": rows, "limit": limit, "offset": offset}
 
@@ -118,13 +121,13 @@ async def _station(ctx: Context, station_id: str) -> Row:
     return row
 
 
-@router.get("/stations/{station_id}/security", tags=["security"])
+@router.get("/stations/{station_id}/security", tags=["security"], openapi_extra=scope(Scope.STATION))
 async def get_station_security(ctx: Context, _: Viewer, station_id: StationId) -> dict[str, Any]:
     row = await _station(ctx, station_id)
     return _security_view(row, station_id in ctx.gateway.connections)
 
 
-@router.put("/stations/{station_id}/security", tags=["security"])
+@router.put("/stations/{station_id}/security", tags=["security"], openapi_extra=scope(Scope.STATION))
 async def set_station_security(ctx: Context, _: Admin, station_id: StationId, body: StationSecurity) -> dict[str, Any]:
     """Set a station's security profile (and password). Takes effect at the station's next connection."""
     row = await _station(ctx, station_id)
@@ -155,7 +158,7 @@ class PasswordRotation(BaseModel):
     )
 
 
-@router.post("/stations/{station_id}/password", tags=["security"])
+@router.post("/stations/{station_id}/password", tags=["security"], openapi_extra=scope(Scope.STATION))
 async def rotate_station_password(
     ctx: Context, principal: Admin, station_id: StationId, body: PasswordRotation | None = None
 ) -> dict[str, Any]:
@@ -221,8 +224,7 @@ class TokenScope(BaseModel):
         return _check_station_ids(value)
 
 
-async def _token_view(ctx: Context, row: Row) -> dict[str, Any]:
-    stations = await SecurityStore(ctx.store).token_stations(row["id"])
+async def _token_view(ctx: Context, row: Row, stations: frozenset[str] | None) -> dict[str, Any]:
     return {
         "id": row["id"],
         "name": row["name"],
@@ -241,39 +243,80 @@ async def _token_row(ctx: Context, token_id: str) -> Row:
     raise HTTPException(status.HTTP_404_NOT_FOUND, "no such token")
 
 
-@router.get("/tokens", tags=["security"])
-async def list_tokens(ctx: Context, _: Admin) -> dict[str, Any]:
-    return {"items": [await _token_view(ctx, row) for row in await ctx.store.list_api_tokens()]}
+async def _scoped_tokens(ctx: Context, principal: Principal) -> list[tuple[Row, frozenset[str] | None]]:
+    """Every token with its stations; for a token limited to stations, only the tokens limited to
+    some of its own stations (its own included): those it may see and revoke."""
+    security = SecurityStore(ctx.store)
+    out = []
+    for row in await ctx.store.list_api_tokens():
+        stations = await security.token_stations(row["id"])
+        if principal.stations is None or (stations is not None and principal.covers(stations)):
+            out.append((row, stations))
+    return out
 
 
-@router.post("/tokens", tags=["security"], status_code=status.HTTP_201_CREATED)
-async def create_token(ctx: Context, _: Admin, body: TokenCreate) -> dict[str, Any]:
-    """Create a token; the secret is in this answer only (and never in the audit log)."""
-    token_id, token = new_api_token()
+@router.get("/tokens", tags=["security"], openapi_extra=scope(Scope.FILTERED))
+async def list_tokens(ctx: Context, principal: Admin) -> dict[str, Any]:
+    """API tokens (never their secrets). A token limited to stations sees only the tokens limited to
+    some of its own stations."""
+    return {"items": [await _token_view(ctx, row, stations) for row, stations in await _scoped_tokens(ctx, principal)]}
+
+
+def _check_creation(principal: Principal, body: TokenCreate, expires_at: datetime | None) -> None:
+    """A token never creates one that reaches further than itself: in stations or in time."""
+    if not principal.covers(body.stations):
+        mine = ", ".join(sorted(principal.stations or ()))
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"this token is limited to stations {mine}: a token it creates must name some of them in 'stations'",
+        )
+    if principal.expires_at is not None and (expires_at is None or expires_at > principal.expires_at):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "a token cannot create one that outlives it: give 'expires_in_days' ending before "
+            f"{format_datetime(principal.expires_at)}",
+        )
+
+
+@router.post("/tokens", tags=["security"], status_code=status.HTTP_201_CREATED, openapi_extra=scope(Scope.OBJECT))
+async def create_token(ctx: Context, principal: Admin, body: TokenCreate) -> dict[str, Any]:
+    """Create a token; the secret is in this answer only (and never in the audit log). A token
+    limited to stations can only create tokens limited to some of its stations, and no token
+    creates one that expires after itself."""
     now = ctx.clock.now()
-    await ctx.store.add_api_token(
+    expires_at = now + timedelta(days=body.expires_in_days) if body.expires_in_days else None
+    _check_creation(principal, body, expires_at)
+    token_id, token = new_api_token()
+    await SecurityStore(ctx.store).add_api_token(
         token_id=token_id,
         name=body.name,
         token_hash=hash_api_token(token),
         role=body.role,
         now=now,
-        expires_at=now + timedelta(days=body.expires_in_days) if body.expires_in_days else None,
+        expires_at=expires_at,
+        stations=body.stations,
     )
-    if body.stations:
-        await SecurityStore(ctx.store).set_token_stations(token_id, body.stations)
-    return {**await _token_view(ctx, await _token_row(ctx, token_id)), "token": token}
+    stations = frozenset(body.stations) if body.stations else None
+    return {**await _token_view(ctx, await _token_row(ctx, token_id), stations), "token": token}
 
 
-@router.put("/tokens/{token_id}/stations", tags=["security"])
+@router.put("/tokens/{token_id}/stations", tags=["security"], openapi_extra=scope(Scope.FLEET))
 async def set_token_stations(ctx: Context, _: Admin, token_id: TokenId, body: TokenScope) -> dict[str, Any]:
+    """Change a token's scope (``null``: every station). Refused to tokens limited to stations:
+    they can neither widen their own scope nor change another's."""
     row = await _token_row(ctx, token_id)
     await SecurityStore(ctx.store).set_token_stations(token_id, body.stations)
-    return await _token_view(ctx, row)
+    return await _token_view(ctx, row, await SecurityStore(ctx.store).token_stations(token_id))
 
 
-@router.delete("/tokens/{token_id}", tags=["security"], status_code=status.HTTP_204_NO_CONTENT)
-async def revoke_token(ctx: Context, _: Admin, token_id: TokenId) -> Response:
-    await _token_row(ctx, token_id)
+@router.delete(
+    "/tokens/{token_id}", tags=["security"], status_code=status.HTTP_204_NO_CONTENT, openapi_extra=scope(Scope.OBJECT)
+)
+async def revoke_token(ctx: Context, principal: Admin, token_id: TokenId) -> Response:
+    """Revoke a token. A token limited to stations may revoke only tokens limited to some of its
+    stations (others answer 404, as if they did not exist)."""
+    if not any(row["id"] == token_id for row, _stations in await _scoped_tokens(ctx, principal)):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such token")
     if not await ctx.store.revoke_api_token(token_id, ctx.clock.now()):
         raise HTTPException(status.HTTP_409_CONFLICT, "the token is already revoked")
     return Response(status_code=status.HTTP_204_NO_CONTENT)

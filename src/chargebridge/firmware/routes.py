@@ -16,7 +16,7 @@ from fastapi import APIRouter, Body, HTTPException, Path, Query, Request, Respon
 from fastapi.responses import FileResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from chargebridge.api.auth import Admin, Operator, Principal, Role, Viewer
+from chargebridge.api.auth import Admin, Operator, Principal, Role, Scope, Viewer, scope
 from chargebridge.api.deps import RowId
 from chargebridge.firmware.plan import Compatibility, Gates
 from chargebridge.firmware.service import FirmwareService, NeedsOverride, Refused
@@ -168,7 +168,7 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
 
     # -- images -----------------------------------------------------------------------------
 
-    @api.post("/images", status_code=status.HTTP_201_CREATED)
+    @api.post("/images", status_code=status.HTTP_201_CREATED, openapi_extra=scope(Scope.FLEET))
     async def upload_image(
         request: Request,
         _: Admin,
@@ -196,18 +196,18 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
         except Refused as exc:
             raise _refused(exc) from exc
 
-    @api.get("/images")
+    @api.get("/images", openapi_extra=scope(Scope.NONE))
     async def list_images(_: Viewer, vendor: str | None = None) -> list[dict[str, Any]]:
         return await service().db.list_images(vendor)
 
-    @api.get("/images/{image_id}")
+    @api.get("/images/{image_id}", openapi_extra=scope(Scope.NONE))
     async def get_image(image_id: str, _: Viewer) -> dict[str, Any]:
         image = await service().db.get_image(image_id)
         if image is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no image {image_id!r}")
         return image | {"signature_valid": service().signature_valid(image)}
 
-    @api.put("/images/{image_id}/signature")
+    @api.put("/images/{image_id}/signature", openapi_extra=scope(Scope.FLEET))
     async def set_signature(image_id: str, body: SignatureBody, _: Admin) -> dict[str, Any]:
         """Record an OEM's signature and signing certificate as given (replaces chargebridge's)."""
         svc = service()
@@ -217,18 +217,18 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
         assert image is not None
         return image | {"signature_valid": svc.signature_valid(image)}
 
-    @api.get("/images/{image_id}/downloads")
-    async def image_downloads(image_id: str, _: Viewer) -> list[dict[str, Any]]:
-        return await service().db.list_downloads(image_id)
+    @api.get("/images/{image_id}/downloads", openapi_extra=scope(Scope.FILTERED))
+    async def image_downloads(image_id: str, principal: Viewer) -> list[dict[str, Any]]:
+        return await service().db.list_downloads(image_id, only=principal.stations)
 
-    @api.get("/signing-certificate", response_class=PlainTextResponse)
+    @api.get("/signing-certificate", response_class=PlainTextResponse, openapi_extra=scope(Scope.NONE))
     async def signing_certificate(_: Viewer) -> str:
         """chargebridge's firmware-signing certificate (PEM): install it on stations as the trust anchor."""
         return service().signer.certificate_pem
 
     # -- stations and single updates --------------------------------------------------------
 
-    @api.get("/stations/{station_id}")
+    @api.get("/stations/{station_id}", openapi_extra=scope(Scope.STATION))
     async def station_firmware(station_id: StationId, _: Viewer) -> dict[str, Any]:
         svc = service()
         try:
@@ -246,14 +246,14 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
             "updates": await svc.db.list_updates(station_id=station_id, limit=20),
         }
 
-    @api.put("/stations/{station_id}/hardware")
+    @api.put("/stations/{station_id}/hardware", openapi_extra=scope(Scope.STATION))
     async def set_hardware(station_id: StationId, body: HardwareBody, _: Admin) -> dict[str, Any]:
         """OCPP does not report a hardware revision: set it here (or in bulk with PUT /hardware)."""
         svc = service()
         await svc.db.set_hardware(station_id, body.hardware_revision, body.tags, svc.clock.now())
         return {"station_id": station_id, "hardware_revision": body.hardware_revision, "tags": body.tags}
 
-    @api.put("/hardware")
+    @api.put("/hardware", openapi_extra=scope(Scope.FLEET))
     async def set_hardware_bulk(body: dict[str, HardwareBody], _: Admin) -> dict[str, int]:
         svc = service()
         now = svc.clock.now()
@@ -261,7 +261,7 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
             await svc.db.set_hardware(station_id, item.hardware_revision, item.tags, now)
         return {"updated": len(body)}
 
-    @api.post("/stations/{station_id}/update")
+    @api.post("/stations/{station_id}/update", openapi_extra=scope(Scope.STATION))
     async def update_station(station_id: StationId, body: UpdateBody, request: Request, who: Operator) -> Any:
         """Send one image to one station (refused for blocked/unknown combinations without an admin override)."""
         _need_admin_for_override(who, body.override_reason)
@@ -287,15 +287,15 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
         except StationNotConnected as exc:
             raise HTTPException(status.HTTP_409_CONFLICT, f"station {station_id!r} is not connected") from exc
 
-    @api.get("/updates")
+    @api.get("/updates", openapi_extra=scope(Scope.FILTERED))
     async def list_updates(
-        _: Viewer, station_id: str | None = None, campaign_id: str | None = None
+        principal: Viewer, station_id: str | None = None, campaign_id: str | None = None
     ) -> list[dict[str, Any]]:
-        return await service().db.list_updates(station_id=station_id, campaign_id=campaign_id)
+        return await service().db.list_updates(station_id=station_id, campaign_id=campaign_id, only=principal.stations)
 
     # -- compatibility matrix ---------------------------------------------------------------
 
-    @api.get("/compatibility")
+    @api.get("/compatibility", openapi_extra=scope(Scope.FLEET))
     async def compatibility(
         _: Viewer,
         vendor: str | None = None,
@@ -312,7 +312,7 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
             status=status_.value if status_ else None,
         )
 
-    @api.put("/compatibility")
+    @api.put("/compatibility", openapi_extra=scope(Scope.FLEET))
     async def set_compatibility(body: CompatibilityBody, who: Admin) -> dict[str, Any]:
         svc = service()
         key = (body.vendor, body.model, body.hardware_revision, body.firmware_version)
@@ -325,7 +325,7 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
 
     # -- campaigns --------------------------------------------------------------------------
 
-    @api.post("/campaigns", status_code=status.HTTP_201_CREATED)
+    @api.post("/campaigns", status_code=status.HTTP_201_CREATED, openapi_extra=scope(Scope.FLEET))
     async def create_campaign(body: CampaignBody, request: Request, who: Operator) -> dict[str, Any]:
         _need_admin_for_override(who, body.override_reason)
         manager = campaigns()
@@ -344,18 +344,18 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
         assert progress is not None
         return progress
 
-    @api.get("/campaigns")
+    @api.get("/campaigns", openapi_extra=scope(Scope.FLEET))
     async def list_campaigns(_: Viewer, state: str | None = None) -> list[dict[str, Any]]:
         return await service().db.list_campaigns(state)
 
-    @api.get("/campaigns/{campaign_id}")
+    @api.get("/campaigns/{campaign_id}", openapi_extra=scope(Scope.FLEET))
     async def campaign_progress(campaign_id: str, _: Viewer) -> dict[str, Any]:
         progress = await campaigns().progress(campaign_id)
         if progress is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no campaign {campaign_id!r}")
         return progress
 
-    @api.post("/campaigns/{campaign_id}/rollback")
+    @api.post("/campaigns/{campaign_id}/rollback", openapi_extra=scope(Scope.FLEET))
     async def rollback_campaign(
         campaign_id: str, _: Operator, body: Annotated[RollbackBody | None, Body()] = None
     ) -> dict[str, int]:
@@ -365,7 +365,7 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
             raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
         return {"rolling_back": count}
 
-    @api.post("/campaigns/{campaign_id}/{action}")
+    @api.post("/campaigns/{campaign_id}/{action}", openapi_extra=scope(Scope.FLEET))
     async def campaign_action(
         campaign_id: str, action: Literal["start", "pause", "resume", "abort"], _: Operator
     ) -> dict[str, Any]:
@@ -378,7 +378,9 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
 
     # -- diagnostics ------------------------------------------------------------------------
 
-    @api.post("/stations/{station_id}/diagnostics", status_code=status.HTTP_201_CREATED)
+    @api.post(
+        "/stations/{station_id}/diagnostics", status_code=status.HTTP_201_CREATED, openapi_extra=scope(Scope.STATION)
+    )
     async def request_diagnostics(
         station_id: StationId, request: Request, who: Operator, body: Annotated[DiagnosticsBody | None, Body()] = None
     ) -> dict[str, Any]:
@@ -397,14 +399,16 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
         except StationNotConnected as exc:
             raise HTTPException(status.HTTP_409_CONFLICT, f"station {station_id!r} is not connected") from exc
 
-    @api.get("/diagnostics")
-    async def list_diagnostics(_: Viewer, station_id: str | None = None) -> list[dict[str, Any]]:
-        return await service().db.list_diagnostics(station_id)
+    @api.get("/diagnostics", openapi_extra=scope(Scope.FILTERED))
+    async def list_diagnostics(principal: Viewer, station_id: str | None = None) -> list[dict[str, Any]]:
+        return await service().db.list_diagnostics(station_id, only=principal.stations)
 
-    @api.get("/diagnostics/{request_id}/file")
-    async def diagnostics_file(request_id: RowId, _: Viewer) -> FileResponse:
+    @api.get("/diagnostics/{request_id}/file", openapi_extra=scope(Scope.OBJECT))
+    async def diagnostics_file(request_id: RowId, principal: Viewer) -> FileResponse:
         svc = service()
         row = await svc.db.get_diagnostics(request_id)
+        if row is not None and not principal.can_access(row["station_id"]):
+            row = None  # another station's file: as if there were none
         path = svc.upload_path(row) if row else None
         if row is None or path is None or not path.exists():
             raise HTTPException(status.HTTP_404_NOT_FOUND, "no file for this request")

@@ -4,7 +4,7 @@ group-commit writer)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -87,13 +87,14 @@ class FirmwareStore:
     async def log_download(self, values: dict[str, Any]) -> None:
         await self._insert(firmware_downloads, values)
 
-    async def list_downloads(self, image_id: str, limit: int = 1000) -> list[Row]:
-        return await self._all(
-            select(firmware_downloads)
-            .where(firmware_downloads.c.image_id == image_id)
-            .order_by(firmware_downloads.c.id.desc())
-            .limit(limit)
-        )
+    async def list_downloads(
+        self, image_id: str, limit: int = 1000, *, only: Collection[str] | None = None
+    ) -> list[Row]:
+        """Downloads of an image, newest first. ``only``: a station-scoped API token's stations."""
+        query = select(firmware_downloads).where(firmware_downloads.c.image_id == image_id)
+        if only is not None:
+            query = query.where(firmware_downloads.c.station_id.in_(sorted(only)))
+        return await self._all(query.order_by(firmware_downloads.c.id.desc()).limit(limit))
 
     # -- station hardware -------------------------------------------------------------------
 
@@ -202,9 +203,17 @@ class FirmwareStore:
         )
 
     async def list_updates(
-        self, *, station_id: str | None = None, campaign_id: str | None = None, limit: int = 1000
+        self,
+        *,
+        station_id: str | None = None,
+        campaign_id: str | None = None,
+        limit: int = 1000,
+        only: Collection[str] | None = None,
     ) -> list[Row]:
+        """Updates, newest first. ``only``: a station-scoped API token's stations."""
         query = select(firmware_updates).order_by(firmware_updates.c.id.desc()).limit(limit)
+        if only is not None:
+            query = query.where(firmware_updates.c.station_id.in_(sorted(only)))
         if station_id is not None:
             query = query.where(firmware_updates.c.station_id == station_id)
         if campaign_id is not None:
@@ -278,8 +287,13 @@ class FirmwareStore:
     async def set_diagnostics(self, request_id: int, **values: Any) -> None:
         await self._update(diagnostics_requests, diagnostics_requests.c.id == request_id, values)
 
-    async def list_diagnostics(self, station_id: str | None = None, limit: int = 200) -> list[Row]:
+    async def list_diagnostics(
+        self, station_id: str | None = None, limit: int = 200, *, only: Collection[str] | None = None
+    ) -> list[Row]:
+        """Diagnostics requests, newest first. ``only``: a station-scoped API token's stations."""
         query = select(diagnostics_requests).order_by(diagnostics_requests.c.id.desc()).limit(limit)
+        if only is not None:
+            query = query.where(diagnostics_requests.c.station_id.in_(sorted(only)))
         if station_id is not None:
             query = query.where(diagnostics_requests.c.station_id == station_id)
         return await self._all(query)

@@ -24,7 +24,7 @@ import cantools
 from fastapi import APIRouter
 from pydantic import Field, model_validator
 
-from chargebridge.api.auth import Viewer
+from chargebridge.api.auth import Scope, Viewer, scope
 from chargebridge.domain.model import MeterSample, SampledValue
 from chargebridge.integrations.base import Section, StrictModel
 from chargebridge.integrations.modbus import TelemetrySink
@@ -351,7 +351,7 @@ class CanExtension:
     def routers(self) -> list[APIRouter]:
         router = APIRouter(prefix="/api/v1/integrations/canbus", tags=["integrations"])
 
-        @router.get("/buses")
+        @router.get("/buses", openapi_extra=scope(Scope.FLEET))
         async def buses(_: Viewer) -> list[dict[str, Any]]:
             return [r.status() for r in self.readers]
 

@@ -12,7 +12,7 @@ import io
 import math
 import re
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import resources
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -23,7 +23,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import Field
 from sqlalchemy import Select, select
 
-from chargebridge.api.auth import Viewer
+from chargebridge.api.auth import Scope, Viewer, scope
 from chargebridge.api.deps import Context
 from chargebridge.domain.timeutil import format_datetime
 from chargebridge.integrations.base import Section
@@ -149,9 +149,12 @@ class ExportFilter:
     since: datetime | None = None
     until: datetime | None = None
     active: bool | None = None
+    only: frozenset[str] | None = None  # a station-scoped API token's stations
 
     def apply(self, query: Select[Any]) -> Select[Any]:
         t = transactions.c
+        if self.only is not None:
+            query = query.where(t.station_id.in_(sorted(self.only)))
         if self.station_id is not None:
             query = query.where(t.station_id == self.station_id)
         if self.since is not None:
@@ -235,23 +238,23 @@ class ExportsExtension:
         router = APIRouter(prefix="/api/v1/exports", tags=["exports"])
         page_size = self.config.page_size
 
-        @router.get("/transactions.csv", response_class=StreamingResponse)
-        async def export_csv(ctx: Context, _: Viewer, where: Filter) -> StreamingResponse:
+        @router.get("/transactions.csv", response_class=StreamingResponse, openapi_extra=scope(Scope.FILTERED))
+        async def export_csv(ctx: Context, principal: Viewer, where: Filter) -> StreamingResponse:
             return StreamingResponse(
-                csv_stream(ctx.store, where, page_size),
+                csv_stream(ctx.store, replace(where, only=principal.stations), page_size),
                 media_type="text/csv; charset=utf-8",
                 headers={"Content-Disposition": 'attachment; filename="transactions.csv"'},
             )
 
-        @router.get("/transactions.xml", response_class=StreamingResponse)
-        async def export_xml(ctx: Context, _: Viewer, where: Filter) -> StreamingResponse:
+        @router.get("/transactions.xml", response_class=StreamingResponse, openapi_extra=scope(Scope.FILTERED))
+        async def export_xml(ctx: Context, principal: Viewer, where: Filter) -> StreamingResponse:
             return StreamingResponse(
-                xml_stream(ctx.store, where, page_size, ctx.clock.now()),
+                xml_stream(ctx.store, replace(where, only=principal.stations), page_size, ctx.clock.now()),
                 media_type="application/xml",
                 headers={"Content-Disposition": 'attachment; filename="transactions.xml"'},
             )
 
-        @router.get("/transactions.xsd")
+        @router.get("/transactions.xsd", openapi_extra=scope(Scope.NONE))
         async def export_schema(_: Viewer) -> StreamingResponse:
             async def body() -> AsyncIterator[bytes]:
                 yield xsd_text().encode()

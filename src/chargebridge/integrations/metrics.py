@@ -69,6 +69,7 @@ class CoreCollector(Collector):
         yield from self._gateway(ctx)
         yield from self._bus(ctx)
         yield from self._store(ctx)
+        yield from self._api_auth(ctx)
         yield from self._integrations()
 
     def _gateway(self, ctx: ApiContext) -> Iterable[Metric]:
@@ -166,6 +167,27 @@ class CoreCollector(Collector):
         )
         yield GaugeMetricFamily("chargebridge_db_write_backlog", "Writes waiting for a commit", value=writer.backlog)
         yield _histogram("chargebridge_db_commit_seconds", "Duration of group commits", s.commit_latency)
+
+    def _api_auth(self, ctx: ApiContext) -> Iterable[Metric]:
+        guard = ctx.bearer_guard
+        failures = CounterMetricFamily(
+            "chargebridge_api_auth_failures",
+            "API requests refused for their bearer token, by reason (missing, unknown, revoked, expired)",
+            labels=["reason"],
+        )
+        for reason, count in sorted(guard.failures.items()):
+            failures.add_metric([reason], count)
+        yield failures
+        yield CounterMetricFamily(
+            "chargebridge_api_auth_lockouts",
+            "Source addresses locked out of the API after too many refused bearer tokens",
+            value=guard.lockouts,
+        )
+        yield CounterMetricFamily(
+            "chargebridge_api_auth_throttled",
+            "API requests answered 429 because their source address was locked out",
+            value=guard.throttled,
+        )
 
     def _integrations(self) -> Iterable[Metric]:
         for ext in self.others:

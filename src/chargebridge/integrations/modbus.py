@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from fastapi import APIRouter
 from pydantic import Field, ValidationError, model_validator
 
-from chargebridge.api.auth import Viewer
+from chargebridge.api.auth import Scope, Viewer, scope
 from chargebridge.bus.memory import EventBus
 from chargebridge.domain.events import DomainEvent, EventKind
 from chargebridge.domain.model import MeterSample, ReadingContext, SampledValue
@@ -670,7 +670,7 @@ class ModbusExtension:
     def routers(self) -> list[APIRouter]:
         router = APIRouter(prefix="/api/v1/integrations/modbus", tags=["integrations"])
 
-        @router.get("/meters")
+        @router.get("/meters", openapi_extra=scope(Scope.FLEET))
         async def meters(_: Viewer) -> list[dict[str, Any]]:
             return [m.status() for m in self.meters]
 

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from fastapi import APIRouter
 from pydantic import ValidationError, model_validator
 
-from chargebridge.api.auth import Viewer
+from chargebridge.api.auth import Scope, Viewer, scope
 from chargebridge.bus.memory import EventBus, Subscription
 from chargebridge.domain.events import DomainEvent, EventKind
 from chargebridge.domain.model import MeterSample, ReadingContext, SampledValue
@@ -547,12 +547,12 @@ class VendorsExtension:
     def routers(self) -> list[APIRouter]:
         router = APIRouter(prefix="/api/v1/integrations/vendors", tags=["integrations"])
 
-        @router.get("/violations")
+        @router.get("/violations", openapi_extra=scope(Scope.FLEET))
         async def violations(_: Viewer) -> list[dict[str, Any]]:
             """Schema violations per vendor/model/firmware: relaxed by a quirk or rejected."""
             return self.engine.violations.rows()
 
-        @router.get("/profiles")
+        @router.get("/profiles", openapi_extra=scope(Scope.FLEET))
         async def profiles(_: Viewer) -> list[dict[str, Any]]:
             return [p.model_dump(mode="json") for p in self.engine.profiles]
 

@@ -32,7 +32,7 @@ from fastapi import APIRouter, HTTPException, Response, status
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 from sqlalchemy import delete, func, insert, select
 
-from chargebridge.api.auth import Admin
+from chargebridge.api.auth import Admin, Scope, scope
 from chargebridge.api.deps import Context, Limit, Offset, RowId
 from chargebridge.domain.events import DomainEvent, EventKind
 from chargebridge.integrations.base import Section
@@ -345,7 +345,7 @@ class WebhooksExtension:
         router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
         ext = self
 
-        @router.post("", status_code=status.HTTP_201_CREATED)
+        @router.post("", status_code=status.HTTP_201_CREATED, openapi_extra=scope(Scope.FLEET))
         async def create_subscription(ctx: Context, _: Admin, body: SubscriptionCreate) -> dict[str, Any]:
             row = {
                 "id": uuid.uuid4().hex,
@@ -360,11 +360,11 @@ class WebhooksExtension:
             ext._add_target(row)
             return {**_subscription_view(row), "secret": row["secret"]}
 
-        @router.get("")
+        @router.get("", openapi_extra=scope(Scope.FLEET))
         async def list_subscriptions(_: Admin) -> dict[str, Any]:
             return {"items": [_subscription_view(r) for r in await ext.repo.subscriptions()]}
 
-        @router.get("/dead-letters")
+        @router.get("/dead-letters", openapi_extra=scope(Scope.FLEET))
         async def list_dead_letters(
             _: Admin,
             subscription_id: str | None = None,
@@ -374,7 +374,9 @@ class WebhooksExtension:
             rows, total = await ext.repo.dead_letters(subscription_id, limit, offset)
             return {"items": [_dead_letter_view(r) for r in rows], "total": total, "limit": limit, "offset": offset}
 
-        @router.post("/dead-letters/{letter_id}/retry", status_code=status.HTTP_202_ACCEPTED)
+        @router.post(
+            "/dead-letters/{letter_id}/retry", status_code=status.HTTP_202_ACCEPTED, openapi_extra=scope(Scope.FLEET)
+        )
         async def retry_dead_letter(_: Admin, letter_id: RowId) -> dict[str, Any]:
             row = await ext.repo.take_dead_letter(letter_id)
             if row is None:
@@ -385,7 +387,7 @@ class WebhooksExtension:
             target.queue.put_nowait(Delivery(row["event_id"], row["kind"], row["station_id"], row["payload"]))
             return {"event_id": row["event_id"], "queued": True}
 
-        @router.get("/{sub_id}")
+        @router.get("/{sub_id}", openapi_extra=scope(Scope.FLEET))
         async def get_subscription(_: Admin, sub_id: str) -> dict[str, Any]:
             row = await ext.repo.subscription(sub_id)
             if row is None:
@@ -401,7 +403,7 @@ class WebhooksExtension:
                 }
             return view
 
-        @router.delete("/{sub_id}", status_code=status.HTTP_204_NO_CONTENT)
+        @router.delete("/{sub_id}", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=scope(Scope.FLEET))
         async def delete_subscription(_: Admin, sub_id: str) -> Response:
             ext._remove_target(sub_id)
             if not await ext.repo.delete_subscription(sub_id):

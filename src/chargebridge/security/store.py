@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chargebridge.security.tables import api_token_stations, audit_log
 from chargebridge.store.repository import Row, Store
-from chargebridge.store.schema import stations
+from chargebridge.store.schema import api_tokens, stations
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +71,12 @@ class SecurityStore:
         since: datetime | None = None,
         limit: int = 100,
         offset: int = 0,
+        only: Collection[str] | None = None,
     ) -> list[Row]:
+        """Entries, newest first. ``only``: a scoped token's stations (entries naming none are left out)."""
         query = select(audit_log)
+        if only is not None:
+            query = query.where(audit_log.c.station_id.in_(sorted(only)))
         if station_id is not None:
             query = query.where(audit_log.c.station_id == station_id)
         if actor is not None:
@@ -89,6 +93,32 @@ class SecurityStore:
             select(api_token_stations.c.station_id).where(api_token_stations.c.token_id == token_id)
         )
         return frozenset(r["station_id"] for r in rows) if rows else None
+
+    async def add_api_token(
+        self,
+        *,
+        token_id: str,
+        name: str | None,
+        token_hash: str,
+        role: str,
+        now: datetime,
+        expires_at: datetime | None,
+        stations: Collection[str] | None,
+    ) -> None:
+        """Create a token and its station scope in one transaction, so it never exists unscoped
+        for a moment (a token without scope rows may reach every station)."""
+        rows = [{"token_id": token_id, "station_id": sid} for sid in sorted(set(stations or ()))]
+
+        async def op(conn: AsyncConnection) -> None:
+            await conn.execute(
+                insert(api_tokens).values(
+                    id=token_id, name=name, token_hash=token_hash, role=role, created_at=now, expires_at=expires_at
+                )
+            )
+            if rows:
+                await conn.execute(insert(api_token_stations), rows)
+
+        await self.store.writer.run(op)
 
     async def set_token_stations(self, token_id: str, station_ids: Collection[str] | None) -> None:
         """Limit a token to these stations (None or empty: no limit)."""

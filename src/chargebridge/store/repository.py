@@ -523,9 +523,13 @@ class Store:
         since: datetime | None = None,
         limit: int = 100,
         offset: int = 0,
+        only: Collection[str] | None = None,
     ) -> list[Row]:
-        """Security events of every station and of none (newest first), reported or recorded by us."""
+        """Security events of every station and of none (newest first), reported or recorded by us.
+        ``only``: a station-scoped API token's stations (events of no station are left out)."""
         query = select(station_events).where(station_events.c.kind == "security_event")
+        if only is not None:
+            query = query.where(station_events.c.station_id.in_(sorted(only)))
         if station_id is not None:
             query = query.where(station_events.c.station_id == station_id)
         if type is not None:
