@@ -123,7 +123,14 @@ def full_api(tmp_path: Path, extra: list[APIRouter] | None = None) -> FastAPI:
     config = tmp_path / "integrations.toml"
     config.write_text("".join(f"[{name}]\nenabled = true\n" for name in ("modbus", "canbus", "vendors", "metrics")))
     settings = Settings(data_dir=tmp_path, config_file=config)
-    context = ApiContext(store=None, gateway=None, bus=EventBus(), clock=SystemClock(), settings=settings)  # type: ignore[arg-type]
+    context = ApiContext(
+        store=None,  # type: ignore[arg-type]
+        gateway=None,  # type: ignore[arg-type]
+        bus=EventBus(),
+        clock=SystemClock(),
+        settings=settings,
+        requests=None,  # type: ignore[arg-type]
+    )
     routers = [router for ext in build_extensions(settings) for router in ext.routers()]
     return create_api(context, routers + (extra or []))
 
