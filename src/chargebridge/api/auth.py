@@ -13,13 +13,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from chargebridge.security.secrets import hash_api_token
 from chargebridge.security.store import SecurityStore
+
+if TYPE_CHECKING:
+    from chargebridge.api.deps import ApiContext
 
 
 class Role(IntEnum):
@@ -56,6 +59,17 @@ SCOPE_FILTERED_ROUTES = frozenset(
 _bearer = HTTPBearer(auto_error=False)
 
 
+async def principal_for_token(context: ApiContext, token: str) -> Principal | None:
+    """The principal of a known, unrevoked, unexpired API token; None for any other token.
+    The one token lookup: :func:`authenticate` and the body-limit middleware (api/limits.py) use it."""
+    row = await context.store.find_api_token(hash_api_token(token))
+    now = context.clock.now()
+    if row is None or row["revoked_at"] is not None or (row["expires_at"] is not None and row["expires_at"] <= now):
+        return None
+    stations = await SecurityStore(context.store).token_stations(row["id"])
+    return Principal(row["id"], row["name"], Role.parse(row["role"]), stations)
+
+
 async def authenticate(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
@@ -66,13 +80,9 @@ async def authenticate(
     )
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise unauthorized
-    app = request.app.state.cb
-    row = await app.store.find_api_token(hash_api_token(credentials.credentials))
-    now = app.clock.now()
-    if row is None or row["revoked_at"] is not None or (row["expires_at"] is not None and row["expires_at"] <= now):
+    principal = await principal_for_token(request.app.state.cb, credentials.credentials)
+    if principal is None:
         raise unauthorized
-    stations = await SecurityStore(app.store).token_stations(row["id"])
-    principal = Principal(row["id"], row["name"], Role.parse(row["role"]), stations)
     request.state.principal = principal
     _check_scope(request, principal)
     return principal
