@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import json
 import time
 import tracemalloc
 from collections.abc import AsyncIterator, Iterable
@@ -14,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bench.flood import http_exchange, http_status
 
 from chargebridge.api.limits import too_large
 from chargebridge.sim.firmware import make_image
 from tests.conftest import Node, random_id, start_node
-from tests.integration.helpers import http_exchange, http_json, http_status
 
 STATIONS = "/api/v1/stations"
 
@@ -29,7 +30,7 @@ async def raw_exchange(
     """Send a request head (and maybe a body, piece by piece), return the answer's status and JSON."""
     answer = await asyncio.to_thread(http_exchange, node.http_url, head.replace("\n", "\r\n").encode(), body, timeout)
     assert http_status(answer), answer
-    return int(http_status(answer)), http_json(answer)
+    return int(http_status(answer)), json.loads(answer.split(b"\r\n\r\n", 1)[1])
 
 
 def post_head(path: str, length: int, token: str | None = None, content_type: str = "application/json") -> str:
