@@ -82,8 +82,11 @@ async def test_json_too_deep_or_too_long_is_refused_before_validation(
 ) -> None:
     async with sqlite_node.client() as client:
         response = await client.post(STATIONS, content=body, headers={"Content-Type": "application/json"})
+        audit = (await client.get("/api/v1/audit", params={"limit": 1})).json()["items"]
     assert response.status_code == 422, response.text
     assert fragment in response.json()["detail"]
+    # The refusal is audited (a body too deep to parse is recorded by its size).
+    assert audit and audit[0]["status_code"] == 422 and audit[0]["method"] == "POST"
 
 
 async def test_ordinary_json_and_invalid_json_still_reach_the_api(sqlite_node: Node) -> None:
