@@ -60,8 +60,9 @@ async def test_heartbeat_latency_does_not_depend_on_an_api_flood(sqlite_node: No
         assert answers.get("chunked:413", 0) >= 3, report
         assert answers.get("big-json:422", 0) >= 3, report
         assert not [kind for kind in answers if not kind.endswith((":401", ":413", ":422"))], report
-        # ... and the station did not notice.
+        # ... and the station did not notice: its tail stays low, its median hardly moves.
         assert loud["p95_ms"] < 100, report
+        assert loud["p50_ms"] < quiet["p50_ms"] + 20, report
         assert peak - rss_before < 100 * 2**20, report
     finally:
         await station.close()

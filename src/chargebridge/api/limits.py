@@ -140,6 +140,9 @@ class BodyLimitMiddleware:
         if (length is None or length == b"0") and b"transfer-encoding" not in headers:
             await self.app(scope, receive, send)  # no body
             return
+        if length is not None and not length.strip().isdigit():  # the HTTP server refuses these first
+            await _answer(send, status.HTTP_400_BAD_REQUEST, "invalid Content-Length", {"Connection": "close"})
+            return
         if scope["path"].startswith("/api/"):
             scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
             principal = None
