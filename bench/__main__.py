@@ -12,6 +12,9 @@ from pathlib import Path
 
 from rich.console import Console
 
+from bench.flood import QUICK as FLOOD_QUICK
+from bench.flood import FloodConfig, markdown, run_flood
+from bench.flood import write_docs as write_flood_docs
 from bench.orchestrator import QUICK, BenchConfig, run_bench
 from bench.report import plot, write_docs
 
@@ -37,7 +40,34 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--docs", type=Path, default=Path("docs/benchmarks.md"), help="markdown file to update")
     load.add_argument("--plot", type=Path, default=Path("docs/img/latency_vs_load.png"))
     load.add_argument("--no-docs", action="store_true", help="write the JSON only")
+    flood = sub.add_parser("flood", help="a station's heartbeat latency while the REST API is flooded")
+    flood.add_argument("--quick", action="store_true", help="a small run (2 s + 4 s, 8 MB bodies)")
+    flood.add_argument("--quiet", type=float, help="seconds of heartbeats without the flood [5]")
+    flood.add_argument("--duration", type=float, help="seconds of heartbeats during the flood [10]")
+    flood.add_argument("--no-token-clients", type=int, help="clients POSTing without a token [3]")
+    flood.add_argument("--declared-clients", type=int, help="clients declaring 30 MB with a valid token [1]")
+    flood.add_argument("--chunked-clients", type=int, help="clients streaming a chunked body with a token [1]")
+    flood.add_argument("--big-json-clients", type=int, help="clients POSTing 1 MiB JSON arrays with a token [1]")
+    flood.add_argument("--body-mib", type=int, help="size of the large bodies in MiB [30]")
+    flood.add_argument("--out", type=Path, default=Path("bench/results/flood.json"))
+    flood.add_argument("--docs", type=Path, default=Path("docs/benchmarks.md"), help="markdown file to update")
+    flood.add_argument("--no-docs", action="store_true", help="write the JSON only")
     return root
+
+
+def flood_config_from(args: argparse.Namespace) -> FloodConfig:
+    values: dict[str, object] = dict(FLOOD_QUICK) if args.quick else {}
+    given = {
+        "quiet_s": args.quiet,
+        "duration_s": args.duration,
+        "no_token_clients": args.no_token_clients,
+        "declared_clients": args.declared_clients,
+        "chunked_clients": args.chunked_clients,
+        "big_json_clients": args.big_json_clients,
+        "body_mib": args.body_mib,
+    }
+    values.update({k: v for k, v in given.items() if v is not None})
+    return FloodConfig(**values)  # type: ignore[arg-type]
 
 
 def config_from(args: argparse.Namespace) -> BenchConfig:
@@ -68,9 +98,11 @@ def config_from(args: argparse.Namespace) -> BenchConfig:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    config = config_from(args)
     console = Console(stderr=True)
     command = "python -m bench " + shlex.join(sys.argv[1:] if argv is None else argv)
+    if args.command == "flood":
+        return flood_main(args, console, command)
+    config = config_from(args)
     data = asyncio.run(run_bench(config, console, command))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
@@ -79,6 +111,18 @@ def main(argv: list[str] | None = None) -> int:
         write_docs(data, args.docs)
         plot(data, args.plot)
         console.print(f"table: {args.docs}; plot: {args.plot}")
+    return 0
+
+
+def flood_main(args: argparse.Namespace, console: Console, command: str) -> int:
+    result = asyncio.run(run_flood(flood_config_from(args), command, console.print))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    console.print(markdown(result))
+    console.print(f"results: {args.out}")
+    if not args.no_docs:
+        write_flood_docs(result, args.docs)
+        console.print(f"table: {args.docs}")
     return 0
 
 

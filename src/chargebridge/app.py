@@ -20,6 +20,7 @@ from chargebridge.ocpp16.adapter import Ocpp16Adapter
 from chargebridge.ocpp201.adapter import Ocpp201Adapter
 from chargebridge.rpc import OcppVersion
 from chargebridge.security.certificates import signing_ca
+from chargebridge.security.logfilter import install_log_redaction
 from chargebridge.security.profiles import unauthenticated_warning
 from chargebridge.security.secrets import verify_password
 from chargebridge.security.settings import gateway_security_settings
@@ -119,6 +120,7 @@ class Chargebridge:
         config = uvicorn.Config(
             api, log_level=s.log_level.lower(), lifespan="off", access_log=False, timeout_graceful_shutdown=2
         )
+        install_log_redaction()  # after uvicorn's Config, which replaces its loggers' handlers
         self._http = uvicorn.Server(config)
         self._http_task = asyncio.create_task(self._http.serve(sockets=[sock]), name="http")
         while not self._http.started:

@@ -17,6 +17,7 @@ from rich.markup import escape
 from chargebridge.config import Settings
 from chargebridge.gateway.station_ids import InvalidStationId, validate_station_id
 from chargebridge.security.cli import ca_app, station_profile_for
+from chargebridge.security.logfilter import install_log_redaction
 from chargebridge.security.secrets import hash_api_token, hash_password, new_api_token
 from chargebridge.security.store import SecurityStore
 from chargebridge.services.clock import SystemClock
@@ -46,6 +47,13 @@ def _settings(data_dir: Path | None, database_url: str | None, **extra: object) 
 
 async def _with_store(settings: Settings) -> Store:
     return await Store.open(settings.resolved_database_url())
+
+
+def configure_logging(level: str) -> None:
+    """The process log: one stderr handler on the root logger, with credentials redacted from every
+    record (the ``websockets`` debug log shows each handshake header, ``Authorization`` included)."""
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_redaction()
 
 
 def _run_until_signal() -> asyncio.Event:
@@ -124,7 +132,7 @@ def serve(
         config_from_settings(settings)
     except ConfigError as exc:
         raise typer.BadParameter(str(exc), param_hint="--config / CHARGEBRIDGE_CONFIG_FILE") from exc
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level)
     asyncio.run(_serve(settings))
 
 
@@ -292,7 +300,7 @@ def demo(
     """Run a server and a small simulated fleet (both OCPP versions) so you can watch it work."""
     from chargebridge.demo import run_demo
 
-    logging.basicConfig(level="WARNING", format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging("warning")
     asyncio.run(
         run_demo(
             console, stations=stations, data_dir=data_dir, ocpp_port=ocpp_port, http_port=http_port, duration=duration

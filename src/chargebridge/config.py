@@ -77,6 +77,15 @@ class Settings(BaseSettings):
             parse_networks(str(item) for item in value)  # ValueError names the bad entry
         return value
 
+    # HTTP request bodies (see docs/security.md, "Hostile input"): the cap of every route that does
+    # not stream its body (413 beyond), and the shape JSON bodies may have (422 beyond).
+    api_max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    api_max_json_depth: int = Field(default=32, ge=2, le=1000)
+    api_max_json_items: int = Field(default=10_000, ge=10)
+    # Streamed uploads: a firmware image (POST /api/v1/firmware/images) and a station's diagnostics file.
+    firmware_max_image_bytes: int = Field(default=256 * 1024 * 1024, ge=1024)
+    diagnostics_max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

@@ -114,3 +114,34 @@ async def test_tiny_run_against_baseline_and_chargebridge(tmp_path: Path) -> Non
     assert reconciled["lost"] == 0 and reconciled["double_counted"] == 0
     assert reconciled["ledger_transactions"] == reconciled["server_transactions"]
     assert set(data["ratios"]["chargebridge-sqlite"]) >= {"cpu_per_meter_values", "p99", "connect_rate"}
+
+
+def test_flood_report(tmp_path: Path) -> None:
+    from dataclasses import asdict
+
+    from bench.flood import FloodConfig, json_array, markdown, summary
+    from bench.flood import write_docs as write_flood_docs
+
+    assert len(json_array(1001)) == 1001 and json_array(1001).startswith(b"[0,0")
+    stats = summary([1.0, 2.0, 3.0, 50.0])
+    assert stats["beats"] == 4 and stats["max_ms"] == 50.0 and stats["p50_ms"] == 3.0
+    config = FloodConfig()
+    data = {
+        "date": "2026-01-01T00:00:00+00:00",
+        "command": "python -m bench flood --quick",
+        "machine": {"cpus": 2, "cpu_model": "test", "implementation": "CPython", "python": "3.11"},
+        "config": asdict(config),
+        "wall_s": 10.0,
+        "quiet": stats,
+        "flood": stats,
+        "answers": {"no-token:401": 10},
+        "requests_per_s": 1.0,
+        "server_cpu_share": 0.5,
+        "rss_mib": {"before": 100.0, "peak": 110.0, "after": 105.0},
+    }
+    assert "| p95 |" in markdown(data) and "no-token:401 x 10" in markdown(data)
+    docs = tmp_path / "benchmarks.md"
+    docs.write_text("# Benchmarks\n\n<!-- bench:flood:start -->\nold\n<!-- bench:flood:end -->\n\nafter\n")
+    write_flood_docs(data, docs)
+    text = docs.read_text()
+    assert "old" not in text and "python -m bench flood --quick" in text and text.endswith("after\n")

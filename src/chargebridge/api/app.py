@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
+from fastapi.exceptions import RequestValidationError
 
 from chargebridge import __version__
 from chargebridge.api.auth import install_auth
 from chargebridge.api.certificate_routes import install_certificates
 from chargebridge.api.deps import ApiContext
+from chargebridge.api.errors import validation_error_handler
+from chargebridge.api.limits import BodyLimitMiddleware, BodyLimits, streamed_routes
 from chargebridge.api.routes import router
 from chargebridge.api.security_routes import install_security
 
@@ -19,7 +22,14 @@ def create_api(context: ApiContext, extra_routers: list[APIRouter] | None = None
         description="Operator API of chargebridge: stations, transactions, id tokens and remote commands.",
     )
     app.state.cb = context
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.include_router(router)
+    settings = context.settings
+    limits = BodyLimits(settings.api_max_body_bytes, settings.api_max_json_depth, settings.api_max_json_items)
+    # Added before install_security's audit middleware, so it runs inside it: a token that is
+    # refused for its body's size is still named in the audit log.
+    routers = [router, *(extra_routers or [])]
+    app.add_middleware(BodyLimitMiddleware, limits=limits, streamed=streamed_routes(routers))
     install_security(app)
     install_certificates(app)
     for extra in extra_routers or []:

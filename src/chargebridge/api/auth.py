@@ -141,31 +141,54 @@ async def principal_of_token(store: Store, token: str, now: datetime) -> Princip
     return verified if isinstance(verified, Principal) else None
 
 
-def _unauthorized(detail: str) -> HTTPException:
-    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"})
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why a request's bearer token is not accepted, as the HTTP answer to give."""
+
+    status: int
+    detail: str
+    headers: dict[str, str]
+
+
+async def bearer_principal(
+    context: ApiContext, source: str, authorization: str | None, method: str, path: str
+) -> Principal | Refusal:
+    """The one check of a request's ``Authorization`` header: the throttle of its source address,
+    the token, and the counting and logging of a refusal. :func:`authenticate` and the body-limit
+    middleware (api/limits.py, which checks before reading a body) both use it."""
+    guard = context.bearer_guard
+    wait = guard.retry_after(source)
+    if wait is not None:
+        return Refusal(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            "too many refused bearer tokens from this address; try again later",
+            {"Retry-After": str(max(1, math.ceil(wait)))},
+        )
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        guard.refused(source, bearer.MISSING, method, path)
+        return Refusal(status.HTTP_401_UNAUTHORIZED, HEADER_REQUIRED, {"WWW-Authenticate": "Bearer"})
+    verified = await verify_token(context.store, token.strip(), context.clock.now())
+    if not isinstance(verified, Principal):
+        guard.refused(source, verified, method, path)
+        detail = EXPIRED if verified == bearer.EXPIRED else NOT_RECOGNISED
+        return Refusal(status.HTTP_401_UNAUTHORIZED, detail, {"WWW-Authenticate": "Bearer"})
+    return verified
 
 
 async def authenticate(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
-    app: ApiContext = request.app.state.cb
-    guard = app.bearer_guard
-    source = request.client.host if request.client else "unknown"
-    wait = guard.retry_after(source)
-    if wait is not None:
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            "too many refused bearer tokens from this address; try again later",
-            headers={"Retry-After": str(max(1, math.ceil(wait)))},
+    # ``credentials`` declares the bearer scheme in the OpenAPI document; the header is read below.
+    principal = getattr(request.state, "principal", None)  # already checked by the body-limit middleware
+    if not isinstance(principal, Principal):
+        source = request.client.host if request.client else "unknown"
+        checked = await bearer_principal(
+            request.app.state.cb, source, request.headers.get("authorization"), request.method, request.url.path
         )
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        guard.refused(source, bearer.MISSING, request.method, request.url.path)
-        raise _unauthorized(HEADER_REQUIRED)
-    verified = await verify_token(app.store, credentials.credentials, app.clock.now())
-    if not isinstance(verified, Principal):
-        guard.refused(source, verified, request.method, request.url.path)
-        raise _unauthorized(EXPIRED if verified == bearer.EXPIRED else NOT_RECOGNISED)
-    principal = verified
+        if isinstance(checked, Refusal):
+            raise HTTPException(checked.status, checked.detail, headers=checked.headers)
+        principal = checked
     request.state.principal = principal
     _check_scope(request, principal)
     return principal

@@ -13,6 +13,7 @@ from chargebridge.config import Settings
 from chargebridge.firmware.service import FirmwareOptions, Refused, store_image
 from chargebridge.firmware.signing import FirmwareSigner
 from chargebridge.firmware.store import FirmwareStore
+from chargebridge.firmware.uploads import UploadTooLarge, file_chunks, spool
 from chargebridge.services.clock import SystemClock
 from chargebridge.store.repository import Store
 
@@ -48,13 +49,18 @@ def upload(
         try:
             root = settings.data_dir / "firmware"
             (root / "images").mkdir(parents=True, exist_ok=True)
+            options = FirmwareOptions(max_image_bytes=settings.firmware_max_image_bytes)
+            try:
+                spooled = await spool(file_chunks(image), None, root / "incoming", options.max_image_bytes)
+            except UploadTooLarge as exc:
+                raise Refused(str(exc)) from None
             row = await store_image(
                 FirmwareStore(store),
                 FirmwareSigner(root / "keys"),
                 root / "images",
                 SystemClock().now(),
-                image.read_bytes(),
-                FirmwareOptions(),
+                spooled,
+                options,
                 vendor=vendor,
                 models=model,
                 version=version,

@@ -20,7 +20,9 @@ class FirmwareExtension:
 
     def __init__(self, settings: Settings, options: FirmwareOptions | None = None):
         self.settings = settings
-        self.options = options or FirmwareOptions()
+        self.options = options or FirmwareOptions(
+            max_image_bytes=settings.firmware_max_image_bytes, max_upload_bytes=settings.diagnostics_max_upload_bytes
+        )
         # Where stations reach chargebridge's HTTP port; None: the URL the operator's API request came in on.
         self.base_url: str | None = settings.firmware_base_url
         self.service: FirmwareService | None = None

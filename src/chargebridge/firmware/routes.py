@@ -7,9 +7,8 @@ token inside the URL chargebridge gave the station (stations have no API token).
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
 from datetime import datetime
+from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, HTTPException, Path, Query, Request, Response, status
@@ -18,10 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chargebridge.api.auth import Admin, Operator, Principal, Role, Scope, Viewer, scope
 from chargebridge.api.deps import RowId
+from chargebridge.api.limits import streamed_body
 from chargebridge.firmware.plan import Compatibility, Gates
 from chargebridge.firmware.service import FirmwareService, NeedsOverride, Refused
 from chargebridge.firmware.signing import BadToken
 from chargebridge.firmware.states import CampaignEvent, IllegalTransition
+from chargebridge.firmware.uploads import BadUpload, Spooled, UploadTooLarge, spool
 from chargebridge.rpc import StationNotConnected
 
 if TYPE_CHECKING:
@@ -124,29 +125,19 @@ def _refused(exc: Refused) -> HTTPException:
     return HTTPException(code, str(exc))
 
 
-async def read_limited(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"at most {limit} bytes")
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"at most {limit} bytes")
-    return bytes(body)
+# A multipart body carries a little more than its file: boundaries, part headers, form fields.
+MULTIPART_SLACK = 64 * 1024
 
 
-def file_from_body(content_type: str | None, body: bytes) -> tuple[str | None, bytes]:
-    """A raw body is the file; a multipart/form-data body gives its first file part."""
-    if not content_type or not content_type.lower().startswith("multipart/form-data"):
-        return None, body
-    header = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(header + body)
-    for part in message.iter_parts():
-        payload = part.get_payload(decode=True)
-        if isinstance(payload, bytes) and (part.get_filename() or True):
-            return part.get_filename(), payload
-    raise HTTPException(status.HTTP_400_BAD_REQUEST, "no file in the multipart body")
+async def spool_body(request: Request, directory: FsPath, limit: int, what: str) -> Spooled:
+    """The request body (or its multipart file part) streamed to a temporary file, hashed; 413 past ``limit``."""
+    try:
+        return await spool(request.stream(), request.headers.get("content-type"), directory, limit)
+    except UploadTooLarge as exc:
+        detail = f"{what} is larger than {exc.limit} bytes"
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, detail, headers={"Connection": "close"}) from None
+    except BadUpload as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
 
 
 def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
@@ -168,7 +159,11 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
 
     # -- images -----------------------------------------------------------------------------
 
-    @api.post("/images", status_code=status.HTTP_201_CREATED, openapi_extra=scope(Scope.FLEET))
+    @api.post(
+        "/images",
+        status_code=status.HTTP_201_CREATED,
+        openapi_extra=scope(Scope.FLEET) | streamed_body(ext.options.max_image_bytes + MULTIPART_SLACK),
+    )
     async def upload_image(
         request: Request,
         _: Admin,
@@ -181,17 +176,16 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
     ) -> dict[str, Any]:
         """The image is the request body (application/octet-stream, or one file in multipart/form-data)."""
         svc = service()
-        body = await read_limited(request, svc.options.max_image_bytes + 64 * 1024)
-        part_name, data = file_from_body(request.headers.get("content-type"), body)
+        image = await spool_body(request, svc.incoming_dir, svc.options.max_image_bytes, "the image")
         try:
             return await svc.add_image(
-                data,
+                image,
                 vendor=vendor,
                 models=model,
                 version=version,
                 hardware_revisions=hardware_revision or [],
                 notes=notes,
-                filename=filename or part_name,
+                filename=filename or image.filename,
             )
         except Refused as exc:
             raise _refused(exc) from exc
@@ -205,7 +199,7 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
         image = await service().db.get_image(image_id)
         if image is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no image {image_id!r}")
-        return image | {"signature_valid": service().signature_valid(image)}
+        return image | {"signature_valid": await service().signature_valid(image)}
 
     @api.put("/images/{image_id}/signature", openapi_extra=scope(Scope.FLEET))
     async def set_signature(image_id: str, body: SignatureBody, _: Admin) -> dict[str, Any]:
@@ -215,7 +209,7 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no image {image_id!r}")
         image = await svc.db.get_image(image_id)
         assert image is not None
-        return image | {"signature_valid": svc.signature_valid(image)}
+        return image | {"signature_valid": await svc.signature_valid(image)}
 
     @api.get("/images/{image_id}/downloads", openapi_extra=scope(Scope.FILTERED))
     async def image_downloads(image_id: str, principal: Viewer) -> list[dict[str, Any]]:
@@ -428,26 +422,29 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
             raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
         return FileResponse(path, filename=image["filename"], media_type="application/octet-stream")
 
+    upload_cap = streamed_body(ext.options.max_upload_bytes + MULTIPART_SLACK)
+
     async def upload(token: str, filename: str | None, request: Request) -> Response:
         svc = service()
         try:
             svc.tokens.check(token, "upload", svc.clock.now())  # before reading a large body
-            body = await read_limited(request, svc.options.max_upload_bytes)
-            part_name, data = file_from_body(request.headers.get("content-type"), body)
-            await svc.store_upload(token, filename or part_name, data)
+            upload = await spool_body(request, svc.incoming_dir, svc.options.max_upload_bytes, "the file")
+            await svc.store_upload(token, filename or upload.filename, upload)
         except BadToken as exc:
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"upload link {exc.reason}") from exc
         except Refused as exc:
             raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
         return Response(status_code=status.HTTP_201_CREATED)
 
-    @files.put("/diagnostics/{token}", operation_id="put_diagnostics_upload")
-    @files.post("/diagnostics/{token}", operation_id="post_diagnostics_upload")
+    @files.put("/diagnostics/{token}", operation_id="put_diagnostics_upload", openapi_extra=upload_cap)
+    @files.post("/diagnostics/{token}", operation_id="post_diagnostics_upload", openapi_extra=upload_cap)
     async def upload_plain(token: str, request: Request) -> Response:
         return await upload(token, None, request)
 
-    @files.put("/diagnostics/{token}/{filename}", operation_id="put_diagnostics_upload_named")
-    @files.post("/diagnostics/{token}/{filename}", operation_id="post_diagnostics_upload_named")
+    named = "/diagnostics/{token}/{filename}"
+
+    @files.put(named, operation_id="put_diagnostics_upload_named", openapi_extra=upload_cap)
+    @files.post(named, operation_id="post_diagnostics_upload_named", openapi_extra=upload_cap)
     async def upload_named(token: str, filename: str, request: Request) -> Response:
         return await upload(token, filename, request)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import secrets
 from collections import defaultdict, deque
@@ -22,7 +23,7 @@ from chargebridge.bus.memory import EventBus, Subscription
 from chargebridge.domain.events import DomainEvent, EventKind
 from chargebridge.firmware import payloads
 from chargebridge.firmware.plan import allowed
-from chargebridge.firmware.signing import BadToken, FirmwareSigner, Grant, TokenIssuer, sha256_hex, verify_signature
+from chargebridge.firmware.signing import BadToken, FirmwareSigner, Grant, TokenIssuer, verify_digest
 from chargebridge.firmware.states import (
     STATUS_EVENTS,
     TERMINAL_UPDATE_STATES,
@@ -31,6 +32,7 @@ from chargebridge.firmware.states import (
     next_update_state,
 )
 from chargebridge.firmware.store import FirmwareStore
+from chargebridge.firmware.uploads import Spooled, file_sha256
 from chargebridge.gateway.server import Gateway
 from chargebridge.rpc import CallRejected, CallTimeout, OcppError, OcppVersion, StationNotConnected
 from chargebridge.services.clock import Clock
@@ -82,7 +84,7 @@ async def store_image(
     signer: FirmwareSigner,
     images_dir: Path,
     now: datetime,
-    data: bytes,
+    image: Spooled,
     options: FirmwareOptions,
     *,
     vendor: str,
@@ -94,21 +96,26 @@ async def store_image(
     signature: str | None = None,
     signing_certificate: str | None = None,
 ) -> Row:
-    """Store an image with its sha256 and sign it (unless an OEM signature is given: recorded as is)."""
-    if not data:
-        raise Refused("the image is empty")
-    if len(data) > options.max_image_bytes:
-        raise Refused(f"the image is larger than {options.max_image_bytes} bytes")
-    if not models:
-        raise Refused("at least one model is needed")
-    if (signature is None) != (signing_certificate is None):
-        raise Refused("an OEM signature needs its signing certificate, and the other way round")
+    """Keep a spooled image (moved into ``images_dir``) with its sha256 and sign it (unless an OEM
+    signature is given: recorded as is). The spooled file is moved or deleted, never left behind."""
+    try:
+        if image.size == 0:
+            raise Refused("the image is empty")
+        if image.size > options.max_image_bytes:
+            raise Refused(f"the image is larger than {options.max_image_bytes} bytes")
+        if not models:
+            raise Refused("at least one model is needed")
+        if (signature is None) != (signing_certificate is None):
+            raise Refused("an OEM signature needs its signing certificate, and the other way round")
+    except Refused:
+        image.discard()
+        raise
     image_id = secrets.token_hex(8)
-    digest = sha256_hex(data)
-    (images_dir / image_id).write_bytes(data)
+    target = images_dir / image_id
+    os.replace(image.path, target)  # same file system: the spool directory is in the data directory
     if signature is None:
         signature, signing_certificate, signed_by = (
-            signer.sign(data),
+            signer.sign_digest(image.sha256),
             signer.certificate_pem,
             "chargebridge",
         )
@@ -122,14 +129,18 @@ async def store_image(
         "version": version,
         "notes": notes,
         "filename": safe_filename(filename or f"{vendor}-{version}.bin", f"{image_id}.bin"),
-        "size": len(data),
-        "sha256": digest,
+        "size": image.size,
+        "sha256": image.sha256,
         "signature": signature,
         "signing_certificate": signing_certificate,
         "signed_by": signed_by,
         "created_at": now,
     }
-    await db.add_image(row)
+    try:
+        await db.add_image(row)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
     return row
 
 
@@ -155,8 +166,12 @@ class FirmwareService:
         self.root = data_dir / "firmware"
         self.images_dir = self.root / "images"
         self.uploads_dir = self.root / "diagnostics"
+        self.incoming_dir = self.root / "incoming"  # uploads being received (spooled), see uploads.py
         self.images_dir.mkdir(parents=True, exist_ok=True)
         self.uploads_dir.mkdir(parents=True, exist_ok=True)
+        self.incoming_dir.mkdir(parents=True, exist_ok=True)
+        for leftover in self.incoming_dir.iterdir():  # from a node that stopped mid-upload
+            leftover.unlink(missing_ok=True)
         self.signer = FirmwareSigner(self.root / "keys", now=clock.now())
         self.tokens = TokenIssuer(self.root / "keys")
         self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -207,10 +222,10 @@ class FirmwareService:
 
     # -- registry ---------------------------------------------------------------------------
 
-    async def add_image(self, data: bytes, **meta: Any) -> Row:
-        """Store an image with its sha256 and sign it (unless an OEM signature is given: recorded as is)."""
+    async def add_image(self, image: Spooled, **meta: Any) -> Row:
+        """Keep a spooled image with its sha256 and sign it (unless an OEM signature is given: recorded as is)."""
         now = self.clock.now()
-        return await store_image(self.db, self.signer, self.images_dir, now, data, self.options, **meta)
+        return await store_image(self.db, self.signer, self.images_dir, now, image, self.options, **meta)
 
     async def set_oem_signature(self, image_id: str, signature: str, certificate: str) -> bool:
         return await self.db.set_image_signature(image_id, signature, certificate, "oem")
@@ -218,12 +233,15 @@ class FirmwareService:
     def image_path(self, image_id: str) -> Path:
         return self.images_dir / image_id
 
-    def signature_valid(self, image: Row) -> bool:
+    async def signature_valid(self, image: Row) -> bool:
+        """Whether the stored file (hashed again, in a worker thread) matches its signature."""
         if not image["signature"] or not image["signing_certificate"]:
             return False
-        return verify_signature(
-            self.image_path(image["id"]).read_bytes(), image["signature"], image["signing_certificate"]
-        )
+        path = self.image_path(image["id"])
+        if not path.exists():
+            return False
+        digest = await asyncio.to_thread(file_sha256, path)
+        return verify_digest(digest, image["signature"], image["signing_certificate"])
 
     def download_url(self, base_url: str, image: Row, station_id: str) -> str:
         expires = self.clock.now() + timedelta(seconds=self.options.download_ttl_s)
@@ -499,24 +517,29 @@ class FirmwareService:
         assert row is not None
         return row
 
-    async def store_upload(self, token: str, filename: str | None, data: bytes) -> Row:
-        """Keep an uploaded diagnostics file (the token names the request); raises BadToken / Refused."""
-        grant = self.tokens.check(token, "upload", self.clock.now())
-        request = await self.db.get_diagnostics(int(grant.subject))
-        if request is None or request["station_id"] != grant.station_id:
-            raise Refused("unknown diagnostics request")
-        if request["stored_name"] is not None:
-            raise Refused("this request already has its file")
+    async def store_upload(self, token: str, filename: str | None, upload: Spooled) -> Row:
+        """Keep an uploaded diagnostics file (the token names the request); raises BadToken / Refused.
+        The spooled file is moved into place or deleted."""
+        try:
+            grant = self.tokens.check(token, "upload", self.clock.now())
+            request = await self.db.get_diagnostics(int(grant.subject))
+            if request is None or request["station_id"] != grant.station_id:
+                raise Refused("unknown diagnostics request")
+            if request["stored_name"] is not None:
+                raise Refused("this request already has its file")
+        except BaseException:
+            upload.discard()
+            raise
         stored = f"{request['id']}-{secrets.token_hex(4)}"
-        (self.uploads_dir / stored).write_bytes(data)
+        os.replace(upload.path, self.uploads_dir / stored)
         name = safe_filename(filename or request["filename"] or "", f"{grant.station_id}-{request['id']}.log")
         now = self.clock.now()
         await self.db.set_diagnostics(
             int(request["id"]),
             stored_name=stored,
             filename=name,
-            size=len(data),
-            sha256=sha256_hex(data),
+            size=upload.size,
+            sha256=upload.sha256,
             uploaded_at=now,
             updated_at=now,
         )

@@ -26,6 +26,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from cryptography.x509.oid import NameOID
 
 from chargebridge.security.ca import key_usage
@@ -89,6 +90,11 @@ class FirmwareSigner:
     def sign(self, data: bytes) -> str:
         return base64.b64encode(self._key.sign(data, ec.ECDSA(hashes.SHA256()))).decode()
 
+    def sign_digest(self, sha256_hex: str) -> str:
+        """The same signature as :meth:`sign` gives, from the image's SHA-256 (the image is not read)."""
+        digest = bytes.fromhex(sha256_hex)
+        return base64.b64encode(self._key.sign(digest, ec.ECDSA(Prehashed(hashes.SHA256())))).decode()
+
 
 def verify_signature(data: bytes, signature_b64: str, certificate_pem: str) -> bool:
     """Whether ``signature_b64`` is a valid ECDSA-SHA256 signature of ``data`` by the certificate's key."""
@@ -98,6 +104,20 @@ def verify_signature(data: bytes, signature_b64: str, certificate_pem: str) -> b
         if not isinstance(public_key, ec.EllipticCurvePublicKey):
             return False
         public_key.verify(base64.b64decode(signature_b64, validate=True), data, ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def verify_digest(sha256_hex: str, signature_b64: str, certificate_pem: str) -> bool:
+    """:func:`verify_signature` for data known by its SHA-256 (a large image hashed as a stream)."""
+    try:
+        certificate = x509.load_pem_x509_certificate(certificate_pem.encode())
+        public_key = certificate.public_key()
+        if not isinstance(public_key, ec.EllipticCurvePublicKey):
+            return False
+        signature = base64.b64decode(signature_b64, validate=True)
+        public_key.verify(signature, bytes.fromhex(sha256_hex), ec.ECDSA(Prehashed(hashes.SHA256())))
     except (InvalidSignature, ValueError):
         return False
     return True

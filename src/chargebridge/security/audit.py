@@ -53,8 +53,10 @@ def _json_or_none(body: bytes) -> Any:
     if not body:
         return None
     try:
-        return json.loads(body)
-    except ValueError:
+        # Redacted here too: a body nested too deep for either is recorded by its size (the API
+        # refuses such bodies, and the refusal is audited).
+        return redact(json.loads(body))
+    except (ValueError, RecursionError):
         return {"unparsed_bytes": len(body)}
 
 
@@ -122,7 +124,7 @@ def _entry(scope: Scope, principal: Any, request_body: bytes, status_code: int, 
         parameters["query"] = query
     body = _json_or_none(request_body)
     if body is not None:
-        parameters["body"] = redact(body)
+        parameters["body"] = body
     client = scope.get("client")
     context = scope["app"].state.cb
     return AuditEntry(
