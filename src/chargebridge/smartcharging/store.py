@@ -100,10 +100,12 @@ class SmartChargingStore:
         origin: str,
         now: datetime,
         limit_source: str | None = None,
+        replace_slot: bool = True,
     ) -> list[int]:
-        """Store a profile the station holds. A profile with the same id is replaced, and so is one
-        with the same EVSE, purpose and stack level (and, for a TxProfile, transaction): the station
-        replaced it too (1.6 5.16.3; 2.0.1 K01.FR.05). Returns the ids replaced under another id."""
+        """Store a profile the station holds. A profile with the same id is replaced, and (with
+        ``replace_slot``, for a profile the station just accepted) so is one with the same EVSE,
+        purpose and stack level (and, for a TxProfile, transaction): the station replaced it too
+        (1.6 5.16.3; 2.0.1 K01.FR.05). Returns the ids replaced under another id."""
         values = {
             "evse_id": evse_id,
             "purpose": profile.purpose.value,
@@ -131,7 +133,9 @@ class SmartChargingStore:
                     if profile.transaction_id is None
                     else table.c.transaction_id == profile.transaction_id,
                 )
-            replaced = [row[0] for row in (await conn.execute(select(table.c.profile_id).where(same_slot))).all()]
+            replaced = []
+            if replace_slot:
+                replaced = [row[0] for row in (await conn.execute(select(table.c.profile_id).where(same_slot))).all()]
             if replaced:
                 await conn.execute(delete(table).where(same_slot))
             key = and_(table.c.station_id == station_id, table.c.profile_id == profile.id)
@@ -205,7 +209,9 @@ class SmartChargingStore:
         ``complete`` (an unfiltered GetChargingProfiles, all parts received) the report is the whole
         truth: profiles we had in that scope and the station did not list are dropped; returns their ids."""
         for evse_id, profile, source in reported:
-            await self.save_profile(station_id, evse_id, profile, origin=ORIGIN_REPORT, now=now, limit_source=source)
+            await self.save_profile(
+                station_id, evse_id, profile, origin=ORIGIN_REPORT, now=now, limit_source=source, replace_slot=False
+            )
         if not complete:
             return []
         table = charging_profiles
