@@ -166,6 +166,37 @@ async def test_profile_set_over_rest_limits_the_simulated_ev_and_is_cleared(node
         assert again.json()["status"] == "Unknown" and again.json()["removed"] == []
 
 
+@both_versions
+async def test_remote_start_with_a_charging_profile_limits_the_transaction(
+    sqlite_node: Node, version: OcppVersion
+) -> None:
+    """K05 / 1.6 RemoteStartTransaction with chargingProfile: the TxProfile applies to the transaction it starts."""
+    node = sqlite_node
+    await add_token(node)
+    async with sim_station(node, version) as st, node.client() as http:
+        base = f"/api/v1/stations/{st.station_id}"
+        tx_profile = {
+            "id": 30,
+            "purpose": "TxProfile",
+            "kind": "Relative",
+            "schedules": [{"unit": "A", "periods": [{"start_s": 0, "limit": LIMIT_A}]}],
+        }
+        body = {"id_token": TOKEN, "evse_id": 1, "charging_profile": tx_profile}
+        answer = await http.post(f"{base}/commands/remote-start", json=body)
+        assert answer.status_code == 200 and answer.json()["status"] == "Accepted", answer.text
+        await wait_for(lambda: st.state.connectors[1].session is not None)
+        composite = (await http.get(f"{base}/composite-schedule", params={"evse_id": 1, "unit": "W"})).json()
+        assert composite["schedule"]["periods"][0]["limit"] == LIMIT_W
+        await asyncio.sleep(2)
+        session = st.state.connectors[1].session
+        assert session is not None and 0 < session.power_w <= LIMIT_W + 0.5
+        not_tx = {**tx_profile, "purpose": "TxDefaultProfile"}
+        refused = await http.post(
+            f"{base}/commands/remote-start", json=body | {"evse_id": 2, "charging_profile": not_tx}
+        )
+        assert refused.status_code == 422  # a remote start's profile is a TxProfile
+
+
 async def test_quirk_station_accepts_profiles_but_its_ev_ignores_them(sqlite_node: Node) -> None:
     node = sqlite_node
     await add_token(node)
@@ -396,6 +427,13 @@ async def test_ocpp_201_charging_station_sends_every_block_k_message(node: Node)
             assert too_much.status == "Rejected" and too_much.status_info["reason_code"] == "InvalidSchedule"
             await wait_for(lambda: len(cp.profiles) == 2)  # K16.FR.08: the offer goes out again
             assert cp.profiles[1]["id"] == sent["id"]
+            # K17: the EV renegotiates with new needs: a new schedule under the same TxProfile id.
+            lower = needs | {"ac_charging_parameters": needs["ac_charging_parameters"] | {"ev_max_current": 12}}
+            again = await cp.call(call201.NotifyEVChargingNeeds(charging_needs=lower, evse_id=1))
+            assert again.status == "Accepted"
+            await wait_for(lambda: len(cp.profiles) == 3)
+            assert cp.profiles[2]["id"] == sent["id"]
+            assert max(p["limit"] for p in cp.profiles[2]["charging_schedule"][0]["charging_schedule_period"]) == 12.0
 
             await cp.call(call201.ClearedChargingLimit(charging_limit_source="EMS", evse_id=1))
             assert (await http.get(f"{base}/charging-limits")).json()["items"] == []
