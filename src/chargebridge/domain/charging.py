@@ -14,8 +14,8 @@ EVSE numbering follows the rest of the domain: ``evse_id`` 0 is the whole statio
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -482,17 +482,3 @@ class EvChargingScheduleResponse(StationResponse):
     accepted: bool
     reason_code: str | None = None
     reason: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ProfileSet:
-    """Helper result: a profile and the EVSE it goes to (what :class:`SetChargingProfile` carries)."""
-
-    evse_id: int
-    profile: ChargingProfile
-    notes: tuple[str, ...] = field(default=())
-
-
-def unique_ids(profiles: Sequence[ChargingProfile]) -> bool:
-    ids = [profile.id for profile in profiles]
-    return len(ids) == len(set(ids))

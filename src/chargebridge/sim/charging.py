@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from chargebridge.domain import charging as ch
 from chargebridge.domain.composite import ActiveTransaction, Conversion, composite_schedule, limit_periods
 from chargebridge.domain.timeutil import format_datetime
-from chargebridge.ocpp16.charging import profile_from_v16, profile_to_v16
+from chargebridge.ocpp16.charging import profile_from_v16
 from chargebridge.ocpp201.charging import profile_from_v201, profile_to_v201, schedule_to_v201
 from chargebridge.rpc import OcppVersion
 from chargebridge.sim.ev import AC_PHASES, AC_VOLTAGE_V, ChargerKind
@@ -148,7 +148,7 @@ def remote_start_profile(version: OcppVersion, raw: dict[str, Any], state: Stati
 
 
 def transaction_ended(state: StationState, evse_id: int) -> None:
-    """A transaction ended: its TxProfiles go (1.6 3.13.1; 2.0.1 K01.FR.?: valid for one transaction)."""
+    """A transaction ended: its TxProfiles go (a TxProfile holds for one transaction only)."""
     profiles = state.charging.profiles
     for profile_id, item in list(profiles.items()):
         if item.evse_id == evse_id and item.profile.purpose is ch.ProfilePurpose.TX:
@@ -161,7 +161,7 @@ def transaction_ended(state: StationState, evse_id: int) -> None:
 def clear_profile(version: OcppVersion, payload: dict[str, Any], state: StationState) -> Result:
     if version is OcppVersion.V16:
         profile_id = payload.get("id")
-        evse_id, purpose, stack_level = payload.get("connectorId"), payload.get("chargingProfilePurpose"), None
+        evse_id, purpose = payload.get("connectorId"), payload.get("chargingProfilePurpose")
         stack_level = payload.get("stackLevel")
     else:
         profile_id = payload.get("chargingProfileId")
@@ -389,7 +389,7 @@ def ev_needs_call(state: StationState, connector: Connector) -> Call | None:
 
 def ev_schedule_calls(state: StationState, evse_id: int, profile: ch.ChargingProfile) -> tuple[Call, ...]:
     """After a TxProfile: the EV picks the offered schedule, capped at what it can take, and the
-    station reports it with NotifyEVChargingSchedule (K15.FR.?, K16.FR.05)."""
+    station reports it with NotifyEVChargingSchedule (K15, K16.FR.05)."""
     connector = state.connectors.get(evse_id)
     if connector is None or connector.session is None:
         return ()
@@ -411,7 +411,3 @@ def ev_schedule_calls(state: StationState, evse_id: int, profile: ch.ChargingPro
         "chargingSchedule": schedule_to_v201(chosen, 1),
     }
     return (("NotifyEVChargingSchedule", payload),)
-
-
-def profile_payload(version: OcppVersion, profile: ch.ChargingProfile) -> dict[str, Any]:
-    return profile_to_v16(profile) if version is OcppVersion.V16 else profile_to_v201(profile)
