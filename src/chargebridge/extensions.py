@@ -40,4 +40,7 @@ def build_extensions(settings: Settings) -> list[Extension]:
     from chargebridge.firmware.extension import FirmwareExtension  # registry, matrix, OTA campaigns, diagnostics
 
     extensions.append(FirmwareExtension(settings))
+    from chargebridge.smartcharging.extension import SmartChargingExtension  # profiles, limits, ISO 15118 needs
+
+    extensions.append(SmartChargingExtension(settings))
     return extensions

@@ -453,6 +453,7 @@ async def test_remote_start_limit_and_remote_stop(version: OcppVersion) -> None:
                 "chargingProfilePurpose": "TxProfile",
                 "chargingProfileKind": "Relative",
                 "chargingSchedule": [schedule | {"id": 1}],
+                "transactionId": session.transaction_id,  # a 2.0.1 TxProfile names its transaction (K01.FR.03)
             }
             result = await csms.call(sid, "SetChargingProfile", {"evseId": 1, "chargingProfile": profile})
         assert result["status"] == "Accepted"

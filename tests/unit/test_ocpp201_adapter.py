@@ -53,6 +53,7 @@ from chargebridge.domain.requests import (
 from chargebridge.ocpp201.adapter import Ocpp201Adapter
 from chargebridge.ocpp201.outbound import COMMAND_ENCODERS
 from chargebridge.rpc import CallReceived, ErrorCode, OcppError, OcppVersion, RpcEndpoint, schemas_for
+from tests.unit.charging_cases import CHARGING_COMMANDS_201, CHARGING_RESPONSES_201, INBOUND_201
 
 SCHEMAS = schemas_for(OcppVersion.V201)
 T0 = "2024-05-01T10:00:00.000Z"
@@ -71,6 +72,7 @@ INBOUND = {
     "LogStatusNotification",
     "DataTransfer",
     "SignCertificate",
+    *INBOUND_201,  # block K (tests/unit/charging_cases.py)
 }
 
 
@@ -671,6 +673,7 @@ RESPONSES: list[tuple[str, StationResponse, dict[str, Any]]] = [
         for action in sorted(
             INBOUND
             - {"BootNotification", "Heartbeat", "Authorize", "TransactionEvent", "DataTransfer", "SignCertificate"}
+            - {"NotifyEVChargingNeeds", "NotifyEVChargingSchedule"}  # answered with a status (CHARGING_RESPONSES_201)
         )
     ],
     (
@@ -708,6 +711,9 @@ RESPONSES: list[tuple[str, StationResponse, dict[str, Any]]] = [
         {"status": "Rejected", "statusInfo": {"reasonCode": "InvalidCSR", "additionalInfo": "weak key"}},
     ),
 ]
+
+
+RESPONSES += CHARGING_RESPONSES_201
 
 
 @pytest.mark.parametrize(("action", "response", "payload"), RESPONSES)
@@ -881,6 +887,7 @@ COMMANDS: list[tuple[cmd.Command, str, dict[str, Any]]] = [
         {"certificateType": ["V2GRootCertificate", "V2GCertificateChain"]},
     ),
 ]
+COMMANDS += CHARGING_COMMANDS_201  # smart charging (tests/unit/charging_cases.py)
 
 TRIGGERABLE = [
     "BootNotification",

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from chargebridge.rpc import OcppVersion, schemas_for
+from chargebridge.sim import charging
 from chargebridge.sim import messages as msg
 from chargebridge.sim.commands import (
     ConfigChanged,
@@ -74,6 +75,8 @@ REQUESTS: dict[OcppVersion, list[tuple[str, dict[str, Any]]]] = {
             {"connectorId": 2, "csChargingProfiles": PROFILE_16 | {"chargingProfilePurpose": "TxProfile"}},
         ),
         ("ClearChargingProfile", {"connectorId": 2}),
+        ("GetCompositeSchedule", {"connectorId": 1, "duration": 3600}),
+        ("GetCompositeSchedule", {"connectorId": 9, "duration": 60, "chargingRateUnit": "W"}),
         ("UpdateFirmware", {"location": "http://h/fw", "retrieveDate": "2024-05-01T12:00:00Z"}),
         ("SignedUpdateFirmware", {"requestId": 1, "firmware": FIRMWARE}),
         ("GetDiagnostics", {"location": "http://h/up"}),
@@ -104,6 +107,8 @@ REQUESTS: dict[OcppVersion, list[tuple[str, dict[str, Any]]]] = {
         ("DataTransfer", {"vendorId": "com.sim", "messageId": "m", "data": {"k": 1}}),
         ("SetChargingProfile", {"evseId": 0, "chargingProfile": PROFILE_201}),
         ("ClearChargingProfile", {"chargingProfileCriteria": {"evseId": 1}}),
+        ("GetChargingProfiles", {"requestId": 3, "chargingProfile": {}}),
+        ("GetCompositeSchedule", {"evseId": 0, "duration": 3600, "chargingRateUnit": "A"}),
         ("UpdateFirmware", {"requestId": 1, "firmware": FIRMWARE}),
         ("GetLog", {"logType": "SecurityLog", "requestId": 2, "log": {"remoteLocation": "http://h/up"}}),
         ("CertificateSigned", {"certificateChain": "not PEM", "certificateType": "ChargingStationCertificate"}),
@@ -195,11 +200,14 @@ def test_availability_is_scheduled_while_charging() -> None:
 
 def test_charging_profile_sets_a_limit() -> None:
     state = make_state(V16)
+    state.charging.now = lambda: NOW
     profile = PROFILE_16 | {
         "chargingSchedule": {"chargingRateUnit": "A", "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 10}]}
     }
     answer(V16, "SetChargingProfile", {"connectorId": 1, "csChargingProfiles": profile}, state)
-    assert state.connectors[1].limit == (10.0, "A") and state.connectors[2].limit is None
+    # 10 A on three phases of 230 V on connector 1; nothing limits connector 2.
+    assert charging.limit_w(state, state.connectors[1], NOW, 50.0) == 6900.0
+    assert charging.limit_w(state, state.connectors[2], NOW, 50.0) is None
     assert answer(V16, "TriggerMessage", {"requestedMessage": "MeterValues", "connectorId": 1}, state).intents == (
         Trigger("MeterValues", 1),
     )

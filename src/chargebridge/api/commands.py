@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from chargebridge.domain import commands as c
 from chargebridge.domain.model import IdToken
 from chargebridge.security.csr import hash_data_of_pem, load_chain
+from chargebridge.smartcharging.bodies import COMMAND_BODIES as SMART_CHARGING_BODIES
+from chargebridge.smartcharging.bodies import parse_profile
 
 
 class _Body(BaseModel):
@@ -22,7 +24,14 @@ class RemoteStartBody(_Body):
     evse_id: int | None = Field(default=None, ge=1)
     connector_id: int | None = Field(default=None, ge=1)
     remote_start_id: int | None = None
+    # A TxProfile, neutral or in either version's OCPP form; sent in the station's version.
     charging_profile: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _profile(self) -> RemoteStartBody:
+        if self.charging_profile is not None:
+            parse_profile(self.charging_profile)  # ValueError: not a charging profile -> 422
+        return self
 
 
 class RemoteStopBody(_Body):
@@ -175,7 +184,7 @@ class GetInstalledCertificateIdsBody(_Body):
 # Certificates are managed by admins only (the command endpoint otherwise needs an operator).
 ADMIN_COMMANDS = frozenset({"install-certificate", "delete-certificate", "get-installed-certificate-ids"})
 
-COMMAND_BODIES: dict[str, type[_Body]] = {
+COMMAND_BODIES: dict[str, type[BaseModel]] = {
     "remote-start": RemoteStartBody,
     "remote-stop": RemoteStopBody,
     "reset": ResetBody,
@@ -189,6 +198,7 @@ COMMAND_BODIES: dict[str, type[_Body]] = {
     "install-certificate": InstallCertificateBody,
     "delete-certificate": DeleteCertificateBody,
     "get-installed-certificate-ids": GetInstalledCertificateIdsBody,
+    **SMART_CHARGING_BODIES,  # set-/clear-charging-profile, get-charging-profiles, get-composite-schedule
 }
 
 
@@ -205,7 +215,7 @@ def _new_remote_start_id() -> int:
     return uuid.uuid4().int % 2_147_483_647 + 1
 
 
-def to_command(name: str, body: _Body) -> c.Command:
+def to_command(name: str, body: BaseModel) -> c.Command:
     match body:
         case RemoteStartBody():
             return c.RemoteStart(
@@ -213,7 +223,11 @@ def to_command(name: str, body: _Body) -> c.Command:
                 evse_id=body.evse_id,
                 connector_id=body.connector_id,
                 remote_start_id=body.remote_start_id if body.remote_start_id is not None else _new_remote_start_id(),
-                charging_profile=body.charging_profile,
+                charging_profile=(
+                    parse_profile(body.charging_profile, _new_remote_start_id())[0]
+                    if body.charging_profile is not None
+                    else None
+                ),
             )
         case RemoteStopBody():
             return c.RemoteStop(str(body.transaction_id))
@@ -249,4 +263,8 @@ def to_command(name: str, body: _Body) -> c.Command:
             return c.GetInstalledCertificateIds(tuple(dict.fromkeys(_neutral_type(t) for t in body.certificate_types)))
         case EmptyBody() if name == "clear-cache":
             return c.ClearCache()
+    build = getattr(body, "to_command", None)  # bodies of capability packages build their own command
+    if callable(build):
+        command: c.Command = build()
+        return command
     raise ValueError(f"unknown command {name}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -9,11 +10,14 @@ from fastapi import Depends, Path, Query, Request
 
 from chargebridge.bus.memory import EventBus
 from chargebridge.config import Settings
+from chargebridge.domain.commands import Command, CommandOutcome
 from chargebridge.gateway.server import Gateway
 from chargebridge.security.bearer import BearerGuard
 from chargebridge.services.clock import Clock
 from chargebridge.services.station_requests import StationRequests
 from chargebridge.store.repository import Store
+
+CommandObserver = Callable[[str, Command, CommandOutcome], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +29,9 @@ class ApiContext:
     settings: Settings
     # The station-request services: capability extensions register their request handlers here.
     requests: StationRequests
+    # Told of every command the command route sent and its answer: (station_id, command, outcome).
+    # Capability extensions add theirs when they start (smart charging stores accepted profiles).
+    command_observers: list[CommandObserver] = field(default_factory=list)
     # Refused bearer tokens of this API: counted, logged, throttled per source address.
     bearer_guard: BearerGuard = field(init=False, repr=False, compare=False)
 

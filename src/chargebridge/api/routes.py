@@ -314,6 +314,10 @@ CommandName = Literal[
     "install-certificate",
     "delete-certificate",
     "get-installed-certificate-ids",
+    "set-charging-profile",
+    "clear-charging-profile",
+    "get-charging-profiles",
+    "get-composite-schedule",
 ]
 
 
@@ -392,6 +396,8 @@ async def send_command(
     except COMMAND_FAILURES as exc:
         raise _call_failure(exc) from exc
     await record_command_outcome(ctx.store, station_id, neutral, answer.outcome, ctx.clock.now())
+    for observe in ctx.command_observers:  # capability packages keep their records (e.g. profiles accepted)
+        await observe(station_id, neutral, answer.outcome)
     result = {
         "command": command,
         "action": answer.action,

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chargebridge.domain.model import IdToken
+
+if TYPE_CHECKING:
+    from chargebridge.domain.charging import ChargingProfile, CompositeSchedule
 
 
 class ResetType(StrEnum):
@@ -32,7 +35,8 @@ class RemoteStart(Command):
     evse_id: int | None = None
     connector_id: int | None = None
     remote_start_id: int = 0
-    charging_profile: dict[str, Any] | None = None
+    # A neutral TxProfile (converted per version), or a payload already in the station's version.
+    charging_profile: ChargingProfile | dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +206,8 @@ class CommandOutcome:
     response: dict[str, Any]
     # GetInstalledCertificateIds: the certificates the station listed (other commands: empty).
     certificates: tuple[InstalledCertificate, ...] = ()
+    # GetCompositeSchedule: the schedule the station reported (other commands: None).
+    composite: CompositeSchedule | None = None
 
 
 class CommandNotSupported(Exception):

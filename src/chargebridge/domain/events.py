@@ -27,6 +27,10 @@ class EventKind(StrEnum):
     SECURITY_RECORDED = "security.recorded"  # recorded by the CSMS itself (handshakes, TLS, passwords)
     STATION_EVENT = "station.event"
     COMMAND_COMPLETED = "command.completed"
+    CHARGING_PROFILE = "charging.profile"  # a profile installed on / cleared from a station (smart charging)
+    CHARGING_LIMIT = "charging.limit"  # an external limit reported or released (NotifyChargingLimit ...)
+    EV_CHARGING_NEEDS = "charging.ev_needs"  # an ISO 15118 EV's needs and the schedule answered
+    EV_CHARGING_SCHEDULE = "charging.ev_schedule"  # the schedule an ISO 15118 EV chose, checked
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,7 @@ from chargebridge.domain.requests import (
     TransactionEventType,
 )
 from chargebridge.domain.timeutil import format_datetime, parse_datetime
+from chargebridge.ocpp16 import charging
 from chargebridge.ocpp16.meter import decode_meter_values
 from chargebridge.rpc.errors import ErrorCode, OcppError
 from chargebridge.rpc.version import OcppVersion
@@ -348,8 +349,10 @@ def _remote_start(command: cmd.RemoteStart) -> tuple[str, dict[str, Any]]:
         if connector_id <= 0:
             raise CommandNotSupported("1.6 RemoteStartTransaction needs a connectorId above 0")
         payload["connectorId"] = connector_id
-    if command.charging_profile is not None:
+    if isinstance(command.charging_profile, dict):
         payload["chargingProfile"] = command.charging_profile
+    elif command.charging_profile is not None:
+        payload["chargingProfile"] = charging.remote_start_profile(command.charging_profile)
     return "RemoteStartTransaction", payload
 
 
@@ -458,6 +461,7 @@ COMMAND_ENCODERS: Mapping[type, _CommandEncoder] = MappingProxyType(
         cmd.InstallCertificate: _install_certificate,
         cmd.DeleteCertificate: lambda c: ("DeleteCertificate", {"certificateHashData": c.hash_data.to_json()}),
         cmd.GetInstalledCertificateIds: _get_installed_certificate_ids,
+        **charging.COMMAND_ENCODERS,  # SetChargingProfile, ClearChargingProfile, GetCompositeSchedule
     }
 )
 
@@ -490,7 +494,7 @@ def _answer_status(payload: dict[str, Any]) -> str:
 
 # 1.6 action -> how its CALLRESULT becomes an outcome; actions without an entry: the payload's status.
 OUTCOME_DECODERS: Mapping[str, Callable[[dict[str, Any]], CommandOutcome]] = MappingProxyType(
-    {"GetInstalledCertificateIds": _installed_certificates}
+    {"GetInstalledCertificateIds": _installed_certificates, **charging.OUTCOME_DECODERS}
 )
 
 

@@ -25,6 +25,7 @@ from chargebridge.domain.requests import (
     TransactionEventResponse,
 )
 from chargebridge.domain.timeutil import format_datetime
+from chargebridge.ocpp201 import charging
 
 ACK_ACTIONS = frozenset(
     {
@@ -34,6 +35,7 @@ ACK_ACTIONS = frozenset(
         "SecurityEventNotification",
         "FirmwareStatusNotification",
         "LogStatusNotification",
+        *charging.ACK_ACTIONS,  # ReportChargingProfiles, NotifyChargingLimit, ClearedChargingLimit
     }
 )
 
@@ -89,6 +91,11 @@ _RESET_TYPES: Mapping[cmd.ResetType, str] = MappingProxyType(
 
 # -- responses -----------------------------------------------------------------------------
 
+# Neutral response type -> its encoder, for the answers of capability packages (checks the action itself).
+RESPONSE_ENCODERS: Mapping[type, Callable[[str, StationResponse], dict[str, Any]]] = MappingProxyType(
+    {**charging.RESPONSE_ENCODERS}
+)
+
 
 def encode_id_token_info(info: IdTokenInfo) -> dict[str, Any]:
     """IdTokenInfoType. The neutral statuses are all 2.0.1 AuthorizationStatusEnumType names."""
@@ -101,6 +108,9 @@ def encode_id_token_info(info: IdTokenInfo) -> dict[str, Any]:
 
 
 def encode_response(action: str, response: StationResponse) -> dict[str, Any]:
+    encoder = RESPONSE_ENCODERS.get(type(response))
+    if encoder is not None:
+        return encoder(action, response)
     expected = _RESPONSE_ACTIONS.get(type(response))
     fits = action in ACK_ACTIONS if isinstance(response, Ack) else action == expected
     if not fits:
@@ -178,8 +188,10 @@ def _remote_start(command: cmd.RemoteStart) -> tuple[str, dict[str, Any]]:
     }
     if command.evse_id is not None:
         payload["evseId"] = command.evse_id
-    if command.charging_profile is not None:
+    if isinstance(command.charging_profile, dict):
         payload["chargingProfile"] = command.charging_profile
+    elif command.charging_profile is not None:
+        payload["chargingProfile"] = charging.remote_start_profile(command.charging_profile)
     return "RequestStartTransaction", payload
 
 
@@ -275,6 +287,7 @@ COMMAND_ENCODERS: Mapping[type, CommandEncoder] = MappingProxyType(
         cmd.InstallCertificate: _install_certificate,
         cmd.DeleteCertificate: lambda c: ("DeleteCertificate", {"certificateHashData": c.hash_data.to_json()}),
         cmd.GetInstalledCertificateIds: _get_installed_certificate_ids,
+        **charging.COMMAND_ENCODERS,  # Set/ClearChargingProfile, GetChargingProfiles, GetCompositeSchedule
     }
 )
 
@@ -319,6 +332,7 @@ OUTCOME_DECODERS: Mapping[str, OutcomeDecoder] = MappingProxyType(
         "GetVariables": lambda p: cmd.CommandOutcome(_first_rejection(p.get("getVariableResult")), p),
         "SetVariables": lambda p: cmd.CommandOutcome(_first_rejection(p.get("setVariableResult")), p),
         "GetInstalledCertificateIds": _installed_certificates,
+        **charging.OUTCOME_DECODERS,
     }
 )
 

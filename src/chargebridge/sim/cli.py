@@ -53,6 +53,14 @@ def sim(
             "told a new one (AuthorizationKey / BasicAuthPassword) reconnects with it.",
         ),
     ] = None,
+    iso15118: Annotated[
+        bool,
+        typer.Option(
+            "--iso15118",
+            help="2.0.1 stations' EVs speak ISO 15118: they send NotifyEVChargingNeeds when charging starts and "
+            "NotifyEVChargingSchedule for the schedule they choose (smart charging K15-K17).",
+        ),
+    ] = False,
 ) -> None:
     """Simulate a fleet of OCPP 1.6 / 2.0.1 charging stations."""
     config = SimConfig(
@@ -68,6 +76,7 @@ def sim(
         id_prefix=id_prefix,
         id_tokens=tuple(id_token or ()),
         password=password,
+        iso15118=iso15118,
     )
     console = Console()
     try:

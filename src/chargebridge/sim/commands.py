@@ -19,8 +19,10 @@ from chargebridge.security.rotation import (
     password_from_authorization_key,
 )
 from chargebridge.security.secrets import WeakPassword
-from chargebridge.sim import certificates
+from chargebridge.sim import certificates, charging
 from chargebridge.sim.state import Connector, StationState
+
+V16, V201 = OcppVersion.V16, OcppVersion.V201
 
 # -- intents ------------------------------------------------------------------------------------
 
@@ -91,6 +93,14 @@ class UploadLog:
     status_action: str = "DiagnosticsStatusNotification"
 
 
+@dataclass(frozen=True, slots=True)
+class SendCalls:
+    """CALLs the station sends once its answer went out (e.g. ReportChargingProfiles after
+    GetChargingProfiles), in order."""
+
+    calls: tuple[tuple[str, dict[str, Any]], ...]
+
+
 Intent = (
     StartSession
     | StopSession
@@ -101,6 +111,7 @@ Intent = (
     | ChangePassword
     | InstallFirmware
     | UploadLog
+    | SendCalls
 )
 
 
@@ -124,6 +135,7 @@ ACCEPTS_16 = frozenset(
         "DataTransfer",
         "SetChargingProfile",
         "ClearChargingProfile",
+        "GetCompositeSchedule",
         "UpdateFirmware",
         "SignedUpdateFirmware",
         "GetDiagnostics",
@@ -149,6 +161,8 @@ ACCEPTS_201 = frozenset(
         "DataTransfer",
         "SetChargingProfile",
         "ClearChargingProfile",
+        "GetChargingProfiles",
+        "GetCompositeSchedule",
         "UpdateFirmware",
         "GetLog",
         "CertificateSigned",
@@ -205,6 +219,8 @@ _REJECTED: dict[str, dict[str, Any]] = {
     "DataTransfer": {"status": "Rejected"},
     "SetChargingProfile": {"status": "Rejected"},
     "ClearChargingProfile": {"status": "Unknown"},
+    "GetChargingProfiles": {"status": "NoProfiles"},
+    "GetCompositeSchedule": {"status": "Rejected"},
     "SignedUpdateFirmware": {"status": "Rejected"},
     "GetLog": {"status": "Rejected"},
     "GetDiagnostics": {},  # no fileName: nothing will be uploaded
@@ -269,31 +285,16 @@ def _change_availability(state: StationState, connector_id: int | None, operativ
     return Answer({"status": status}, tuple(intents))
 
 
-def _schedule_limit(schedule: dict[str, Any]) -> tuple[float, str] | None:
-    periods = schedule.get("chargingSchedulePeriod") or []
-    if not periods:
-        return None
-    first = min(periods, key=lambda period: period.get("startPeriod", 0))
-    return float(first["limit"]), str(schedule.get("chargingRateUnit", "W"))
+def _with_calls(result: charging.Result) -> Answer:
+    payload, calls = result
+    return Answer(payload, (SendCalls(calls),) if calls else ())
 
 
-def _set_limit(state: StationState, connector_id: int, purpose: str, limit: tuple[float, str] | None) -> Answer:
-    targets = _targets(state, connector_id)
-    if targets is None or limit is None:
-        return Answer({"status": "Rejected"})
-    if purpose == "TxProfile" and not any(connector.session is not None for connector in targets):
-        return Answer({"status": "Rejected"})  # a TxProfile needs a transaction
-    for connector in targets:
-        connector.limit = limit
-    return Answer({"status": "Accepted"})
-
-
-def _clear_limits(state: StationState, connector_id: int | None) -> Answer:
-    targets = _targets(state, connector_id) or []
-    cleared = [connector for connector in targets if connector.limit is not None]
-    for connector in cleared:
-        connector.limit = None
-    return Answer({"status": "Accepted" if cleared else "Unknown"})
+def _charging(
+    version: OcppVersion, handler: Callable[[OcppVersion, dict[str, Any], StationState], charging.Result]
+) -> Handler:
+    """A smart charging handler of sim/charging.py as a command handler of ``version``."""
+    return lambda payload, state: _with_calls(handler(version, payload, state))
 
 
 def _data_transfer(payload: dict[str, Any], state: StationState) -> Answer:
@@ -318,8 +319,8 @@ def _remote_start_16(payload: dict[str, Any], state: StationState) -> Answer:
     if connector is None:
         return Answer({"status": "Rejected"})
     profile = payload.get("chargingProfile")
-    if profile is not None:
-        connector.limit = _schedule_limit(profile["chargingSchedule"]) or connector.limit
+    if profile is not None and not charging.remote_start_profile(V16, profile, state, connector.connector_id):
+        return Answer({"status": "Rejected"})
     start = StartSession(connector.connector_id, payload["idTag"], remote=True)
     return Answer({"status": "Accepted"}, (start,))
 
@@ -416,16 +417,6 @@ def _installed_ids_201(payload: dict[str, Any], state: StationState) -> Answer:
     return Answer(certificates.installed_certificate_ids(OcppVersion.V201, payload, state))
 
 
-def _set_profile_16(payload: dict[str, Any], state: StationState) -> Answer:
-    profile = payload["csChargingProfiles"]
-    limit = _schedule_limit(profile["chargingSchedule"])
-    return _set_limit(state, payload["connectorId"], profile["chargingProfilePurpose"], limit)
-
-
-def _clear_profile_16(payload: dict[str, Any], state: StationState) -> Answer:
-    return _clear_limits(state, payload.get("connectorId"))
-
-
 def _update_firmware_16(payload: dict[str, Any], state: StationState) -> Answer:
     return Answer({}, (InstallFirmware(payload["location"]),))
 
@@ -480,8 +471,9 @@ _HANDLERS_16: dict[str, Handler] = {
     "TriggerMessage": _trigger_16,
     "ClearCache": _clear_cache,
     "DataTransfer": _data_transfer,
-    "SetChargingProfile": _set_profile_16,
-    "ClearChargingProfile": _clear_profile_16,
+    "SetChargingProfile": _charging(V16, charging.set_profile),
+    "ClearChargingProfile": _charging(V16, charging.clear_profile),
+    "GetCompositeSchedule": _charging(V16, charging.get_composite),
     "UpdateFirmware": _update_firmware_16,
     "SignedUpdateFirmware": _signed_update_firmware_16,
     "GetDiagnostics": _get_diagnostics_16,
@@ -502,8 +494,8 @@ def _request_start_201(payload: dict[str, Any], state: StationState) -> Answer:
     if connector is None:
         return Answer({"status": "Rejected"})
     profile = payload.get("chargingProfile")
-    if profile is not None and profile["chargingSchedule"]:
-        connector.limit = _schedule_limit(profile["chargingSchedule"][0]) or connector.limit
+    if profile is not None and not charging.remote_start_profile(V201, profile, state, connector.connector_id):
+        return Answer({"status": "Rejected"})
     token = payload["idToken"]
     start = StartSession(
         connector.connector_id, token["idToken"], token["type"], remote_start_id=payload["remoteStartId"], remote=True
@@ -615,18 +607,6 @@ def _trigger_201(payload: dict[str, Any], state: StationState) -> Answer:
     return Answer({"status": "Accepted"}, (Trigger(message, evse_id or None),))
 
 
-def _set_profile_201(payload: dict[str, Any], state: StationState) -> Answer:
-    profile = payload["chargingProfile"]
-    schedules = profile["chargingSchedule"]
-    limit = _schedule_limit(schedules[0]) if schedules else None
-    return _set_limit(state, payload["evseId"], profile["chargingProfilePurpose"], limit)
-
-
-def _clear_profile_201(payload: dict[str, Any], state: StationState) -> Answer:
-    criteria = payload.get("chargingProfileCriteria") or {}
-    return _clear_limits(state, criteria.get("evseId"))
-
-
 _HANDLERS_201: dict[str, Handler] = {
     "RequestStartTransaction": _request_start_201,
     "RequestStopTransaction": _request_stop_201,
@@ -638,8 +618,10 @@ _HANDLERS_201: dict[str, Handler] = {
     "TriggerMessage": _trigger_201,
     "ClearCache": _clear_cache,
     "DataTransfer": _data_transfer,
-    "SetChargingProfile": _set_profile_201,
-    "ClearChargingProfile": _clear_profile_201,
+    "SetChargingProfile": _charging(V201, charging.set_profile),
+    "ClearChargingProfile": _charging(V201, charging.clear_profile),
+    "GetChargingProfiles": _charging(V201, charging.get_profiles),
+    "GetCompositeSchedule": _charging(V201, charging.get_composite),
     "UpdateFirmware": _update_firmware_201,
     "GetLog": _get_log,
     "CertificateSigned": _certificate_signed,

@@ -88,6 +88,7 @@ class SimConfig:
     password: str | None = field(default=None, repr=False)  # HTTP Basic, the same for every station
     start: datetime | None = None  # simulated start time (default: now)
     id_tokens: tuple[str, ...] = field(default_factory=tuple)
+    iso15118: bool = False  # 2.0.1 stations' EVs send NotifyEVChargingNeeds / NotifyEVChargingSchedule
     # Hardware batches: stations are dealt out to them in turn (station 1 -> first batch, 2 -> second, ...).
     firmware_batches: tuple[FirmwareBatch, ...] = field(default_factory=tuple)
 
@@ -160,6 +161,7 @@ class Fleet:
                 id_tokens=config.id_tokens,
                 hardware_revision=batch.hardware_revision if batch else None,
                 firmware_fault=batch.fault if batch else None,
+                iso15118=config.iso15118,
             )
             station = SimStation(
                 station_config, self.clock, rng=rng, counters=self.counters, on_ledger=self._record, connect_gate=gate

@@ -16,6 +16,7 @@ A profile is a TOML data file (the shipped ones live in ``sim/profiles/``)::
     duplicate_stop = true            # every StopTransaction / TransactionEvent Ended sent twice
     late_stop_s = 600                # transaction end reported this many simulated seconds late
     transaction_id_after_reset = -1  # 1.6: StopTransaction id after a reboot lost the id
+    ignores_charging_profiles = true # accepts charging profiles (and reports them) but charges at full power
     [[quirks.vendor_errors]]         # non-standard error codes used for faults
     error_code = "OtherError"
     vendor_error_code = "E-0x3F21"
@@ -47,6 +48,7 @@ _QUIRK_KEYS = frozenset(
         "duplicate_stop",
         "late_stop_s",
         "transaction_id_after_reset",
+        "ignores_charging_profiles",
         "vendor_errors",
         "data_transfer",
     }
@@ -88,6 +90,7 @@ class QuirkProfile:
     duplicate_stop: bool = False
     late_stop_s: float = 0.0
     transaction_id_after_reset: int | None = None
+    ignores_charging_profiles: bool = False
     vendor_errors: tuple[VendorError, ...] = field(default_factory=tuple)
     data_transfer: VendorDataTransfer | None = None
 
@@ -136,6 +139,7 @@ def parse_profile(data: dict[str, Any], *, source: str = "<profile>") -> QuirkPr
             duplicate_stop=bool(quirks.get("duplicate_stop", False)),
             late_stop_s=float(quirks.get("late_stop_s", 0.0)),
             transaction_id_after_reset=int(after_reset) if after_reset is not None else None,
+            ignores_charging_profiles=bool(quirks.get("ignores_charging_profiles", False)),
             vendor_errors=errors,
             data_transfer=transfer,
         )

@@ -12,6 +12,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from chargebridge.sim.charging import ChargingState
 from chargebridge.sim.ev import ChargerSpec, EvState
 
 
@@ -131,7 +132,6 @@ class Connector:
     operative: bool = True
     pending_inoperative: bool = False
     faulted_until: float | None = None
-    limit: tuple[float, str] | None = None  # (value, "W" | "A") from SetChargingProfile
     session: Session | None = None
 
 
@@ -158,6 +158,8 @@ class StationState:
     certificates: list[InstalledCertificate] = field(default_factory=list)
     pending_key: ec.EllipticCurvePrivateKey | None = None
     station_certificate: str | None = None
+    # Charging profiles the station accepted (smart charging, sim/charging.py).
+    charging: ChargingState = field(default_factory=ChargingState)
 
     def free_connector(self, wanted: int | None) -> Connector | None:
         """The connector a start should use: the one asked for, else the first free one."""

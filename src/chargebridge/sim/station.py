@@ -42,6 +42,7 @@ from chargebridge.rpc import (
     RpcEvent,
     schemas_for,
 )
+from chargebridge.sim import charging
 from chargebridge.sim import messages as msg
 from chargebridge.sim.certificates import sign_certificate_payload
 from chargebridge.sim.clock import SimClock
@@ -52,6 +53,7 @@ from chargebridge.sim.commands import (
     InstallFirmware,
     Intent,
     Reboot,
+    SendCalls,
     SendStatus,
     StartSession,
     StopSession,
@@ -145,6 +147,8 @@ class StationConfig:
     firmware_step_s: float = 1.0  # between download/verify/install notifications
     # HTTP Basic password (security profiles 1 and 2); the CSMS may change it (AuthorizationKey / BasicAuthPassword).
     password: str | None = field(default=None, repr=False)
+    # 2.0.1: EVs speak ISO 15118: they report their charging needs and the schedule they choose.
+    iso15118: bool = False
 
 
 def backoff_delay(
@@ -226,6 +230,8 @@ class SimStation:
             data_transfer_vendor=config.profile.data_transfer.vendor_id if config.profile.data_transfer else None,
             station_id=config.station_id,
         )
+        self.state.charging.now = clock.now
+        self.state.charging.iso15118 = config.iso15118 and config.version is OcppVersion.V201
         self.firmware_version = config.profile.firmware
         self.password = config.password
         self.boots = 0  # accepted BootNotifications
@@ -677,6 +683,8 @@ class SimStation:
             await self._close(planned=False)
         elif isinstance(work, _Fault):
             self._fault(work.connector_id, work.seconds)
+        elif isinstance(work, SendCalls):
+            self._aux.extend(work.calls)
         elif isinstance(work, InstallFirmware | UploadLog):
             flow = self._firmware_flow(work) if isinstance(work, InstallFirmware) else self._upload_flow(work)
             task = asyncio.create_task(flow, name=f"sim-fw-{self.station_id}")
@@ -911,23 +919,27 @@ class SimStation:
     def _presentation(self) -> msg.Presentation:
         return msg.Presentation(self.profile.energy_kwh_labelled_wh, self.profile.omit_meter_timestamps)
 
-    def _limit_w(self, connector: Connector, soc: float) -> float | None:
-        if connector.limit is None:
-            return None
-        value, unit = connector.limit
-        return connector.spec.watts_for_amps(value, soc) if unit == "A" else value
+    def _limits_w(
+        self, connector: Connector, start: float, seconds: float, soc: float
+    ) -> list[tuple[float, float | None]]:
+        """The charging limit over the next ``seconds``, piece by piece (each schedule period its own)."""
+        if self.profile.ignores_charging_profiles:
+            return [(seconds, None)]
+        return charging.segments(self.state, connector, self.clock.at(start), seconds, soc)
 
     def _advance(self, connector: Connector, now: float) -> None:
         session = connector.session
         if session is None:
             return
-        seconds = now - session.last_update
+        start = session.last_update
+        seconds = now - start
         session.last_update = max(session.last_update, now)
         if seconds <= 0 or connector.faulted_until is not None:
             return
-        limit = self._limit_w(connector, session.ev.soc)
-        session.ev, energy_wh = charge(connector.spec, session.ev, seconds, limit)
-        connector.register_wh += energy_wh
+        limit: float | None = None
+        for length, limit in self._limits_w(connector, start, seconds, session.ev.soc):
+            session.ev, energy_wh = charge(connector.spec, session.ev, length, limit)
+            connector.register_wh += energy_wh
         session.power_w = power_at(connector.spec, session.ev, limit)
 
     def _sample(self, connector: Connector, context: str, *, energy_only: bool = False) -> msg.Sample:
@@ -1040,6 +1052,7 @@ class SimStation:
         if self.profile.duplicate_stop:
             self._enqueue(Outgoing(action, dict(payload), session, "duplicate", not_before=late))
         connector.session = None
+        charging.transaction_ended(self.state, connector.connector_id)
         if connector.pending_inoperative:
             connector.pending_inoperative = False
             connector.operative = False
@@ -1093,8 +1106,6 @@ class SimStation:
             self._boot_reason = "FirmwareUpdate"
         await self._close(planned=True)
         self._next_connect_at = max(self._offline_until, self.clock.elapsed() + self.config.reboot_delay_s)
-        for connector in self.state.connectors.values():
-            connector.limit = None  # charging profiles do not survive a reboot here
 
     # -- the transaction queue ---------------------------------------------------------------
 
@@ -1166,6 +1177,10 @@ class SimStation:
                 status = result.get("idTokenInfo", {}).get("status", "Accepted")
             if status != "Accepted" and session.stop_reason is None:
                 self._post(StopSession(session.connector_id, "DeAuthorized"))
+            elif self.state.charging.iso15118 and session.stop_reason is None:
+                needs = charging.ev_needs_call(self.state, self.state.connectors[session.connector_id])
+                if needs is not None:  # K15: the ISO 15118 EV reports its needs once the transaction runs
+                    self._aux.append(needs)
         elif item.kind == "stop":
             session.acknowledged = result is not None
             self._record(session)
