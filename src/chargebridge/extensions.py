@@ -40,4 +40,7 @@ def build_extensions(settings: Settings) -> list[Extension]:
     from chargebridge.firmware.extension import FirmwareExtension  # registry, matrix, OTA campaigns, diagnostics
 
     extensions.append(FirmwareExtension(settings))
+    from chargebridge.authorization.extension import AuthorizationExtension  # reservations, local authorization lists
+
+    extensions.append(AuthorizationExtension(settings))
     return extensions

@@ -53,6 +53,7 @@ SCOPE_FILTERED_ROUTES = frozenset(
         ("GET", "/api/v1/stations"),
         ("GET", "/api/v1/transactions"),
         ("GET", "/api/v1/certificates"),
+        ("GET", "/api/v1/reservations"),
         ("GET", "/api/v1/me"),  # names no station data: who am I, my role, my stations
     }
 )

@@ -25,6 +25,7 @@ from chargebridge.domain.requests import (
     TransactionEventResponse,
 )
 from chargebridge.domain.timeutil import format_datetime
+from chargebridge.ocpp201 import authorization as _authorization
 
 ACK_ACTIONS = frozenset(
     {
@@ -34,6 +35,7 @@ ACK_ACTIONS = frozenset(
         "SecurityEventNotification",
         "FirmwareStatusNotification",
         "LogStatusNotification",
+        *_authorization.ACK_ACTIONS,  # ReservationStatusUpdate
     }
 )
 
@@ -275,6 +277,7 @@ COMMAND_ENCODERS: Mapping[type, CommandEncoder] = MappingProxyType(
         cmd.InstallCertificate: _install_certificate,
         cmd.DeleteCertificate: lambda c: ("DeleteCertificate", {"certificateHashData": c.hash_data.to_json()}),
         cmd.GetInstalledCertificateIds: _get_installed_certificate_ids,
+        **_authorization.COMMAND_ENCODERS,  # ReserveNow, CancelReservation, SendLocalList, GetLocalListVersion
     }
 )
 
