@@ -239,16 +239,17 @@ async def test_ocpp201_reservation_status_update_use_and_mismatch(node: Node) ->
             assert sent["group_id_token"] == {"id_token": "GROUP-A", "type": "Central"}
 
             # ReservationStatusUpdate Expired / Removed: decoded, stored, answered (no NotSupported).
-            await cp.call(call201.ReservationStatusUpdate(reservation_id=first["id"], reservation_update_status="Expired"))
+            update = call201.ReservationStatusUpdate
+            await cp.call(update(reservation_id=first["id"], reservation_update_status="Expired"))
             row = (await http.get(f"/api/v1/stations/{station_id}/reservations/{first['id']}")).json()
             assert row["state"] == "expired" and row["last_status"] == "Expired"
             second = await reserve()  # any EVSE
             assert "evse_id" not in cp.reserve_calls[1]
-            await cp.call(call201.ReservationStatusUpdate(reservation_id=second["id"], reservation_update_status="Removed"))
+            await cp.call(update(reservation_id=second["id"], reservation_update_status="Removed"))
             row = (await http.get(f"/api/v1/stations/{station_id}/reservations/{second['id']}")).json()
             assert row["state"] == "removed"
             # An unknown reservation id is acknowledged too (recorded as a station event).
-            await cp.call(call201.ReservationStatusUpdate(reservation_id=999_999, reservation_update_status="Expired"))
+            await cp.call(update(reservation_id=999_999, reservation_update_status="Expired"))
 
             # Token mismatch on the reserved EVSE -> Invalid; the reserved token with the reservationId uses it.
             third = await reserve(evse_id=2)
