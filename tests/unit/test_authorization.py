@@ -171,6 +171,34 @@ def test_answer_states() -> None:
 
 # -- encodings ----------------------------------------------------------------------------------
 
+# One case per command type, for the adapters' "every command type has a case" tests.
+_RESERVE = auth.ReserveNow(3, IdToken("TAG"), NOW, evse_id=1)
+COMMANDS_16: list[tuple[Any, str, dict[str, Any]]] = [
+    (
+        _RESERVE,
+        "ReserveNow",
+        {"connectorId": 1, "expiryDate": "2026-03-01T12:00:00.000Z", "idTag": "TAG", "reservationId": 3},
+    ),
+    (auth.CancelReservation(3), "CancelReservation", {"reservationId": 3}),
+    (auth.SendLocalList(2, auth.UpdateType.FULL), "SendLocalList", {"listVersion": 2, "updateType": "Full"}),
+    (auth.GetLocalListVersion(), "GetLocalListVersion", {}),
+]
+COMMANDS_201: list[tuple[Any, str, dict[str, Any]]] = [
+    (
+        _RESERVE,
+        "ReserveNow",
+        {
+            "id": 3,
+            "expiryDateTime": "2026-03-01T12:00:00.000Z",
+            "idToken": {"idToken": "TAG", "type": "Central"},
+            "evseId": 1,
+        },
+    ),
+    (auth.CancelReservation(3), "CancelReservation", {"reservationId": 3}),
+    (auth.SendLocalList(2, auth.UpdateType.FULL), "SendLocalList", {"versionNumber": 2, "updateType": "Full"}),
+    (auth.GetLocalListVersion(), "GetLocalListVersion", {}),
+]
+
 V16, V201 = Ocpp16Adapter(), Ocpp201Adapter()
 
 

@@ -53,6 +53,7 @@ from chargebridge.domain.requests import (
 from chargebridge.ocpp201.adapter import Ocpp201Adapter
 from chargebridge.ocpp201.outbound import COMMAND_ENCODERS
 from chargebridge.rpc import CallReceived, ErrorCode, OcppError, OcppVersion, RpcEndpoint, schemas_for
+from tests.unit.test_authorization import COMMANDS_201 as AUTHORIZATION_COMMANDS_201
 
 SCHEMAS = schemas_for(OcppVersion.V201)
 T0 = "2024-05-01T10:00:00.000Z"
@@ -71,6 +72,7 @@ INBOUND = {
     "LogStatusNotification",
     "DataTransfer",
     "SignCertificate",
+    "ReservationStatusUpdate",
 }
 
 
@@ -880,6 +882,7 @@ COMMANDS: list[tuple[cmd.Command, str, dict[str, Any]]] = [
         "GetInstalledCertificateIds",
         {"certificateType": ["V2GRootCertificate", "V2GCertificateChain"]},
     ),
+    *AUTHORIZATION_COMMANDS_201,  # ReserveNow, CancelReservation, SendLocalList, GetLocalListVersion
 ]
 
 TRIGGERABLE = [
