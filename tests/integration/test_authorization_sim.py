@@ -152,6 +152,10 @@ async def test_sim_station_local_list_offline_and_reservations(setup: tuple[Node
             # 2.0.1: the station said so (ReservationStatusUpdate); 1.6: the server's sweep.
             assert row["last_status"] == ("Expired" if version is V201 else "Accepted")
 
+            # C11: the authorization cache is cleared on request (the list stays).
+            cleared = await http.post(f"/api/v1/stations/{station_id}/commands/clear-cache", json={})
+            assert cleared.json()["status"] == "Accepted" and held.local_list
+
             # Offline: the local list refuses the blocked card and an unknown one (offline starts for
             # unknown ids switched off first), and lets an accepted card charge.
             if version is V16:

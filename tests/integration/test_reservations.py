@@ -175,6 +175,14 @@ async def test_ocpp16_reservation_token_mismatch_group_use_cancel_and_expiry(nod
 
             await eventually(expired)
 
+            # C12: a token the station may hold in its cache as Accepted is answered as it is now.
+            await add_token(node, "TAG-CACHED")
+            assert (await http.put("/api/v1/id-tokens/TAG-CACHED", json={"status": "Blocked"})).status_code == 200
+            cached = await cp.call(
+                call16.StartTransaction(connector_id=4, id_tag="TAG-CACHED", meter_start=0, timestamp=iso(now()))
+            )
+            assert cached.id_tag_info["status"] == "Blocked"
+
             # Bad input: an expiry in the past, a 1.6 idTag that is too long, a connector type (2.0.1 only).
             past = await http.post(
                 f"/api/v1/stations/{station_id}/reservations",
