@@ -272,6 +272,11 @@ async def test_ocpp201_local_list_policy_all_items_and_bytes_per_message(tmp_pat
                 await eventually(lambda: list_version_changed(node, target))
                 await asyncio.sleep(1.0)
                 assert len(holder.messages) == sent
+                # What the station holds is the list at its version, not the newest one.
+                behind = (await http.get(f"/api/v1/stations/{station_id}/local-list")).json()
+                assert behind["version"] == target and behind["in_sync"] is False
+                assert {e["id_token"] for e in behind["entries"]["items"]} == {f"RFID-{n}" for n in range(4)}
+                assert (await http.get("/api/v1/local-list")).json()["total"] == 5
                 # Back to the policy: the next change catches it up by a differential update.
                 await http.patch(f"/api/v1/stations/{station_id}/local-list", json={"enabled": None})
                 newest = await list_version(node)

@@ -44,7 +44,7 @@ from chargebridge.domain.timeutil import format_datetime
 from chargebridge.gateway.server import Gateway
 from chargebridge.ocpp16 import authorization as v16
 from chargebridge.ocpp201 import authorization as v201
-from chargebridge.rpc import OcppVersion, StationNotConnected
+from chargebridge.rpc import CallRejected, CallTimeout, OcppVersion, StationNotConnected
 from chargebridge.services.clock import Clock
 from chargebridge.store.repository import Row, Store
 from chargebridge.tasks import BackgroundTasks, cancel_and_wait
@@ -66,6 +66,7 @@ TOO_LARGE = "too_large"
 _V16_KEYS = ("LocalAuthListEnabled", "LocalAuthListMaxLength", "SendLocalListMaxLength")
 _V201_VARIABLES = ("Enabled", "ItemsPerMessage", "BytesPerMessage")
 _CTRLR = "LocalAuthListCtrlr"
+_ENTRY_CACHE_SIZE = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +178,9 @@ class LocalListService:
         self._consumer: asyncio.Task[None] | None = None
         self._subscription: Subscription | None = None
         self._fingerprint: tuple[Any, ...] | None = None
+        # Entries read for a sync, by (full list at version | changes after version, list version):
+        # a fleet booting at once asks for the same few lists thousands of times.
+        self._entry_cache: dict[tuple[str, int, int], list[locallist.ListEntry]] = {}
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -234,8 +238,8 @@ class LocalListService:
 
     async def push_all(self, reason: str) -> int:
         """Schedule an update of every eligible connected station; returns how many."""
-        connected = list(self.gateway.connections)
-        stations = await self.db.eligible_stations(self.options.policy == "all", connected)
+        connected = set(self.gateway.connections)
+        stations = [s for s in await self.db.eligible_stations(self.options.policy == "all") if s in connected]
         for station_id in stations:
             self.schedule(station_id, reason)
         return len(stations)
@@ -280,6 +284,8 @@ class LocalListService:
                 await self.sync(station_id, "auto", reason=reason, discover=discover)
             except StationNotConnected:
                 pass  # it gets its update when it boots again
+            except (CallTimeout, CallRejected, ConnectionError) as exc:  # recorded on the station's row
+                log.warning("%s: local list update failed: %s", station_id, exc)
             except Exception:
                 log.exception("%s: local list update failed", station_id)
 
@@ -382,10 +388,16 @@ class LocalListService:
     ) -> tuple[list[AuthorizationEntry], int]:
         """The entries to send (full list at ``target``, or the changes after ``since``), in this
         version's reach; returns them and how many could not be said in this version."""
-        if since is None:
-            wanted = [e for e in (await self.db.entries(target)).values() if e.present]
-        else:
-            wanted = await self.db.changes_since(since)
+        key = ("full", target, target) if since is None else ("since", since, target)
+        wanted = self._entry_cache.get(key)
+        if wanted is None:
+            if since is None:
+                wanted = [e for e in (await self.db.entries(target)).values() if e.present]
+            else:
+                wanted = await self.db.changes_since(since, target)
+            if len(self._entry_cache) >= _ENTRY_CACHE_SIZE:
+                self._entry_cache.pop(next(iter(self._entry_cache)))
+            self._entry_cache[key] = wanted
         fits = self._fits(version)
         entries = [e.authorization() for e in wanted]
         kept = [e for e in entries if fits(e)]

@@ -140,9 +140,11 @@ class AuthorizationStore:
         rows = await self.store._fetch_all(self._newest(at_or_below=version))
         return {row["id_token"]: entry_of_row(row) for row in rows}
 
-    async def changes_since(self, version: int) -> list[ListEntry]:
-        """Each token that changed after ``version``, in its newest state (removals have status None)."""
-        return [entry_of_row(row) for row in await self.store._fetch_all(self._newest(above=version))]
+    async def changes_since(self, version: int, until: int | None = None) -> list[ListEntry]:
+        """Each token that changed after ``version`` (up to ``until``), in its newest state there
+        (removals have status None)."""
+        query = self._newest(at_or_below=until, above=version)
+        return [entry_of_row(row) for row in await self.store._fetch_all(query)]
 
     async def entry_rows(self, version: int | None = None, *, limit: int = 100, offset: int = 0) -> list[Row]:
         """The entries present at ``version`` with the version each last changed in (for the API)."""
