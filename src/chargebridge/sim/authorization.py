@@ -178,6 +178,8 @@ def claim(state: StationState, connector_id: int, token: str) -> Claim:
     for reservation in anywhere:
         if _matches(reservation, token, group):
             return Claim(True, reservation.reservation_id)
+    if not anywhere:
+        return Claim(True)
     free_after = sum(1 for n in state.connectors if n != connector_id and _free(state, n))
     return Claim(free_after >= len(anywhere))
 
