@@ -6,6 +6,7 @@ transaction, expiry by the sweep, and the 2.0.1 ReservationStatusUpdate."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,6 +24,7 @@ from ocpp.v201.enums import Action as Action201
 
 from chargebridge.authorization.extension import AuthorizationExtension
 from tests.conftest import Node, random_id
+from tests.integration.helpers import BOOT201, RawStation
 from tests.integration.test_ocpp_library_clients import running
 from tests.integration.test_security_api import scoped_token
 
@@ -287,3 +289,24 @@ async def test_ocpp201_reservation_status_update_use_and_mismatch(node: Node) ->
             assert answer.status_code == 200 and answer.json()["command"]["status"] == "Rejected"
             assert answer.json()["reservation"]["state"] == "accepted"
             assert cp.cancel_calls == [fourth["id"]]
+
+
+async def test_reservation_without_a_usable_answer_is_kept_as_error(sqlite_node: Node) -> None:
+    """A station that answers ReserveNow with a CALLERROR: 502 like any command, and the
+    reservation stays on record as ``error`` with the reason (it may not hold an EVSE)."""
+    station_id = random_id("RESERR")
+    station = await RawStation.open(sqlite_node.ocpp_url, station_id, "2.0.1")
+    await station.call("BootNotification", BOOT201)
+    async with sqlite_node.client() as http:
+        body = {"id_token": "ANY", "evse_id": 1, "expiry_date_time": iso(now() + timedelta(hours=1))}
+        request = asyncio.create_task(http.post(f"/api/v1/stations/{station_id}/reservations", json=body))
+        call = await station.recv()
+        assert call[2] == "ReserveNow" and call[3]["evseId"] == 1
+        await station.send_raw(json.dumps([4, call[1], "NotSupported", "no reservations here", {}]))
+        answer = await request
+        assert answer.status_code == 502 and answer.json()["detail"]["error_code"] == "NotSupported"
+        rows = (await http.get(f"/api/v1/stations/{station_id}/reservations")).json()["items"]
+        assert len(rows) == 1 and rows[0]["state"] == "error" and "NotSupported" in rows[0]["detail"]
+        bad_type = {**body, "connector_type": "cType9"}
+        assert (await http.post(f"/api/v1/stations/{station_id}/reservations", json=bad_type)).status_code == 422
+    await station.close()
