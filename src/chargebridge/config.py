@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     config_file: Path | None = None
     # Firmware: base URL stations use to reach the HTTP port for downloads/uploads (default: the API request's URL).
     firmware_base_url: str | None = None
+    # Local authorization lists (docs/authorization.md): "all" stations unless opted out, or only "flagged" ones.
+    local_list_policy: Literal["all", "flagged"] = "flagged"
 
     # A client that has not finished its WebSocket handshake within this time is dropped (slowloris).
     handshake_timeout_s: float = Field(default=10.0, gt=0)

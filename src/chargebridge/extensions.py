@@ -43,4 +43,7 @@ def build_extensions(settings: Settings) -> list[Extension]:
     from chargebridge.smartcharging.extension import SmartChargingExtension  # profiles, limits, ISO 15118 needs
 
     extensions.append(SmartChargingExtension(settings))
+    from chargebridge.authorization.extension import AuthorizationExtension  # reservations, local authorization lists
+
+    extensions.append(AuthorizationExtension(settings))
     return extensions

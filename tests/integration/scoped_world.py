@@ -17,6 +17,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -213,6 +214,24 @@ async def seed_world(node: Node) -> World:
         for station_id in ("MINE-2", "THEIRS-2"):
             await _ok(await http.post("/api/v1/stations", json={"id": station_id}), 201)
         await _ok(await http.post("/api/v1/id-tokens", json={"id_token": "TAG-THEIRS"}), 201)
+        # The local authorization list follows the id-token store in the background: bring it in
+        # line now, so that the walk's row snapshots do not see the background rebuild.
+        for ext in node.app.extensions:
+            if ext.name == "authorization":
+                await ext.local_list.refresh()  # type: ignore[attr-defined]
+                # A reservation of the other station (as the station had accepted it), far from expiry.
+                now = node.app.clock.now()
+                await ext.reservations.db.add_reservation(  # type: ignore[attr-defined]
+                    {
+                        "station_id": "THEIRS-1",
+                        "evse_id": 1,
+                        "id_token": "TAG-THEIRS",
+                        "expires_at": now + timedelta(days=1),
+                        "state": "accepted",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
         await _ok(await http.patch("/api/v1/stations/THEIRS-1", json={"registration_status": "Accepted"}))
         await _ok(await http.patch("/api/v1/stations/MINE-1", json={"registration_status": "Accepted"}))
         theirs = await _ok(

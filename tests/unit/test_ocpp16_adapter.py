@@ -53,6 +53,7 @@ from chargebridge.domain.requests import (
 from chargebridge.ocpp16.adapter import COMMAND_ENCODERS, Ocpp16Adapter
 from chargebridge.rpc import CallReceived, ErrorCode, OcppError, OcppVersion, RpcEndpoint, schemas_for
 from tests.unit.charging_cases import CHARGING_COMMANDS_16
+from tests.unit.test_authorization import COMMANDS_16 as AUTHORIZATION_COMMANDS_16
 
 SCHEMAS = schemas_for(OcppVersion.V16)
 T0 = "2024-05-01T12:00:00.000Z"
@@ -774,6 +775,7 @@ COMMANDS: list[tuple[cmd.Command, str, dict[str, Any]]] = [
         "GetInstalledCertificateIds",
         {"certificateType": "ManufacturerRootCertificate"},
     ),
+    *AUTHORIZATION_COMMANDS_16,  # ReserveNow, CancelReservation, SendLocalList, GetLocalListVersion
 ]
 COMMANDS += CHARGING_COMMANDS_16  # smart charging (tests/unit/charging_cases.py)
 

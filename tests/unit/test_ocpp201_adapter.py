@@ -54,6 +54,7 @@ from chargebridge.ocpp201.adapter import Ocpp201Adapter
 from chargebridge.ocpp201.outbound import COMMAND_ENCODERS
 from chargebridge.rpc import CallReceived, ErrorCode, OcppError, OcppVersion, RpcEndpoint, schemas_for
 from tests.unit.charging_cases import CHARGING_COMMANDS_201, CHARGING_RESPONSES_201, INBOUND_201
+from tests.unit.test_authorization import COMMANDS_201 as AUTHORIZATION_COMMANDS_201
 
 SCHEMAS = schemas_for(OcppVersion.V201)
 T0 = "2024-05-01T10:00:00.000Z"
@@ -73,6 +74,7 @@ INBOUND = {
     "DataTransfer",
     "SignCertificate",
     *INBOUND_201,  # block K (tests/unit/charging_cases.py)
+    "ReservationStatusUpdate",
 }
 
 
@@ -886,6 +888,7 @@ COMMANDS: list[tuple[cmd.Command, str, dict[str, Any]]] = [
         "GetInstalledCertificateIds",
         {"certificateType": ["V2GRootCertificate", "V2GCertificateChain"]},
     ),
+    *AUTHORIZATION_COMMANDS_201,  # ReserveNow, CancelReservation, SendLocalList, GetLocalListVersion
 ]
 COMMANDS += CHARGING_COMMANDS_201  # smart charging (tests/unit/charging_cases.py)
 

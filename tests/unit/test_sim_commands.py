@@ -86,6 +86,19 @@ REQUESTS: dict[OcppVersion, list[tuple[str, dict[str, Any]]]] = {
         ("InstallCertificate", {"certificateType": "CentralSystemRootCertificate", "certificate": "not PEM"}),
         ("DeleteCertificate", {"certificateHashData": HASH}),
         ("GetInstalledCertificateIds", {"certificateType": "ManufacturerRootCertificate"}),
+        ("ReserveNow", {"connectorId": 2, "expiryDate": "2030-01-01T00:00:00Z", "idTag": "A", "reservationId": 1}),
+        ("ReserveNow", {"connectorId": 1, "expiryDate": "2030-01-01T00:00:00Z", "idTag": "A", "reservationId": 2}),
+        ("CancelReservation", {"reservationId": 7}),
+        (
+            "SendLocalList",
+            {
+                "listVersion": 3,
+                "updateType": "Full",
+                "localAuthorizationList": [{"idTag": "A", "idTagInfo": {"status": "Blocked"}}],
+            },
+        ),
+        ("SendLocalList", {"listVersion": 0, "updateType": "Differential"}),
+        ("GetLocalListVersion", {}),
     ],
     V201: [
         ("RequestStartTransaction", {"idToken": {"idToken": "A", "type": "ISO14443"}, "remoteStartId": 1}),
@@ -115,6 +128,20 @@ REQUESTS: dict[OcppVersion, list[tuple[str, dict[str, Any]]]] = {
         ("InstallCertificate", {"certificateType": "CSMSRootCertificate", "certificate": "not PEM"}),
         ("DeleteCertificate", {"certificateHashData": HASH}),
         ("GetInstalledCertificateIds", {"certificateType": ["V2GRootCertificate"]}),
+        (
+            "ReserveNow",
+            {"id": 1, "expiryDateTime": "2030-01-01T00:00:00Z", "idToken": {"idToken": "A", "type": "ISO14443"}},
+        ),
+        ("CancelReservation", {"reservationId": 1}),
+        (
+            "SendLocalList",
+            {
+                "versionNumber": 2,
+                "updateType": "Differential",
+                "localAuthorizationList": [{"idToken": {"idToken": "A", "type": "ISO14443"}}],
+            },
+        ),
+        ("GetLocalListVersion", {}),
     ],
 }
 

@@ -49,6 +49,7 @@ from chargebridge.domain.requests import (
     TransactionEventType,
 )
 from chargebridge.domain.timeutil import format_datetime, parse_datetime
+from chargebridge.ocpp16 import authorization as _authorization
 from chargebridge.ocpp16 import charging
 from chargebridge.ocpp16.meter import decode_meter_values
 from chargebridge.rpc.errors import ErrorCode, OcppError
@@ -462,6 +463,7 @@ COMMAND_ENCODERS: Mapping[type, _CommandEncoder] = MappingProxyType(
         cmd.DeleteCertificate: lambda c: ("DeleteCertificate", {"certificateHashData": c.hash_data.to_json()}),
         cmd.GetInstalledCertificateIds: _get_installed_certificate_ids,
         **charging.COMMAND_ENCODERS,  # SetChargingProfile, ClearChargingProfile, GetCompositeSchedule
+        **_authorization.COMMAND_ENCODERS,  # ReserveNow, CancelReservation, SendLocalList, GetLocalListVersion
     }
 )
 

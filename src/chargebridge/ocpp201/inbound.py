@@ -32,6 +32,7 @@ from chargebridge.domain.requests import (
     TransactionEventType,
 )
 from chargebridge.domain.timeutil import parse_datetime
+from chargebridge.ocpp201 import authorization as _authorization
 from chargebridge.ocpp201 import charging
 from chargebridge.ocpp201.meter import decode_meter_values, meter_start_wh, meter_stop_wh
 from chargebridge.rpc.errors import ErrorCode, OcppError
@@ -211,5 +212,6 @@ DECODERS: Mapping[str, Decoder] = MappingProxyType(
         "DataTransfer": decode_data_transfer,
         "SignCertificate": decode_sign_certificate,
         **charging.DECODERS,  # block K: ReportChargingProfiles, Notify/ClearedChargingLimit, NotifyEVCharging*
+        **_authorization.DECODERS,  # ReservationStatusUpdate
     }
 )

@@ -25,6 +25,7 @@ from chargebridge.domain.requests import (
     TransactionEventResponse,
 )
 from chargebridge.domain.timeutil import format_datetime
+from chargebridge.ocpp201 import authorization as _authorization
 from chargebridge.ocpp201 import charging
 
 ACK_ACTIONS = frozenset(
@@ -36,6 +37,7 @@ ACK_ACTIONS = frozenset(
         "FirmwareStatusNotification",
         "LogStatusNotification",
         *charging.ACK_ACTIONS,  # ReportChargingProfiles, NotifyChargingLimit, ClearedChargingLimit
+        *_authorization.ACK_ACTIONS,  # ReservationStatusUpdate
     }
 )
 
@@ -288,6 +290,7 @@ COMMAND_ENCODERS: Mapping[type, CommandEncoder] = MappingProxyType(
         cmd.DeleteCertificate: lambda c: ("DeleteCertificate", {"certificateHashData": c.hash_data.to_json()}),
         cmd.GetInstalledCertificateIds: _get_installed_certificate_ids,
         **charging.COMMAND_ENCODERS,  # Set/ClearChargingProfile, GetChargingProfiles, GetCompositeSchedule
+        **_authorization.COMMAND_ENCODERS,  # ReserveNow, CancelReservation, SendLocalList, GetLocalListVersion
     }
 )
 

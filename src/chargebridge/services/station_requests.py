@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from chargebridge.bus.memory import EventBus
 from chargebridge.domain.events import DomainEvent, EventKind
@@ -73,6 +73,21 @@ CRITICAL_SECURITY_EVENTS = frozenset(
 
 # A capability's answer to one neutral request type: (station_id, ocpp_version, request, now) -> response.
 RequestHandler = Callable[[str, str, Any, datetime], Awaitable[StationResponse]]
+
+
+class TransactionPolicy(Protocol):
+    """A capability's say on transaction messages (reservations: a reserved EVSE only starts for
+    its token). ``check`` runs before the message is stored and may change the authorization the
+    station is answered with (never raising a business refusal as an error); ``recorded`` runs
+    after it is stored (1.6: the transaction id is known only then)."""
+
+    async def check(
+        self, station_id: str, version: str, request: TransactionEventRequest, info: IdTokenInfo | None, now: datetime
+    ) -> IdTokenInfo | None: ...
+
+    async def recorded(
+        self, station_id: str, version: str, request: TransactionEventRequest, state: TransactionState, now: datetime
+    ) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +180,8 @@ class StationRequests:
         ) = None
         # Requests answered by a capability package (device model, reservations, ...), see register().
         self._handlers: dict[type, RequestHandler] = {}
+        # Reservations' rule on transaction messages (set by the authorization extension when it starts).
+        self.transaction_policy: TransactionPolicy | None = None
 
     def register(self, request_type: type, handler: RequestHandler) -> None:
         """Route a neutral request type to a capability's handler (called before stations connect)."""
@@ -333,14 +350,21 @@ class StationRequests:
         self, station_id: str, version: str, request: TransactionEventRequest, now: datetime
     ) -> TransactionEventResponse:
         info = await self._authorize(request.id_token, now) if request.id_token is not None else None
+        policy = self.transaction_policy
+        if policy is not None:
+            info = await policy.check(station_id, version, request, info, now)
         status = info.status if info is not None else None
         if request.transaction_id is None:  # 1.6 StartTransaction: we assign the id
             assert status is not None, "a 1.6 StartTransaction always carries an idTag"
             state, replay = await self.store.start_transaction_v16(station_id, request, status)
+            if policy is not None:
+                await policy.recorded(station_id, version, request, state, now)
             if not replay:
                 self._publish_transaction(EventKind.TRANSACTION_STARTED, station_id, state, now)
             return TransactionEventResponse(state.transaction_id, info)
         applied, outcome = await self.store.apply_transaction_event(station_id, version, request, status, now)
+        if policy is not None and applied is not None and outcome != "duplicate":
+            await policy.recorded(station_id, version, request, applied, now)
         if applied is not None and outcome != "duplicate":
             kind = {
                 TransactionEventType.STARTED: EventKind.TRANSACTION_STARTED,

@@ -19,7 +19,7 @@ from chargebridge.security.rotation import (
     password_from_authorization_key,
 )
 from chargebridge.security.secrets import WeakPassword
-from chargebridge.sim import certificates, charging
+from chargebridge.sim import authorization, certificates, charging
 from chargebridge.sim.state import Connector, StationState
 
 V16, V201 = OcppVersion.V16, OcppVersion.V201
@@ -145,6 +145,7 @@ ACCEPTS_16 = frozenset(
         "InstallCertificate",
         "DeleteCertificate",
         "GetInstalledCertificateIds",
+        *authorization.ACTIONS,
     }
 )
 ACCEPTS_201 = frozenset(
@@ -169,6 +170,7 @@ ACCEPTS_201 = frozenset(
         "InstallCertificate",
         "DeleteCertificate",
         "GetInstalledCertificateIds",
+        *authorization.ACTIONS,
     }
 )
 
@@ -229,6 +231,9 @@ _REJECTED: dict[str, dict[str, Any]] = {
     "InstallCertificate": {"status": "Rejected"},
     "DeleteCertificate": {"status": "Failed"},
     "GetInstalledCertificateIds": {"status": "NotFound"},
+    "ReserveNow": {"status": "Rejected"},
+    "CancelReservation": {"status": "Rejected"},
+    "SendLocalList": {"status": "Failed"},
 }
 
 
@@ -238,6 +243,8 @@ def rejection(version: OcppVersion, action: str, payload: dict[str, Any]) -> Ans
         return Answer({"configurationKey": [], "unknownKey": list(payload.get("key", []))})
     if action == "UpdateFirmware":
         return Answer({} if version is OcppVersion.V16 else {"status": "Rejected"})
+    if action == "GetLocalListVersion":  # nothing to refuse: a flaky charger reports no list
+        return Answer({"listVersion" if version is OcppVersion.V16 else "versionNumber": 0})
     if action in ("GetVariables", "SetVariables"):
         plural = "getVariable" if action == "GetVariables" else "setVariable"
         results = [
@@ -460,6 +467,30 @@ def _get_log(payload: dict[str, Any], state: StationState) -> Answer:
 
 Handler = Callable[[dict[str, Any], StationState], Answer]
 
+
+def _with_status(handler: Callable[[dict[str, Any], StationState], tuple[dict[str, Any], list[int]]]) -> Handler:
+    """A sim.authorization handler whose changed connectors report their status afterwards."""
+
+    def run(payload: dict[str, Any], state: StationState) -> Answer:
+        result, touched = handler(payload, state)
+        return Answer(result, tuple(SendStatus(n) for n in touched))
+
+    return run
+
+
+_AUTHORIZATION_16: dict[str, Handler] = {
+    "ReserveNow": _with_status(authorization.reserve_now_16),
+    "CancelReservation": _with_status(authorization.cancel_reservation),
+    "SendLocalList": lambda p, s: Answer({"status": authorization.send_local_list(s, True, p)}),
+    "GetLocalListVersion": lambda p, s: Answer({"listVersion": authorization.list_version(s)}),
+}
+_AUTHORIZATION_201: dict[str, Handler] = {
+    "ReserveNow": _with_status(authorization.reserve_now_201),
+    "CancelReservation": _with_status(authorization.cancel_reservation),
+    "SendLocalList": lambda p, s: Answer({"status": authorization.send_local_list(s, False, p)}),
+    "GetLocalListVersion": lambda p, s: Answer({"versionNumber": authorization.list_version(s)}),
+}
+
 _HANDLERS_16: dict[str, Handler] = {
     "RemoteStartTransaction": _remote_start_16,
     "RemoteStopTransaction": _remote_stop_16,
@@ -483,6 +514,7 @@ _HANDLERS_16: dict[str, Handler] = {
     "InstallCertificate": _install_certificate,
     "DeleteCertificate": _delete_certificate,
     "GetInstalledCertificateIds": _installed_ids_16,
+    **_AUTHORIZATION_16,
 }
 
 
@@ -628,4 +660,5 @@ _HANDLERS_201: dict[str, Handler] = {
     "InstallCertificate": _install_certificate,
     "DeleteCertificate": _delete_certificate,
     "GetInstalledCertificateIds": _installed_ids_201,
+    **_AUTHORIZATION_201,
 }

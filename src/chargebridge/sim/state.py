@@ -12,6 +12,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from chargebridge.sim.authorization import AuthorizationState
 from chargebridge.sim.charging import ChargingState
 from chargebridge.sim.ev import ChargerSpec, EvState
 
@@ -40,6 +41,14 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
     ConfigKey("AuthorizeRemoteTxRequests", "AuthCtrlr", "AuthorizeRemoteStart", kind="bool"),
     ConfigKey("ConnectionTimeOut", "TxCtrlr", "EVConnectionTimeOut"),
     ConfigKey("NumberOfConnectors", None, "NumberOfConnectors", readonly=True),
+    # Reservations and local authorization lists (sim/authorization.py).
+    ConfigKey("ReserveConnectorZeroSupported", "ReservationCtrlr", "NonEvseSpecific", readonly=True, kind="bool"),
+    ConfigKey("LocalAuthListEnabled", "LocalAuthListCtrlr", "Enabled", kind="bool"),
+    ConfigKey("LocalAuthListMaxLength", None, "LocalAuthListMaxLength", readonly=True),
+    ConfigKey("SendLocalListMaxLength", "LocalAuthListCtrlr", "ItemsPerMessage", readonly=True),
+    ConfigKey("LocalAuthorizeOffline", "AuthCtrlr", "LocalAuthorizeOffline", kind="bool"),
+    ConfigKey("LocalPreAuthorize", "AuthCtrlr", "LocalPreAuthorize", kind="bool"),
+    ConfigKey("AllowOfflineTxForUnknownId", "AuthCtrlr", "OfflineTxForUnknownIdEnabled", kind="bool"),
 )
 _BY_NAME = {key.name: key for key in CONFIG_KEYS}
 _BY_VARIABLE = {(key.component, key.variable, key.instance): key for key in CONFIG_KEYS if key.component}
@@ -160,6 +169,8 @@ class StationState:
     station_certificate: str | None = None
     # Charging profiles the station accepted (smart charging, sim/charging.py).
     charging: ChargingState = field(default_factory=ChargingState)
+    # Reservations and the local authorization list (sim/authorization.py).
+    authorization: AuthorizationState = field(default_factory=AuthorizationState)
 
     def free_connector(self, wanted: int | None) -> Connector | None:
         """The connector a start should use: the one asked for, else the first free one."""

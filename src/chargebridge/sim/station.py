@@ -42,6 +42,7 @@ from chargebridge.rpc import (
     RpcEvent,
     schemas_for,
 )
+from chargebridge.sim import authorization as auth
 from chargebridge.sim import charging
 from chargebridge.sim import messages as msg
 from chargebridge.sim.certificates import sign_certificate_payload
@@ -149,6 +150,9 @@ class StationConfig:
     password: str | None = field(default=None, repr=False)
     # 2.0.1: EVs speak ISO 15118: they report their charging needs and the schedule they choose.
     iso15118: bool = False
+    # Local authorization list limits (1.6 LocalAuthListMaxLength / SendLocalListMaxLength, 2.0.1 ItemsPerMessage).
+    local_list_max_length: int = 1000
+    send_local_list_max_length: int = 100
 
 
 def backoff_delay(
@@ -343,6 +347,9 @@ class SimStation:
 
     def _next_due(self, now: float) -> float:
         due = [self._data_transfer_due, self._next_fault_at, self._next_disconnect_at, self._next_offline_at]
+        expiry = auth.next_expiry(self.state)
+        if expiry is not None:
+            due.append((expiry - self.clock.start).total_seconds())
         if self._ws is None:
             due.append(max(self._next_connect_at, self._offline_until))
         elif not self.booted:
@@ -373,6 +380,7 @@ class SimStation:
             await self._do(self._work.popleft())
         now = self.clock.elapsed()
         self._advance_connectors(now)
+        self._expire_reservations()
         self._random_events(now)
         if self._ws is None and now >= max(self._next_connect_at, self._offline_until):
             await self._connect()
@@ -834,7 +842,21 @@ class SimStation:
     def _idle_status(self, connector: Connector) -> str:
         if connector.faulted_until is not None:
             return "Faulted"
+        if connector.operative and auth.reserved_for(self.state, connector.connector_id) is not None:
+            return "Reserved"
         return "Available" if connector.operative else "Unavailable"
+
+    def _expire_reservations(self) -> None:
+        """Reservations past their expiry end; their connectors are free again (2.0.1: H04, the CSMS is told)."""
+        for reservation in auth.expire(self.state, self.clock.now()):
+            if reservation.connector_id is not None:
+                connector = self.state.connectors[reservation.connector_id]
+                if connector.session is None:
+                    self._set_status(connector, self._idle_status(connector))
+            if self.version is OcppVersion.V201 and self.booted:
+                payload = {"reservationId": reservation.reservation_id, "reservationUpdateStatus": "Expired"}
+                self._aux.append(("ReservationStatusUpdate", payload))
+                self._wake.set()
 
     async def _start_session(self, start: StartSession) -> None:
         connector = self.state.connectors.get(start.connector_id)
@@ -842,9 +864,17 @@ class SimStation:
             return
         if connector.faulted_until is not None:
             return
-        authorize = not start.remote or self.state.config.get("AuthorizeRemoteTxRequests") == "true"
-        if authorize and self.booted and not await self._authorize(start.id_token, start.id_token_type):
+        # A reserved connector only starts for its token or group (1.6 5.13, 2.0.1 H03).
+        claim = auth.claim(self.state, connector.connector_id, start.id_token)
+        if not claim.allowed:
+            self.state.authorization.refused_starts += 1
             return
+        authorize = not start.remote or self.state.config.get("AuthorizeRemoteTxRequests") == "true"
+        if authorize and not await self._may_start(start):
+            self.state.authorization.refused_starts += 1
+            return
+        if claim.reservation_id is not None:
+            auth.consume(self.state, claim.reservation_id)
         now = self.clock.elapsed()
         self._session_counter += 1
         vehicle = self.rng.choice(_VEHICLES)
@@ -877,6 +907,8 @@ class SimStation:
             payload = msg.start_transaction_16(
                 connector.connector_id, session.id_token, session.meter_start_wh, session.started_at
             )
+            if claim.reservation_id is not None:
+                payload["reservationId"] = claim.reservation_id
             self._enqueue(Outgoing("StartTransaction", payload, session, "start"))
             self._set_status(connector, "Charging")
         else:
@@ -896,9 +928,20 @@ class SimStation:
                 remote_start_id=session.remote_start_id,
                 offline=not self.booted,
             )
-            self._enqueue(
-                Outgoing("TransactionEvent", msg.transaction_event_201(event, self._presentation()), session, "start")
-            )
+            started = msg.transaction_event_201(event, self._presentation())
+            if claim.reservation_id is not None:
+                started["reservationId"] = claim.reservation_id
+            self._enqueue(Outgoing("TransactionEvent", started, session, "start"))
+
+    async def _may_start(self, start: StartSession) -> bool:
+        """Online: the local list with LocalPreAuthorize, else Authorize; offline: the local list
+        (LocalAuthorizeOffline), else AllowOfflineTxForUnknownId."""
+        now = self.clock.now()
+        if not self.booted:
+            return auth.offline_decision(self.state, start.id_token, now)
+        if auth.pre_authorized(self.state, start.id_token, now):
+            return True
+        return await self._authorize(start.id_token, start.id_token_type)
 
     async def _authorize(self, token: str, token_type: str) -> bool:
         if self.version is OcppVersion.V16:
@@ -1283,4 +1326,11 @@ class SimStation:
             "AuthorizeRemoteTxRequests": "false",
             "ConnectionTimeOut": "60",
             "NumberOfConnectors": str(config.connectors),
+            "ReserveConnectorZeroSupported": "true",
+            "LocalAuthListEnabled": "true",
+            "LocalAuthListMaxLength": str(config.local_list_max_length),
+            "SendLocalListMaxLength": str(config.send_local_list_max_length),
+            "LocalAuthorizeOffline": "true",
+            "LocalPreAuthorize": "false",
+            "AllowOfflineTxForUnknownId": "true",
         }
