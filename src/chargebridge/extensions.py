@@ -40,4 +40,7 @@ def build_extensions(settings: Settings) -> list[Extension]:
     from chargebridge.firmware.extension import FirmwareExtension  # registry, matrix, OTA campaigns, diagnostics
 
     extensions.append(FirmwareExtension(settings))
+    from chargebridge.devicemodel.extension import DeviceModelExtension  # device model, monitoring, display messages
+
+    extensions.append(DeviceModelExtension(settings))
     return extensions

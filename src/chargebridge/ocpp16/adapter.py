@@ -49,6 +49,7 @@ from chargebridge.domain.requests import (
     TransactionEventType,
 )
 from chargebridge.domain.timeutil import format_datetime, parse_datetime
+from chargebridge.ocpp16 import devicemodel
 from chargebridge.ocpp16.meter import decode_meter_values
 from chargebridge.rpc.errors import ErrorCode, OcppError
 from chargebridge.rpc.version import OcppVersion
@@ -458,6 +459,7 @@ COMMAND_ENCODERS: Mapping[type, _CommandEncoder] = MappingProxyType(
         cmd.InstallCertificate: _install_certificate,
         cmd.DeleteCertificate: lambda c: ("DeleteCertificate", {"certificateHashData": c.hash_data.to_json()}),
         cmd.GetInstalledCertificateIds: _get_installed_certificate_ids,
+        **devicemodel.COMMAND_ENCODERS,  # reports as GetConfiguration, variables as ChangeConfiguration
     }
 )
 

@@ -31,6 +31,7 @@ from chargebridge.domain.requests import (
     TransactionEventType,
 )
 from chargebridge.domain.timeutil import parse_datetime
+from chargebridge.ocpp201 import devicemodel
 from chargebridge.ocpp201.meter import decode_meter_values, meter_start_wh, meter_stop_wh
 from chargebridge.rpc.errors import ErrorCode, OcppError
 
@@ -141,6 +142,7 @@ def _notified_event(raw: Payload, index: int) -> NotifiedEvent:
         cause=raw.get("cause"),
         event_notification_type=raw.get("eventNotificationType"),
         transaction_id=raw.get("transactionId"),
+        variable_monitoring_id=raw.get("variableMonitoringId"),
     )
 
 
@@ -196,5 +198,6 @@ DECODERS: Mapping[str, Decoder] = MappingProxyType(
         "LogStatusNotification": decode_log_status,
         "DataTransfer": decode_data_transfer,
         "SignCertificate": decode_sign_certificate,
+        **devicemodel.DECODERS,  # NotifyReport, NotifyMonitoringReport, NotifyCustomerInformation, ...
     }
 )

@@ -25,6 +25,7 @@ from chargebridge.domain.requests import (
     TransactionEventResponse,
 )
 from chargebridge.domain.timeutil import format_datetime
+from chargebridge.ocpp201 import devicemodel
 
 ACK_ACTIONS = frozenset(
     {
@@ -34,6 +35,7 @@ ACK_ACTIONS = frozenset(
         "SecurityEventNotification",
         "FirmwareStatusNotification",
         "LogStatusNotification",
+        *devicemodel.ACK_ACTIONS,  # NotifyReport, NotifyMonitoringReport, NotifyCustomerInformation, ...
     }
 )
 
@@ -275,6 +277,7 @@ COMMAND_ENCODERS: Mapping[type, CommandEncoder] = MappingProxyType(
         cmd.InstallCertificate: _install_certificate,
         cmd.DeleteCertificate: lambda c: ("DeleteCertificate", {"certificateHashData": c.hash_data.to_json()}),
         cmd.GetInstalledCertificateIds: _get_installed_certificate_ids,
+        **devicemodel.COMMAND_ENCODERS,  # device model, monitoring, customer information, display messages
     }
 )
 
@@ -319,6 +322,7 @@ OUTCOME_DECODERS: Mapping[str, OutcomeDecoder] = MappingProxyType(
         "GetVariables": lambda p: cmd.CommandOutcome(_first_rejection(p.get("getVariableResult")), p),
         "SetVariables": lambda p: cmd.CommandOutcome(_first_rejection(p.get("setVariableResult")), p),
         "GetInstalledCertificateIds": _installed_certificates,
+        **devicemodel.OUTCOME_DECODERS,  # SetVariableMonitoring, ClearVariableMonitoring
     }
 )
 
