@@ -91,6 +91,14 @@ class UploadLog:
     status_action: str = "DiagnosticsStatusNotification"
 
 
+@dataclass(frozen=True, slots=True)
+class SendMessages:
+    """CALLs the station sends in this order after its answer went out (a report in parts), also
+    while its boot is Pending: the CSMS asked for them."""
+
+    messages: tuple[tuple[str, dict[str, Any]], ...]
+
+
 Intent = (
     StartSession
     | StopSession
@@ -101,6 +109,7 @@ Intent = (
     | ChangePassword
     | InstallFirmware
     | UploadLog
+    | SendMessages
 )
 
 
@@ -218,6 +227,8 @@ _REJECTED: dict[str, dict[str, Any]] = {
 
 def rejection(version: OcppVersion, action: str, payload: dict[str, Any]) -> Answer:
     """The negative answer a flaky charger gives to ``action`` (same shape, nothing done)."""
+    if action in device_commands.REJECTIONS:
+        return Answer(device_commands.REJECTIONS[action](payload))
     if action == "GetConfiguration":
         return Answer({"configurationKey": [], "unknownKey": list(payload.get("key", []))})
     if action == "UpdateFirmware":
@@ -647,3 +658,7 @@ _HANDLERS_201: dict[str, Handler] = {
     "DeleteCertificate": _delete_certificate,
     "GetInstalledCertificateIds": _installed_ids_201,
 }
+
+# Device model, monitoring, customer information and display messages: sim/device_commands.py
+# adds its handlers to the tables above when it is loaded (here, or first by another module).
+from chargebridge.sim import device_commands  # noqa: E402  (it builds on the types above)

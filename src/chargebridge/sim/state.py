@@ -12,6 +12,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from chargebridge.sim.device_state import DeviceModelState
 from chargebridge.sim.ev import ChargerSpec, EvState
 
 
@@ -158,6 +159,8 @@ class StationState:
     certificates: list[InstalledCertificate] = field(default_factory=list)
     pending_key: ec.EllipticCurvePrivateKey | None = None
     station_certificate: str | None = None
+    # The 2.0.1 device model beyond the configuration keys: limits, monitors, display messages, ...
+    device_model: DeviceModelState = field(default_factory=DeviceModelState)
 
     def free_connector(self, wanted: int | None) -> Connector | None:
         """The connector a start should use: the one asked for, else the first free one."""
