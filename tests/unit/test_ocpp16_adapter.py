@@ -52,6 +52,7 @@ from chargebridge.domain.requests import (
 )
 from chargebridge.ocpp16.adapter import COMMAND_ENCODERS, Ocpp16Adapter
 from chargebridge.rpc import CallReceived, ErrorCode, OcppError, OcppVersion, RpcEndpoint, schemas_for
+from tests.unit.test_devicemodel_adapters import COMMANDS_16
 
 SCHEMAS = schemas_for(OcppVersion.V16)
 T0 = "2024-05-01T12:00:00.000Z"
@@ -773,6 +774,7 @@ COMMANDS: list[tuple[cmd.Command, str, dict[str, Any]]] = [
         "GetInstalledCertificateIds",
         {"certificateType": "ManufacturerRootCertificate"},
     ),
+    *COMMANDS_16,  # device model: reports and variables as configuration keys
 ]
 
 

@@ -53,6 +53,7 @@ from chargebridge.domain.requests import (
 from chargebridge.ocpp201.adapter import Ocpp201Adapter
 from chargebridge.ocpp201.outbound import COMMAND_ENCODERS
 from chargebridge.rpc import CallReceived, ErrorCode, OcppError, OcppVersion, RpcEndpoint, schemas_for
+from tests.unit.test_devicemodel_adapters import COMMANDS_201, INBOUND_201, RESPONSES_201
 
 SCHEMAS = schemas_for(OcppVersion.V201)
 T0 = "2024-05-01T10:00:00.000Z"
@@ -71,6 +72,7 @@ INBOUND = {
     "LogStatusNotification",
     "DataTransfer",
     "SignCertificate",
+    *INBOUND_201,  # device model, monitoring, customer information, display messages
 }
 
 
@@ -97,7 +99,7 @@ def test_accepts_exactly_the_inbound_actions(adapter: Ocpp201Adapter) -> None:
     assert {action for action in SCHEMAS.actions if adapter.accepts(action)} == INBOUND
 
 
-@pytest.mark.parametrize("action", ["CertificateSigned", "NotifyReport", "RequestStartTransaction", "Reset", "Nope"])
+@pytest.mark.parametrize("action", ["CertificateSigned", "GetBaseReport", "RequestStartTransaction", "Reset", "Nope"])
 def test_refuses_other_actions(adapter: Ocpp201Adapter, action: str) -> None:
     assert not adapter.accepts(action)
     with pytest.raises(OcppError) as info:
@@ -537,7 +539,7 @@ def test_through_the_rpc_endpoint(adapter: Ocpp201Adapter) -> None:
         event.message_id, event.action, adapter.encode_response(event.action, HeartbeatResponse(T0_DT))
     )
     assert endpoint.data_to_send() == ['[3,"m1",{"currentTime":"2024-05-01T10:00:00.000Z"}]']
-    endpoint.receive('[2,"m2","NotifyReport",{"requestId":1,"generatedAt":"2024-05-01T10:00:00Z","seqNo":0}]')
+    endpoint.receive('[2,"m2","ClearCache",{}]')  # a CSMS-to-station action sent by a station
     assert '"NotSupported"' in endpoint.data_to_send()[0]
 
 
@@ -707,6 +709,7 @@ RESPONSES: list[tuple[str, StationResponse, dict[str, Any]]] = [
         SignCertificateResponse(False, "InvalidCSR", "weak key"),
         {"status": "Rejected", "statusInfo": {"reasonCode": "InvalidCSR", "additionalInfo": "weak key"}},
     ),
+    *RESPONSES_201,
 ]
 
 
@@ -880,6 +883,7 @@ COMMANDS: list[tuple[cmd.Command, str, dict[str, Any]]] = [
         "GetInstalledCertificateIds",
         {"certificateType": ["V2GRootCertificate", "V2GCertificateChain"]},
     ),
+    *COMMANDS_201,
 ]
 
 TRIGGERABLE = [
