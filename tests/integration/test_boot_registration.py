@@ -168,3 +168,20 @@ async def test_simulated_pending_station_reports_its_device_model_and_is_accepte
         sim.stop()
         async with asyncio.timeout(10):
             await task
+
+
+async def test_a_reconnect_without_a_boot_is_served_unless_the_last_boot_was_not_accepted(strict_node: Node) -> None:
+    """B04: an idle station that reconnects need not boot again; a pending one stays pending."""
+    accepted, pending = random_id("B04A"), random_id("B04P")
+    await register(strict_node, accepted, "Accepted")
+    await register(strict_node, pending, "Pending")
+    for sid in (accepted, pending):
+        station = await RawStation.open(strict_node.ocpp_url, sid, "2.0.1")
+        await station.call("BootNotification", BOOT201)
+        await station.close()
+    again = await RawStation.open(strict_node.ocpp_url, accepted, "2.0.1")
+    assert (await again.call("StatusNotification", STATUS201))[0] == 3
+    await again.close()
+    still = await RawStation.open(strict_node.ocpp_url, pending, "2.0.1")
+    assert (await still.call("Heartbeat", {}))[2] == "SecurityError"
+    await still.close()

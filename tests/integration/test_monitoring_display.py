@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from chargebridge.rpc import OcppVersion
-from tests.conftest import Node
+from tests.conftest import Node, random_id
+from tests.integration.helpers import BOOT201, RawStation
 from tests.integration.test_device_model import eventually, sim_station, wait_report
 
 V201 = OcppVersion.V201
@@ -189,3 +190,39 @@ async def test_display_messages_set_reported_and_cleared(node: Node) -> None:
             gone = await http.post(f"/api/v1/stations/{sid}/display-messages/reports", json={})
             assert gone.json()["status"] == "Unknown"
             assert (await http.get(f"/api/v1/stations/{sid}/display-messages")).json()["items"] == []
+
+
+async def test_periodic_and_delta_monitor_events_are_stored_not_raised(sqlite_node: Node) -> None:
+    """N08: periodic (and delta) events report values; only Alerting events become faults or alerts."""
+    sid = random_id("N08")
+    station = await RawStation.open(sqlite_node.ocpp_url, sid, "2.0.1")
+    await station.call("BootNotification", BOOT201)
+
+    def event(event_id: int, trigger: str) -> dict[str, Any]:
+        return {
+            "generatedAt": "2026-05-01T10:00:00Z",
+            "seqNo": 0,
+            "eventData": [
+                {
+                    "eventId": event_id,
+                    "timestamp": "2026-05-01T10:00:00Z",
+                    "trigger": trigger,
+                    "actualValue": "7100",
+                    "eventNotificationType": "CustomMonitor",
+                    "component": {"name": "EVSE", "evse": {"id": 1}},
+                    "variable": {"name": "Power"},
+                    "variableMonitoringId": 3,
+                }
+            ],
+        }
+
+    for event_id, trigger in ((1, "Periodic"), (2, "Delta")):
+        assert (await station.call("NotifyEvent", event(event_id, trigger)))[0] == 3
+    async with sqlite_node.client() as http:
+        events = (await http.get(f"/api/v1/stations/{sid}/events", params={"kind": "notify_event"})).json()["items"]
+        assert sorted(e["data"]["trigger"] for e in events) == ["Delta", "Periodic"]
+        assert (await http.get(f"/api/v1/stations/{sid}/faults")).json()["items"] == []
+        assert (await http.get(f"/api/v1/stations/{sid}/events", params={"kind": "monitor_alert"})).json()[
+            "items"
+        ] == []
+    await station.close()
