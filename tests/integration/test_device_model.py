@@ -378,3 +378,29 @@ async def test_credentials_need_admin_and_are_not_stored(sqlite_node: Node, vers
         async with sqlite_node.client(operator) as http:
             body = {"variables": [item | {"value": "a-very-long-secret-password"}]}
             assert (await http.post(f"/api/v1/stations/{sim.station_id}/variables/set", json=body)).status_code == 403
+
+
+async def test_a_station_refusing_the_limit_question_gets_one_unsplit_request(sqlite_node: Node) -> None:
+    sid = random_id("NOLIM")
+    station = await RawStation.open(sqlite_node.ocpp_url, sid, "2.0.1")
+    await station.call("BootNotification", BOOT201)
+    wanted = [{"component": "OCPPCommCtrlr", "variable": "HeartbeatInterval"}, {"component": "C", "variable": "V"}]
+    async with sqlite_node.client() as http:
+        task = asyncio.create_task(http.post(f"/api/v1/stations/{sid}/variables/get", json={"variables": wanted}))
+        lookup = await station.recv()
+        assert lookup[2] == "GetVariables" and lookup[3]["getVariableData"][0]["variable"]["name"] == "ItemsPerMessage"
+        await station.send_raw(json.dumps([4, lookup[1], "NotSupported", "no device model", {}]))
+        call = await station.recv()
+        assert len(call[3]["getVariableData"]) == 2  # no limit known: one message
+        results = [
+            {"attributeStatus": "Accepted", "attributeValue": "60"} | call[3]["getVariableData"][0],
+            {"attributeStatus": "UnknownComponent"} | call[3]["getVariableData"][1],
+        ]
+        await station.send_raw(json.dumps([3, call[1], {"getVariableResult": results}]))
+        answer = await task
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["messages"] == 1 and [r["status"] for r in answer.json()["results"]] == [
+            "Accepted",
+            "UnknownComponent",
+        ]
+    await station.close()

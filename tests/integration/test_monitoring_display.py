@@ -106,6 +106,7 @@ async def test_customer_information_is_assembled_and_who_asked_is_logged(node: N
             answer = await http.post(f"/api/v1/stations/{sid}/customer-information", json=body)
             assert answer.status_code == 200, answer.text
             assert answer.json()["status"] == "Accepted" and answer.json()["requested_by_name"] == "admin"
+            assert "data" not in answer.json()  # the answer (and so the audit log) never carries customer data
             request_id = answer.json()["request_id"]
 
             async def assembled() -> dict[str, Any] | None:
@@ -121,7 +122,7 @@ async def test_customer_information_is_assembled_and_who_asked_is_logged(node: N
                 f"/api/v1/stations/{sid}/customer-information",
                 json={"customer_identifier": "C-9", "report": False, "clear": True},
             )
-            assert only_clear.json()["state"] == "complete" and only_clear.json()["data"] is None
+            assert only_clear.json()["state"] == "complete" and only_clear.json()["parts"] == 0
             log = (await http.get("/api/v1/customer-information", params={"id_token": "TAG-CUST-1"})).json()["items"]
             assert [(i["station_id"], i["request_id"]) for i in log] == [(sid, request_id)]
             assert len((await http.get("/api/v1/customer-information")).json()["items"]) >= 2

@@ -467,3 +467,50 @@ def test_acknowledged_with_an_empty_payload(action: str, response: StationRespon
 def test_outcomes(action: str, payload: dict[str, Any], status: str) -> None:
     S201.validate_response(action, payload)
     assert Ocpp201Adapter().decode_outcome(action, payload).status == status
+
+
+@pytest.mark.parametrize(
+    ("action", "payload"),
+    [
+        ("NotifyReport", {"requestId": 2**40, "generatedAt": T0, "seqNo": 0}),
+        ("NotifyReport", {"requestId": 1, "generatedAt": T0, "seqNo": -(2**40)}),
+        (
+            "NotifyReport",
+            {
+                "requestId": 1,
+                "generatedAt": T0,
+                "seqNo": 0,
+                "reportData": [
+                    {
+                        "component": {"name": "EVSE", "evse": {"id": 2**33}},
+                        "variable": {"name": "Power"},
+                        "variableAttribute": [{"value": "1"}],
+                    }
+                ],
+            },
+        ),
+        (
+            "NotifyMonitoringReport",
+            {
+                "requestId": 1,
+                "seqNo": 0,
+                "generatedAt": T0,
+                "monitor": [
+                    {
+                        "component": {"name": "EVSE"},
+                        "variable": {"name": "Power"},
+                        "variableMonitoring": [
+                            {"id": 1, "transaction": False, "value": float("inf"), "type": "Delta", "severity": 1}
+                        ],
+                    }
+                ],
+            },
+        ),
+        ("NotifyDisplayMessages", {"requestId": 1, "messageInfo": [MESSAGE_JSON | {"id": 2**35}]}),
+    ],
+)
+def test_numbers_that_cannot_be_stored_are_property_violations(action: str, payload: dict[str, Any]) -> None:
+    S201.validate_request(action, payload)  # the schema lets them through
+    with pytest.raises(OcppError) as info:
+        Ocpp201Adapter().decode(action, payload)
+    assert info.value.code is ErrorCode.PROPERTY_CONSTRAINT_VIOLATION

@@ -76,6 +76,7 @@ class CustomerInformationService:
         async def on_complete(conn: Any, report: Row) -> None:
             texts = await self.db.part_texts(conn, report["id"])
             await self.db.set_result(conn, report["id"], {"data": "".join(texts)})
+            await self.db.forget_part_texts(conn, report["id"])  # kept once, in the assembled result
 
         outcome = await self.db.receive_part(
             station_id,

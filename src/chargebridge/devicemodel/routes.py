@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 StationId = Annotated[str, Path(min_length=1, max_length=48)]
 RequestId = Annotated[int, Path(ge=0, le=2**31 - 1)]
 Name50 = Annotated[str, Field(min_length=1, max_length=50)]
+Int32 = Annotated[int, Field(ge=0, le=2**31 - 1)]  # OCPP integers are 32-bit
+Positive32 = Annotated[int, Field(ge=1, le=2**31 - 1)]
 Attribute = Literal["Actual", "Target", "MinSet", "MaxSet"]
 Criterion = Literal["Active", "Available", "Enabled", "Problem"]
 MonitorType = Literal["UpperThreshold", "LowerThreshold", "Delta", "Periodic", "PeriodicClockAligned"]
@@ -56,8 +58,8 @@ class AddressBody(_Strict):
 
     component: str | None = Field(default=None, max_length=50)
     component_instance: str | None = Field(default=None, max_length=50)
-    evse_id: int | None = Field(default=None, ge=1)
-    connector_id: int | None = Field(default=None, ge=1)
+    evse_id: Positive32 | None = None
+    connector_id: Positive32 | None = None
     variable: Name50
     variable_instance: str | None = Field(default=None, max_length=50)
     attribute: Attribute | None = None
@@ -97,8 +99,8 @@ class SelectorBody(_Strict):
 
     component: str | None = Field(default=None, max_length=50)
     component_instance: str | None = Field(default=None, max_length=50)
-    evse_id: int | None = Field(default=None, ge=1)
-    connector_id: int | None = Field(default=None, ge=1)
+    evse_id: Positive32 | None = None
+    connector_id: Positive32 | None = None
     variable: str | None = Field(default=None, min_length=1, max_length=50)
     variable_instance: str | None = Field(default=None, max_length=50)
 
@@ -132,7 +134,7 @@ class ApnBody(_Strict):
     authentication: Literal["CHAP", "NONE", "PAP", "AUTO"]
     user_name: str | None = Field(default=None, max_length=20)
     password: str | None = Field(default=None, max_length=20)
-    sim_pin: int | None = None
+    sim_pin: Int32 | None = None
     preferred_network: str | None = Field(default=None, max_length=6)
     use_only_preferred_network: bool | None = None
 
@@ -147,11 +149,11 @@ class VpnBody(_Strict):
 
 
 class NetworkProfileBody(_Strict):
-    configuration_slot: int = Field(ge=0)
+    configuration_slot: Int32
     csms_url: str = Field(min_length=1, max_length=512)
     security_profile: int = Field(ge=0, le=3)
     ocpp_interface: Literal["Wired0", "Wired1", "Wired2", "Wired3", "Wireless0", "Wireless1", "Wireless2", "Wireless3"]
-    message_timeout_s: int = Field(default=30, ge=1)
+    message_timeout_s: Positive32 = 30
     ocpp_version: Literal["OCPP12", "OCPP15", "OCPP16", "OCPP20"] = "OCPP20"
     ocpp_transport: Literal["JSON", "SOAP"] = "JSON"
     apn: ApnBody | None = None
@@ -177,15 +179,15 @@ class NetworkProfileBody(_Strict):
 
 
 class MonitorBody(_Strict):
-    id: int | None = Field(default=None, ge=0, description="the station's id of a monitor to replace")
+    id: Int32 | None = Field(default=None, description="the station's id of a monitor to replace")
     component: Name50
     component_instance: str | None = Field(default=None, max_length=50)
-    evse_id: int | None = Field(default=None, ge=1)
-    connector_id: int | None = Field(default=None, ge=1)
+    evse_id: Positive32 | None = None
+    connector_id: Positive32 | None = None
     variable: Name50
     variable_instance: str | None = Field(default=None, max_length=50)
     type: MonitorType
-    value: float
+    value: float = Field(allow_inf_nan=False)
     severity: int = Field(ge=0, le=9)
     transaction: bool = False
 
@@ -206,7 +208,7 @@ class MonitorsBody(_Strict):
 
 
 class ClearMonitorsBody(_Strict):
-    ids: list[int] = Field(min_length=1, max_length=1000)
+    ids: list[Int32] = Field(min_length=1, max_length=1000)
 
 
 class MonitoringBaseBody(_Strict):
@@ -249,12 +251,12 @@ class CustomerInformationBody(_Strict):
 class DisplayComponentBody(_Strict):
     name: Name50
     instance: str | None = Field(default=None, max_length=50)
-    evse_id: int | None = Field(default=None, ge=1)
-    connector_id: int | None = Field(default=None, ge=1)
+    evse_id: Positive32 | None = None
+    connector_id: Positive32 | None = None
 
 
 class DisplayMessageBody(_Strict):
-    id: int | None = Field(default=None, ge=0, description="absent: one above the highest stored id")
+    id: Int32 | None = Field(default=None, description="absent: one above the highest stored id")
     priority: Priority = "NormalCycle"
     state: MessageState | None = None
     format: Literal["ASCII", "HTML", "URI", "UTF8"] = "UTF8"
@@ -285,7 +287,7 @@ class DisplayMessageBody(_Strict):
 
 
 class DisplayReportBody(_Strict):
-    ids: list[int] = Field(default_factory=list, max_length=1000)
+    ids: list[Int32] = Field(default_factory=list, max_length=1000)
     priority: Priority | None = None
     state: MessageState | None = None
 
@@ -346,6 +348,11 @@ def report_view(row: Row, parts: list[int] | None = None) -> dict[str, Any]:
 
 def customer_view(row: Row) -> dict[str, Any]:
     return report_view(row) | {"data": (row["result"] or {}).get("data")}
+
+
+def customer_request_view(row: Row) -> dict[str, Any]:
+    """The answer to a request: no customer data (it would be kept in the audit log forever)."""
+    return report_view(row)
 
 
 def monitor_view(row: Row) -> dict[str, Any]:
@@ -680,7 +687,7 @@ def build_routers(ext: DeviceModelExtension) -> list[APIRouter]:
             )
         except failures as exc:
             raise failure(exc) from exc
-        return customer_view(row)
+        return customer_request_view(row)
 
     @api.get("/stations/{station_id}/customer-information")
     async def list_customer_information(

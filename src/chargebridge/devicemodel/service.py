@@ -30,7 +30,7 @@ from chargebridge.domain.commands import Command, CommandNotSupported, CommandOu
 from chargebridge.domain.events import DomainEvent, EventKind
 from chargebridge.domain.requests import Ack
 from chargebridge.gateway.server import CommandAnswer, Gateway
-from chargebridge.rpc import OcppVersion
+from chargebridge.rpc import CallRejected, OcppVersion
 from chargebridge.security.audit import SECRET_SETTINGS
 from chargebridge.services.clock import Clock
 from chargebridge.services.station_requests import StationRequests
@@ -249,8 +249,10 @@ class DeviceModelService:
                     command = GetConfiguration(keys=(name,)) if v16 else GetConfiguration(variables=(ref,))
                     answer = await self.gateway.execute_single(station_id, command)
                     await self._store_read(station_id, v16, command, answer.outcome.response)
+            except CallRejected as exc:  # the station refuses the question: it states no limit
+                log.info("%s: no message limits of %s (%s)", station_id, instance, exc.code)
             except Exception:
-                self._limits_asked.discard(asked)
+                self._limits_asked.discard(asked)  # not answered (timeout, disconnect): ask next time
                 raise
             values = await self.db.values_of(station_id, stored_component, wanted)
         if v16:

@@ -367,6 +367,10 @@ class DeviceModelStore:
         )
         return [text or "" for text in result.scalars()]
 
+    @staticmethod
+    async def forget_part_texts(conn: AsyncConnection, report_id: int) -> None:
+        await conn.execute(update(report_parts).where(report_parts.c.report_id == report_id).values(data=None))
+
     # -- variables -------------------------------------------------------------------------
 
     async def upsert_reported(self, conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:

@@ -11,6 +11,7 @@ Stateless routing tables, merged into :mod:`.inbound` and :mod:`.outbound`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import MappingProxyType
@@ -40,9 +41,37 @@ def parse_time(text: Any, field: str) -> datetime:
         raise OcppError(ErrorCode.PROPERTY_CONSTRAINT_VIOLATION, f"{field} is not a valid date-time") from exc
 
 
+INT32_MAX = 2**31 - 1
+
+
+def int32(value: Any) -> int:
+    """An OCPP integer (32-bit); anything larger cannot be stored (ValueError: a property violation)."""
+    if not isinstance(value, int) or not -INT32_MAX - 1 <= value <= INT32_MAX:
+        raise ValueError(f"{value!r} is not a 32-bit integer")
+    return value
+
+
+def optional_int32(value: Any) -> int | None:
+    return None if value is None else int32(value)
+
+
+def finite(value: Any) -> float:
+    """A JSON number as a float; an overflow to infinity is a property violation (ValueError)."""
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"{value!r} is not a finite number")
+    return number
+
+
+def optional_finite(value: Any) -> float | None:
+    return None if value is None else finite(value)
+
+
 def component_ref(raw: Payload) -> dm.ComponentRef:
     evse = raw.get("evse") or {}
-    return dm.ComponentRef(raw["name"], raw.get("instance"), evse.get("id"), evse.get("connectorId"))
+    return dm.ComponentRef(
+        raw["name"], raw.get("instance"), optional_int32(evse.get("id")), optional_int32(evse.get("connectorId"))
+    )
 
 
 def variable_ref(component: Payload, variable: Payload, attribute: str | None = None) -> cmd.VariableRef:
@@ -52,8 +81,8 @@ def variable_ref(component: Payload, variable: Payload, attribute: str | None = 
         variable=variable["name"],
         instance=variable.get("instance"),
         component_instance=component.get("instance"),
-        evse_id=evse.get("id"),
-        connector_id=evse.get("connectorId"),
+        evse_id=optional_int32(evse.get("id")),
+        connector_id=optional_int32(evse.get("connectorId")),
         attribute=attribute,
     )
 
@@ -75,8 +104,8 @@ def _characteristics(raw: Payload | None) -> dm.VariableCharacteristics | None:
         data_type=raw["dataType"],
         supports_monitoring=raw["supportsMonitoring"],
         unit=raw.get("unit"),
-        min_limit=raw.get("minLimit"),
-        max_limit=raw.get("maxLimit"),
+        min_limit=optional_finite(raw.get("minLimit")),
+        max_limit=optional_finite(raw.get("maxLimit")),
         values_list=raw.get("valuesList"),
     )
 
@@ -91,9 +120,9 @@ def decode_notify_report(payload: Payload, notes: list[str]) -> StationRequest:
         for item in payload.get("reportData", ())
     )
     return dm.NotifyReportRequest(
-        request_id=payload["requestId"],
+        request_id=int32(payload["requestId"]),
         generated_at=parse_time(payload["generatedAt"], "generatedAt"),
-        seq_no=payload["seqNo"],
+        seq_no=int32(payload["seqNo"]),
         tbc=payload.get("tbc", False),
         variables=variables,
     )
@@ -104,18 +133,18 @@ def decode_notify_monitoring_report(payload: Payload, notes: list[str]) -> Stati
         dm.Monitor(
             ref=variable_ref(item["component"], item["variable"]),
             type=raw["type"],
-            value=float(raw["value"]),
-            severity=raw["severity"],
+            value=finite(raw["value"]),
+            severity=int32(raw["severity"]),
             transaction=raw["transaction"],
-            id=raw["id"],
+            id=int32(raw["id"]),
         )
         for item in payload.get("monitor", ())
         for raw in item["variableMonitoring"]
     )
     return dm.NotifyMonitoringReportRequest(
-        request_id=payload["requestId"],
+        request_id=int32(payload["requestId"]),
         generated_at=parse_time(payload["generatedAt"], "generatedAt"),
-        seq_no=payload["seqNo"],
+        seq_no=int32(payload["seqNo"]),
         tbc=payload.get("tbc", False),
         monitors=monitors,
     )
@@ -123,9 +152,9 @@ def decode_notify_monitoring_report(payload: Payload, notes: list[str]) -> Stati
 
 def decode_notify_customer_information(payload: Payload, notes: list[str]) -> StationRequest:
     return dm.NotifyCustomerInformationRequest(
-        request_id=payload["requestId"],
+        request_id=int32(payload["requestId"]),
         generated_at=parse_time(payload["generatedAt"], "generatedAt"),
-        seq_no=payload["seqNo"],
+        seq_no=int32(payload["seqNo"]),
         tbc=payload.get("tbc", False),
         data=payload["data"],
     )
@@ -136,7 +165,7 @@ def decode_message_info(raw: Payload, field: str = "messageInfo") -> dm.DisplayM
     display = raw.get("display")
     start, end = raw.get("startDateTime"), raw.get("endDateTime")
     return dm.DisplayMessage(
-        id=raw["id"],
+        id=int32(raw["id"]),
         priority=raw["priority"],
         content=message["content"],
         format=message["format"],
@@ -151,7 +180,7 @@ def decode_message_info(raw: Payload, field: str = "messageInfo") -> dm.DisplayM
 
 def decode_notify_display_messages(payload: Payload, notes: list[str]) -> StationRequest:
     return dm.NotifyDisplayMessagesRequest(
-        request_id=payload["requestId"],
+        request_id=int32(payload["requestId"]),
         tbc=payload.get("tbc", False),
         messages=tuple(decode_message_info(raw) for raw in payload.get("messageInfo", ())),
     )
