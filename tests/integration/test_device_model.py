@@ -263,6 +263,11 @@ async def test_get_and_set_variables_split_by_items_per_message(node: Node) -> N
             assert generic.status_code == 200 and len(generic.json()["response"]["getVariableResult"]) == 3
         stored = await device_model(node, sid, component="OCPPCommCtrlr", variable="HeartbeatInterval")
         assert stored["items"][0]["value"] == "120" and stored["items"][0]["source"] in ("get", "set")
+        async with node.client() as http:
+            body = {"component": "OCPPCommCtrlr", "variable": "HeartbeatInterval", "value": "150"}
+            assert (await http.post(f"/api/v1/stations/{sid}/commands/set-configuration", json=body)).status_code == 200
+        stored = await device_model(node, sid, component="OCPPCommCtrlr", variable="HeartbeatInterval")
+        assert (stored["items"][0]["value"], stored["items"][0]["source"]) == ("150", "set")
 
 
 async def test_variables_split_by_bytes_per_message(sqlite_node: Node) -> None:
@@ -306,6 +311,12 @@ async def test_ocpp16_report_and_keys_through_the_same_routes(node: Node) -> Non
             assert written.json()["action"] == "ChangeConfiguration" and written.json()["messages"] == 2
             assert [r["status"] for r in written.json()["results"]] == ["Accepted", "Rejected"]
             assert sim.state.config.get("HeartbeatInterval") == "90"
+            generic = await http.post(
+                f"/api/v1/stations/{sid}/commands/set-configuration", json={"key": "HeartbeatInterval", "value": "95"}
+            )
+            assert generic.json()["status"] == "Accepted"
+            stored = (await device_model(node, sid, component="", variable="HeartbeatInterval"))["items"][0]
+            assert (stored["value"], stored["source"]) == ("95", "set")
             with_component = await http.post(
                 f"/api/v1/stations/{sid}/variables/get",
                 json={"variables": [{"component": "OCPPCommCtrlr", "variable": "HeartbeatInterval"}]},

@@ -26,7 +26,14 @@ from chargebridge.bus.memory import EventBus
 from chargebridge.devicemodel.chunks import Limits, frame_bytes, parse_limit, split
 from chargebridge.devicemodel.store import DeviceModelStore
 from chargebridge.domain import devicemodel as dm
-from chargebridge.domain.commands import Command, CommandNotSupported, CommandOutcome, GetConfiguration, VariableRef
+from chargebridge.domain.commands import (
+    Command,
+    CommandNotSupported,
+    CommandOutcome,
+    GetConfiguration,
+    SetConfiguration,
+    VariableRef,
+)
 from chargebridge.domain.events import DomainEvent, EventKind
 from chargebridge.domain.requests import Ack
 from chargebridge.gateway.server import CommandAnswer, Gateway
@@ -195,6 +202,7 @@ class DeviceModelService:
     def start(self) -> None:
         self.requests.register(dm.NotifyReportRequest, self.on_notify_report)
         self.gateway.register_executor(GetConfiguration, self._execute_get)
+        self.gateway.register_executor(SetConfiguration, self._execute_set_configuration)
         self.gateway.register_executor(dm.SetVariables, self._execute_set)
 
     # -- shared helpers --------------------------------------------------------------------
@@ -397,6 +405,23 @@ class DeviceModelService:
 
     async def _execute_set(self, station_id: str, command: dm.SetVariables, timeout_s: float | None) -> CommandAnswer:
         return (await self.set_split(station_id, command, timeout_s)).command_answer()
+
+    async def _execute_set_configuration(
+        self, station_id: str, command: SetConfiguration, timeout_s: float | None
+    ) -> CommandAnswer:
+        """The generic set-configuration command (one key or variable): sent as is, the value stored if accepted."""
+        answer = await self.gateway.execute_single(station_id, command, timeout_s)
+        if answer.outcome.status == "Accepted":
+            if answer.action == "ChangeConfiguration" and command.key is not None:
+                refs = [VariableRef(dm.NO_COMPONENT, command.key)]
+            else:
+                refs = [ref_of_result(result) for result in answer.outcome.response.get("setVariableResult", ())]
+            now = self.clock.now()
+            try:
+                await self.db.store_values([value_row(station_id, ref, command.value, "set", now) for ref in refs])
+            except Exception:
+                log.exception("%s: could not store the variable set", station_id)
+        return answer
 
     async def _store_written(
         self, station_id: str, v16: bool, items: Sequence[dm.VariableValue], merged: dict[str, Any]
