@@ -14,6 +14,7 @@ from chargebridge.api.app import create_api
 from chargebridge.api.deps import ApiContext
 from chargebridge.bus.memory import EventBus
 from chargebridge.config import Settings
+from chargebridge.domain.commands import TriggerMessage
 from chargebridge.extensions import Extension, build_extensions
 from chargebridge.gateway.server import Gateway, GatewaySettings
 from chargebridge.ocpp16.adapter import Ocpp16Adapter
@@ -99,6 +100,8 @@ class Chargebridge:
             self.clock,
         )
         self.requests.certificates.configure(ca, self.gateway, valid_days=s.station_certificate_days)
+        # A station whose boot is Pending may send what a TriggerMessage asked for (2.0.1 B02).
+        self.gateway.register_executor(TriggerMessage, self.requests.trigger_executor(self.gateway.execute_single))
         context = ApiContext(
             store=store, gateway=self.gateway, bus=self.bus, clock=self.clock, settings=s, requests=self.requests
         )

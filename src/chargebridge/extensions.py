@@ -46,4 +46,7 @@ def build_extensions(settings: Settings) -> list[Extension]:
     from chargebridge.authorization.extension import AuthorizationExtension  # reservations, local authorization lists
 
     extensions.append(AuthorizationExtension(settings))
+    from chargebridge.devicemodel.extension import DeviceModelExtension  # device model, monitoring, display messages
+
+    extensions.append(DeviceModelExtension(settings))
     return extensions

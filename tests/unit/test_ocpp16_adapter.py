@@ -54,6 +54,7 @@ from chargebridge.ocpp16.adapter import COMMAND_ENCODERS, Ocpp16Adapter
 from chargebridge.rpc import CallReceived, ErrorCode, OcppError, OcppVersion, RpcEndpoint, schemas_for
 from tests.unit.charging_cases import CHARGING_COMMANDS_16
 from tests.unit.test_authorization import COMMANDS_16 as AUTHORIZATION_COMMANDS_16
+from tests.unit.test_devicemodel_adapters import COMMANDS_16 as DEVICE_MODEL_COMMANDS_16
 
 SCHEMAS = schemas_for(OcppVersion.V16)
 T0 = "2024-05-01T12:00:00.000Z"
@@ -776,6 +777,7 @@ COMMANDS: list[tuple[cmd.Command, str, dict[str, Any]]] = [
         {"certificateType": "ManufacturerRootCertificate"},
     ),
     *AUTHORIZATION_COMMANDS_16,  # ReserveNow, CancelReservation, SendLocalList, GetLocalListVersion
+    *DEVICE_MODEL_COMMANDS_16,  # device model: reports and variables as configuration keys
 ]
 COMMANDS += CHARGING_COMMANDS_16  # smart charging (tests/unit/charging_cases.py)
 

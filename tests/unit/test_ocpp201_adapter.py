@@ -55,6 +55,9 @@ from chargebridge.ocpp201.outbound import COMMAND_ENCODERS
 from chargebridge.rpc import CallReceived, ErrorCode, OcppError, OcppVersion, RpcEndpoint, schemas_for
 from tests.unit.charging_cases import CHARGING_COMMANDS_201, CHARGING_RESPONSES_201, INBOUND_201
 from tests.unit.test_authorization import COMMANDS_201 as AUTHORIZATION_COMMANDS_201
+from tests.unit.test_devicemodel_adapters import COMMANDS_201 as DEVICE_MODEL_COMMANDS_201
+from tests.unit.test_devicemodel_adapters import INBOUND_201 as DEVICE_MODEL_INBOUND_201
+from tests.unit.test_devicemodel_adapters import RESPONSES_201 as DEVICE_MODEL_RESPONSES_201
 
 SCHEMAS = schemas_for(OcppVersion.V201)
 T0 = "2024-05-01T10:00:00.000Z"
@@ -75,6 +78,7 @@ INBOUND = {
     "SignCertificate",
     *INBOUND_201,  # block K (tests/unit/charging_cases.py)
     "ReservationStatusUpdate",
+    *DEVICE_MODEL_INBOUND_201,  # device model, monitoring, customer information, display messages
 }
 
 
@@ -101,7 +105,7 @@ def test_accepts_exactly_the_inbound_actions(adapter: Ocpp201Adapter) -> None:
     assert {action for action in SCHEMAS.actions if adapter.accepts(action)} == INBOUND
 
 
-@pytest.mark.parametrize("action", ["CertificateSigned", "NotifyReport", "RequestStartTransaction", "Reset", "Nope"])
+@pytest.mark.parametrize("action", ["CertificateSigned", "GetBaseReport", "RequestStartTransaction", "Reset", "Nope"])
 def test_refuses_other_actions(adapter: Ocpp201Adapter, action: str) -> None:
     assert not adapter.accepts(action)
     with pytest.raises(OcppError) as info:
@@ -541,7 +545,7 @@ def test_through_the_rpc_endpoint(adapter: Ocpp201Adapter) -> None:
         event.message_id, event.action, adapter.encode_response(event.action, HeartbeatResponse(T0_DT))
     )
     assert endpoint.data_to_send() == ['[3,"m1",{"currentTime":"2024-05-01T10:00:00.000Z"}]']
-    endpoint.receive('[2,"m2","NotifyReport",{"requestId":1,"generatedAt":"2024-05-01T10:00:00Z","seqNo":0}]')
+    endpoint.receive('[2,"m2","ClearCache",{}]')  # a CSMS-to-station action sent by a station
     assert '"NotSupported"' in endpoint.data_to_send()[0]
 
 
@@ -712,6 +716,7 @@ RESPONSES: list[tuple[str, StationResponse, dict[str, Any]]] = [
         SignCertificateResponse(False, "InvalidCSR", "weak key"),
         {"status": "Rejected", "statusInfo": {"reasonCode": "InvalidCSR", "additionalInfo": "weak key"}},
     ),
+    *DEVICE_MODEL_RESPONSES_201,
 ]
 
 
@@ -889,6 +894,7 @@ COMMANDS: list[tuple[cmd.Command, str, dict[str, Any]]] = [
         {"certificateType": ["V2GRootCertificate", "V2GCertificateChain"]},
     ),
     *AUTHORIZATION_COMMANDS_201,  # ReserveNow, CancelReservation, SendLocalList, GetLocalListVersion
+    *DEVICE_MODEL_COMMANDS_201,
 ]
 COMMANDS += CHARGING_COMMANDS_201  # smart charging (tests/unit/charging_cases.py)
 

@@ -9,7 +9,7 @@ from typing import Any
 from chargebridge.domain import charging as ch
 from chargebridge.rpc import OcppVersion, schemas_for
 from chargebridge.sim import charging
-from chargebridge.sim.commands import SendCalls, answer
+from chargebridge.sim.commands import SendMessages, answer
 from chargebridge.sim.ev import ChargerKind, ChargerSpec, EvState, Vehicle
 from chargebridge.sim.state import ConfigStore, Connector, Session, StationState
 
@@ -126,8 +126,8 @@ def test_get_charging_profiles_reports_per_evse_and_source_with_tbc() -> None:
     result = answer(V201, "GetChargingProfiles", {"requestId": 8, "chargingProfile": {}}, st)
     assert result.payload == {"status": "Accepted"}
     (send,) = result.intents
-    assert isinstance(send, SendCalls)
-    reports = [payload for action, payload in send.calls if action == "ReportChargingProfiles"]
+    assert isinstance(send, SendMessages)
+    reports = [payload for action, payload in send.messages if action == "ReportChargingProfiles"]
     assert [(r["evseId"], r.get("tbc", False), [p["id"] for p in r["chargingProfile"]]) for r in reports] == [
         (1, True, [1]),
         (2, False, [2]),
@@ -183,8 +183,8 @@ def test_iso15118_station_reports_the_chosen_ev_schedule_after_a_tx_profile() ->
         V201, "SetChargingProfile", {"evseId": 1, "chargingProfile": p201(5, "TxProfile", 32.0, transactionId="5")}, st
     )
     (send,) = result.intents
-    assert isinstance(send, SendCalls)
-    ((action, payload),) = send.calls
+    assert isinstance(send, SendMessages)
+    ((action, payload),) = send.messages
     assert action == "NotifyEVChargingSchedule"
     schemas_for(V201).validate_request(action, payload)
     assert payload["chargingSchedule"]["chargingSchedulePeriod"] == [{"startPeriod": 0, "limit": 15.9}]

@@ -25,6 +25,7 @@ from chargebridge.sim.ev import ChargerKind, ChargerSpec, EvState, Vehicle
 from chargebridge.sim.profiles import VendorError
 from chargebridge.sim.state import ConfigStore, Connector, Session, StationState
 from chargebridge.sim.station import backoff_delay
+from tests.unit.test_sim_device_commands import SIM_REQUESTS_201
 
 V16, V201 = OcppVersion.V16, OcppVersion.V201
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -142,6 +143,7 @@ REQUESTS: dict[OcppVersion, list[tuple[str, dict[str, Any]]]] = {
             },
         ),
         ("GetLocalListVersion", {}),
+        *SIM_REQUESTS_201,  # device model, monitoring, customer information, display messages
     ],
 }
 

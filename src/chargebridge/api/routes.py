@@ -137,6 +137,8 @@ async def update_station(ctx: Context, _: Admin, station_id: StationId, body: St
         row = await ctx.store.update_station(station_id, **values) if values else await _station_or_404(ctx, station_id)
     except NotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"station {station_id!r} is not registered") from exc
+    if body.registration_status is not None:
+        ctx.requests.registration_changed(station_id)  # the next BootNotification, also on an open socket
     return (await _station_views(ctx, [row]))[0]
 
 

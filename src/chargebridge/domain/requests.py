@@ -206,6 +206,7 @@ class NotifiedEvent:
     cause: int | None = None
     event_notification_type: str | None = None
     transaction_id: str | None = None
+    variable_monitoring_id: int | None = None  # the monitor that fired (its severity is in the monitor)
 
 
 @dataclass(frozen=True, slots=True)

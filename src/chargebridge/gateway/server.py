@@ -47,7 +47,7 @@ import functools
 import logging
 import ssl
 import weakref
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
@@ -140,6 +140,10 @@ class CommandAnswer:
     round_trip_ms: float
 
 
+# Sends one command type its own way (e.g. split into several CALLs): (station_id, command, timeout_s).
+CommandExecutor = Callable[[str, Any, float | None], Awaitable[CommandAnswer]]
+
+
 class Gateway:
     def __init__(
         self,
@@ -180,6 +184,14 @@ class Gateway:
             settings.probe_limit, settings.probe_window_s, settings.probe_lockout_s
         )
         self.replacements = ReplacementPolicy(settings.replacement_limit, settings.replacement_window_s)
+        self._executors: dict[type, CommandExecutor] = {}
+
+    def register_executor(self, command_type: type, executor: CommandExecutor) -> None:
+        """Send every ``command_type`` command through ``executor`` (which sends its CALLs with
+        :meth:`execute_single`), e.g. the device model splitting GetVariables by the station's limits."""
+        if command_type in self._executors:
+            raise ValueError(f"{command_type.__name__} already has an executor")
+        self._executors[command_type] = executor
 
     async def start(self) -> int:
         for version in self.adapters:
@@ -544,7 +556,15 @@ class Gateway:
         return self.connection(station_id).adapter.version
 
     async def execute(self, station_id: str, command: Command, timeout_s: float | None = None) -> CommandAnswer:
-        """Send a neutral command in the station's own OCPP version and read its answer."""
+        """Send a neutral command in the station's own OCPP version and read its answer (through
+        the executor registered for its type, if any)."""
+        executor = self._executors.get(type(command))
+        if executor is not None:
+            return await executor(station_id, command, timeout_s)
+        return await self.execute_single(station_id, command, timeout_s)
+
+    async def execute_single(self, station_id: str, command: Command, timeout_s: float | None = None) -> CommandAnswer:
+        """Send a neutral command as one CALL and read its answer."""
         conn = self.connection(station_id)
         action, payload = conn.adapter.encode_command(command)
         answer = await conn.call(action, payload, timeout_s or self.settings.call_timeout_s)

@@ -33,7 +33,7 @@ from chargebridge.domain.requests import (
 )
 from chargebridge.domain.timeutil import parse_datetime
 from chargebridge.ocpp201 import authorization as _authorization
-from chargebridge.ocpp201 import charging
+from chargebridge.ocpp201 import charging, devicemodel
 from chargebridge.ocpp201.meter import decode_meter_values, meter_start_wh, meter_stop_wh
 from chargebridge.rpc.errors import ErrorCode, OcppError
 
@@ -156,6 +156,7 @@ def _notified_event(raw: Payload, index: int) -> NotifiedEvent:
         cause=raw.get("cause"),
         event_notification_type=raw.get("eventNotificationType"),
         transaction_id=raw.get("transactionId"),
+        variable_monitoring_id=raw.get("variableMonitoringId"),
     )
 
 
@@ -213,5 +214,6 @@ DECODERS: Mapping[str, Decoder] = MappingProxyType(
         "SignCertificate": decode_sign_certificate,
         **charging.DECODERS,  # block K: ReportChargingProfiles, Notify/ClearedChargingLimit, NotifyEVCharging*
         **_authorization.DECODERS,  # ReservationStatusUpdate
+        **devicemodel.DECODERS,  # NotifyReport, NotifyMonitoringReport, NotifyCustomerInformation, ...
     }
 )

@@ -26,7 +26,7 @@ from chargebridge.domain.requests import (
 )
 from chargebridge.domain.timeutil import format_datetime
 from chargebridge.ocpp201 import authorization as _authorization
-from chargebridge.ocpp201 import charging
+from chargebridge.ocpp201 import charging, devicemodel
 
 ACK_ACTIONS = frozenset(
     {
@@ -38,6 +38,7 @@ ACK_ACTIONS = frozenset(
         "LogStatusNotification",
         *charging.ACK_ACTIONS,  # ReportChargingProfiles, NotifyChargingLimit, ClearedChargingLimit
         *_authorization.ACK_ACTIONS,  # ReservationStatusUpdate
+        *devicemodel.ACK_ACTIONS,  # NotifyReport, NotifyMonitoringReport, NotifyCustomerInformation, ...
     }
 )
 
@@ -291,6 +292,7 @@ COMMAND_ENCODERS: Mapping[type, CommandEncoder] = MappingProxyType(
         cmd.GetInstalledCertificateIds: _get_installed_certificate_ids,
         **charging.COMMAND_ENCODERS,  # Set/ClearChargingProfile, GetChargingProfiles, GetCompositeSchedule
         **_authorization.COMMAND_ENCODERS,  # ReserveNow, CancelReservation, SendLocalList, GetLocalListVersion
+        **devicemodel.COMMAND_ENCODERS,  # device model, monitoring, customer information, display messages
     }
 )
 
@@ -336,6 +338,7 @@ OUTCOME_DECODERS: Mapping[str, OutcomeDecoder] = MappingProxyType(
         "SetVariables": lambda p: cmd.CommandOutcome(_first_rejection(p.get("setVariableResult")), p),
         "GetInstalledCertificateIds": _installed_certificates,
         **charging.OUTCOME_DECODERS,
+        **devicemodel.OUTCOME_DECODERS,  # SetVariableMonitoring, ClearVariableMonitoring
     }
 )
 

@@ -12,10 +12,11 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Protocol
+from datetime import datetime, timedelta
+from typing import Any, Protocol, TypeVar
 
 from chargebridge.bus.memory import EventBus
+from chargebridge.domain.commands import Command, CommandOutcome, TriggerMessage
 from chargebridge.domain.events import DomainEvent, EventKind
 from chargebridge.domain.model import AuthorizationStatus, IdToken, IdTokenInfo, RegistrationStatus
 from chargebridge.domain.requests import (
@@ -73,6 +74,36 @@ CRITICAL_SECURITY_EVENTS = frozenset(
 
 # A capability's answer to one neutral request type: (station_id, ocpp_version, request, now) -> response.
 RequestHandler = Callable[[str, str, Any, datetime], Awaitable[StationResponse]]
+
+# How long a station whose boot is Pending may send a message the CSMS asked for (a triggered
+# message, the parts of a report) after the CSMS asked.
+EXPECTED_WINDOW_S = 300.0
+
+# TriggerMessage names (both versions) -> the neutral request the station sends when triggered.
+TRIGGERED_REQUESTS: dict[str, type] = {
+    "BootNotification": BootRequest,
+    "Heartbeat": HeartbeatRequest,
+    "StatusNotification": StatusRequest,
+    "MeterValues": MeterValuesRequest,
+    "TransactionEvent": TransactionEventRequest,
+    "FirmwareStatusNotification": FirmwareStatusRequest,
+    "LogStatusNotification": LogStatusRequest,
+    "DiagnosticsStatusNotification": LogStatusRequest,
+    "SignChargingStationCertificate": SignCertificateRequest,
+    "SignChargePointCertificate": SignCertificateRequest,
+    "SignV2GCertificate": SignCertificateRequest,
+    "SignCombinedCertificate": SignCertificateRequest,
+}
+
+
+class _Answered(Protocol):
+    """A command's answer as the gateway returns it (only its outcome is read here)."""
+
+    @property
+    def outcome(self) -> CommandOutcome: ...
+
+
+_A = TypeVar("_A", bound=_Answered)
 
 
 class TransactionPolicy(Protocol):
@@ -182,12 +213,74 @@ class StationRequests:
         self._handlers: dict[type, RequestHandler] = {}
         # Reservations' rule on transaction messages (set by the authorization extension when it starts).
         self.transaction_policy: TransactionPolicy | None = None
+        # Called after a NotifyEvent is stored (monitoring turns monitor events into faults and alerts).
+        self.notify_event_hook: Callable[[str, NotifyEventRequest, datetime], Awaitable[None]] | None = None
+        # What the CSMS asked each station for: (request type, request id or None) -> until when a
+        # Pending station may send it (2.0.1 B02: other CALLs of a Pending station get SecurityError).
+        self._expected: dict[str, dict[tuple[type, int | None], datetime]] = {}
+        self.triggered_requests: dict[str, type] = dict(TRIGGERED_REQUESTS)
 
     def register(self, request_type: type, handler: RequestHandler) -> None:
         """Route a neutral request type to a capability's handler (called before stations connect)."""
         if request_type in self._handlers:
             raise ValueError(f"{request_type.__name__} already has a handler")
         self._handlers[request_type] = handler
+
+    # -- registration and what a Pending station may send ------------------------------------
+
+    def registration_changed(self, station_id: str) -> None:
+        """The operator changed the station's registration status: the next BootNotification,
+        also on the socket that is open now, reads the new one (not the status read at connect)."""
+        self._registration_at_connect.pop(station_id, None)
+
+    def expect(
+        self, station_id: str, request_type: type, request_id: int | None = None, within_s: float = EXPECTED_WINDOW_S
+    ) -> None:
+        """The CSMS asked the station for a message of ``request_type`` (answering ``request_id``,
+        if it names one): while the station's boot is Pending it may send it for ``within_s``."""
+        until = self.clock.now() + timedelta(seconds=within_s)
+        self._expected.setdefault(station_id, {})[(request_type, request_id)] = until
+
+    def forget_expected(self, station_id: str, request_type: type, request_id: int | None = None) -> None:
+        expected = self._expected.get(station_id)
+        if expected is not None:
+            expected.pop((request_type, request_id), None)
+            if not expected:
+                del self._expected[station_id]
+
+    def _is_expected(self, station_id: str, request: StationRequest, now: datetime) -> bool:
+        expected = self._expected.get(station_id)
+        if not expected:
+            return False
+        for key, until in list(expected.items()):
+            if until < now:
+                del expected[key]
+        request_id = getattr(request, "request_id", None)
+        kind = type(request)
+        return (kind, None) in expected or (request_id is not None and (kind, request_id) in expected)
+
+    def trigger_executor(
+        self, send: Callable[[str, Command, float | None], Awaitable[_A]]
+    ) -> Callable[[str, Command, float | None], Awaitable[_A]]:
+        """Wraps the gateway's command path for TriggerMessage: the triggered message is expected
+        before the command goes out (a station may send it right after its answer) and forgotten
+        again unless the station accepted."""
+
+        async def execute(station_id: str, command: Command, timeout_s: float | None) -> _A:
+            assert isinstance(command, TriggerMessage)
+            request_type = self.triggered_requests.get(command.message)
+            if request_type is not None:
+                self.expect(station_id, request_type)
+            accepted = False
+            try:
+                answer = await send(station_id, command, timeout_s)
+                accepted = answer.outcome.status == "Accepted"
+                return answer
+            finally:
+                if request_type is not None and not accepted:
+                    self.forget_expected(station_id, request_type)
+
+        return execute
 
     async def start(self) -> None:
         await self.store.mark_all_disconnected(self.clock.now())
@@ -226,6 +319,7 @@ class StationRequests:
     async def disconnected(self, station_id: str) -> None:
         now = self.clock.now()
         self._registration_at_connect.pop(station_id, None)
+        self._expected.pop(station_id, None)
         self._background(self.store.mark_connection(station_id, connected=False, version=None, at=now))
         self.bus.publish(DomainEvent(EventKind.STATION_DISCONNECTED, station_id, now))
 
@@ -235,7 +329,7 @@ class StationRequests:
         now = self.clock.now()
         self.last_seen.seen(station_id, now)
         if not isinstance(request, BootRequest):
-            self._check_registered(station_id, version)
+            self._check_registered(station_id, request, now)
         match request:
             case BootRequest():
                 return await self._boot(station_id, version, request, now)
@@ -278,11 +372,14 @@ class StationRequests:
             return await handler(station_id, version, request, now)
         raise OcppError(ErrorCode.NOT_SUPPORTED, f"{type(request).__name__} is not supported")
 
-    def _check_registered(self, station_id: str, version: str) -> None:
+    def _check_registered(self, station_id: str, request: StationRequest, now: datetime) -> None:
         status = self._boot_status.get(station_id)
-        if status is not None:
-            # 2.0.1 B02.FR.09 / B03.FR.05; for 1.6 the same answer keeps an unaccepted station out.
-            raise OcppError(ErrorCode.SECURITY_ERROR, f"station is not accepted (BootNotification {status})")
+        if status is None:
+            return
+        if status is RegistrationStatus.PENDING and self._is_expected(station_id, request, now):
+            return  # 2.0.1 B02.FR.02: a Pending station sends what the CSMS asked for (triggered, reports)
+        # 2.0.1 B02.FR.09 / B03.FR.05; for 1.6 the same answer keeps an unaccepted station out.
+        raise OcppError(ErrorCode.SECURITY_ERROR, f"station is not accepted (BootNotification {status})")
 
     async def _boot(self, station_id: str, version: str, request: BootRequest, now: datetime) -> BootResponse:
         registration = self._registration_at_connect.pop(station_id, None)
@@ -293,6 +390,7 @@ class StationRequests:
         await self.store.record_boot(station_id, request.identity, version, now, status.value)
         if status is RegistrationStatus.ACCEPTED:
             self._boot_status.pop(station_id, None)
+            self._expected.pop(station_id, None)
             interval = self.settings.heartbeat_interval_s
         else:
             self._boot_status[station_id] = status
@@ -481,6 +579,8 @@ class StationRequests:
                         connector_id=ev.connector_id or 0,
                     )
                     self.bus.publish(DomainEvent(EventKind.FAULT_CLEARED, station_id, ev.timestamp, data))
+        if self.notify_event_hook is not None:
+            await self.notify_event_hook(station_id, request, now)
         return Ack()
 
     async def _security_event(self, station_id: str, request: SecurityEventRequest, now: datetime) -> Ack:

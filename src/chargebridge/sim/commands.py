@@ -94,11 +94,12 @@ class UploadLog:
 
 
 @dataclass(frozen=True, slots=True)
-class SendCalls:
-    """CALLs the station sends once its answer went out (e.g. ReportChargingProfiles after
-    GetChargingProfiles), in order."""
+class SendMessages:
+    """CALLs the station sends in this order after its answer went out (a report in parts,
+    ReportChargingProfiles after GetChargingProfiles), also while its boot is Pending: the CSMS
+    asked for them."""
 
-    calls: tuple[tuple[str, dict[str, Any]], ...]
+    messages: tuple[tuple[str, dict[str, Any]], ...]
 
 
 Intent = (
@@ -111,7 +112,7 @@ Intent = (
     | ChangePassword
     | InstallFirmware
     | UploadLog
-    | SendCalls
+    | SendMessages
 )
 
 
@@ -239,6 +240,8 @@ _REJECTED: dict[str, dict[str, Any]] = {
 
 def rejection(version: OcppVersion, action: str, payload: dict[str, Any]) -> Answer:
     """The negative answer a flaky charger gives to ``action`` (same shape, nothing done)."""
+    if action in device_commands.REJECTIONS:
+        return Answer(device_commands.REJECTIONS[action](payload))
     if action == "GetConfiguration":
         return Answer({"configurationKey": [], "unknownKey": list(payload.get("key", []))})
     if action == "UpdateFirmware":
@@ -294,7 +297,7 @@ def _change_availability(state: StationState, connector_id: int | None, operativ
 
 def _with_calls(result: charging.Result) -> Answer:
     payload, calls = result
-    return Answer(payload, (SendCalls(calls),) if calls else ())
+    return Answer(payload, (SendMessages(calls),) if calls else ())
 
 
 def _charging(
@@ -662,3 +665,7 @@ _HANDLERS_201: dict[str, Handler] = {
     "GetInstalledCertificateIds": _installed_ids_201,
     **_AUTHORIZATION_201,
 }
+
+# Device model, monitoring, customer information and display messages: sim/device_commands.py
+# adds its handlers to the tables above when it is loaded (here, or first by another module).
+from chargebridge.sim import device_commands  # noqa: E402  (it builds on the types above)

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from chargebridge.sim.authorization import AuthorizationState
 from chargebridge.sim.charging import ChargingState
+from chargebridge.sim.device_state import DeviceModelState
 from chargebridge.sim.ev import ChargerSpec, EvState
 
 
@@ -171,6 +172,8 @@ class StationState:
     charging: ChargingState = field(default_factory=ChargingState)
     # Reservations and the local authorization list (sim/authorization.py).
     authorization: AuthorizationState = field(default_factory=AuthorizationState)
+    # The 2.0.1 device model beyond the configuration keys: limits, monitors, display messages, ...
+    device_model: DeviceModelState = field(default_factory=DeviceModelState)
 
     def free_connector(self, wanted: int | None) -> Connector | None:
         """The connector a start should use: the one asked for, else the first free one."""

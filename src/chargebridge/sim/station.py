@@ -36,6 +36,7 @@ from chargebridge.rpc import (
     CallTimeout,
     ErrorCode,
     ErrorReceived,
+    OcppError,
     OcppVersion,
     ResultReceived,
     RpcEndpoint,
@@ -43,7 +44,7 @@ from chargebridge.rpc import (
     schemas_for,
 )
 from chargebridge.sim import authorization as auth
-from chargebridge.sim import charging
+from chargebridge.sim import charging, device_commands
 from chargebridge.sim import messages as msg
 from chargebridge.sim.certificates import sign_certificate_payload
 from chargebridge.sim.clock import SimClock
@@ -54,7 +55,7 @@ from chargebridge.sim.commands import (
     InstallFirmware,
     Intent,
     Reboot,
-    SendCalls,
+    SendMessages,
     SendStatus,
     StartSession,
     StopSession,
@@ -236,6 +237,7 @@ class SimStation:
         )
         self.state.charging.now = clock.now
         self.state.charging.iso15118 = config.iso15118 and config.version is OcppVersion.V201
+        self.state.device_model.clock = clock.now
         self.firmware_version = config.profile.firmware
         self.password = config.password
         self.boots = 0  # accepted BootNotifications
@@ -304,6 +306,12 @@ class SimStation:
 
     def inject_fault(self, connector_id: int = 1, seconds: float = 300.0) -> None:
         self._post(_Fault(connector_id, seconds))
+
+    def notify_monitor(self, monitor_id: int, actual_value: str, *, cleared: bool = False) -> None:
+        """A 2.0.1 monitor fires (or its condition ends: ``cleared``): NotifyEvent naming the monitor."""
+        self._event_id += 1
+        payload = device_commands.monitor_event(self.state, monitor_id, actual_value, self._event_id, cleared=cleared)
+        self._post(SendMessages((("NotifyEvent", payload),)))
 
     @property
     def connected(self) -> bool:
@@ -532,6 +540,9 @@ class SimStation:
             else:
                 result = answer(self.version, call.action, call.payload, self.state)
             self._schemas.validate_response(call.action, result.payload)
+        except OcppError as exc:  # the station refuses the request (e.g. more items than it takes)
+            endpoint.send_error(call.message_id, exc.code, exc.description)
+            return []
         except Exception:  # a bug of ours: answer generically, never leak internals
             self.counters.errors += 1
             endpoint.send_error(call.message_id, ErrorCode.INTERNAL_ERROR, "internal error")
@@ -691,8 +702,11 @@ class SimStation:
             await self._close(planned=False)
         elif isinstance(work, _Fault):
             self._fault(work.connector_id, work.seconds)
-        elif isinstance(work, SendCalls):
-            self._aux.extend(work.calls)
+        elif isinstance(work, SendMessages):
+            # Asked for by the CSMS (a report in parts): sent even while the boot is Pending.
+            for action, payload in work.messages:
+                with contextlib.suppress(CallRejected, CallTimeout):
+                    await self._call(action, payload)
         elif isinstance(work, InstallFirmware | UploadLog):
             flow = self._firmware_flow(work) if isinstance(work, InstallFirmware) else self._upload_flow(work)
             task = asyncio.create_task(flow, name=f"sim-fw-{self.station_id}")
