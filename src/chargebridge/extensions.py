@@ -40,4 +40,7 @@ def build_extensions(settings: Settings) -> list[Extension]:
     from chargebridge.firmware.extension import FirmwareExtension  # registry, matrix, OTA campaigns, diagnostics
 
     extensions.append(FirmwareExtension(settings))
+    from chargebridge.iso15118.extension import Iso15118Extension  # V2G/MO roots, V2G sub-CA, OCSP, contracts
+
+    extensions.append(Iso15118Extension(settings))
     return extensions

@@ -19,6 +19,8 @@ class EventKind(StrEnum):
     TRANSACTION_STARTED = "transaction.started"
     TRANSACTION_UPDATED = "transaction.updated"
     TRANSACTION_ENDED = "transaction.ended"
+    # Published once per transaction, after the commit that made it final (complete or incomplete).
+    TRANSACTION_FINALISED = "transaction.finalised"
     FAULT_RAISED = "fault.raised"
     FAULT_CLEARED = "fault.cleared"
     FIRMWARE_STATUS = "firmware.status"

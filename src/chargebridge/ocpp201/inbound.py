@@ -32,6 +32,7 @@ from chargebridge.domain.requests import (
     TransactionEventType,
 )
 from chargebridge.domain.timeutil import parse_datetime
+from chargebridge.ocpp201 import iso15118, publishing
 from chargebridge.ocpp201.meter import decode_meter_values, meter_start_wh, meter_stop_wh
 from chargebridge.rpc.errors import ErrorCode, OcppError
 
@@ -93,8 +94,11 @@ def decode_status(payload: Payload, notes: list[str]) -> StatusRequest:
     )
 
 
-def decode_authorize(payload: Payload, notes: list[str]) -> AuthorizeRequest:
-    return AuthorizeRequest(_id_token(payload["idToken"]))
+def decode_authorize(payload: Payload, notes: list[str]) -> StationRequest:
+    token = _id_token(payload["idToken"])
+    if "certificate" in payload or "iso15118CertificateHashData" in payload:
+        return iso15118.contract_authorize(token, payload)  # ISO 15118 contract certificate (C07/C08)
+    return AuthorizeRequest(token)
 
 
 def decode_transaction_event(payload: Payload, notes: list[str]) -> TransactionEventRequest:
@@ -209,5 +213,7 @@ DECODERS: Mapping[str, Decoder] = MappingProxyType(
         "LogStatusNotification": decode_log_status,
         "DataTransfer": decode_data_transfer,
         "SignCertificate": decode_sign_certificate,
+        **iso15118.DECODERS,  # Get15118EVCertificate, GetCertificateStatus
+        **publishing.DECODERS,  # PublishFirmwareStatusNotification
     }
 )

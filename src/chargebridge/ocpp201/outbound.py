@@ -25,6 +25,7 @@ from chargebridge.domain.requests import (
     TransactionEventResponse,
 )
 from chargebridge.domain.timeutil import format_datetime
+from chargebridge.ocpp201 import iso15118, publishing, transaction_status
 
 ACK_ACTIONS = frozenset(
     {
@@ -34,6 +35,7 @@ ACK_ACTIONS = frozenset(
         "SecurityEventNotification",
         "FirmwareStatusNotification",
         "LogStatusNotification",
+        *publishing.ACK_ACTIONS,  # PublishFirmwareStatusNotification
     }
 )
 
@@ -89,6 +91,11 @@ _RESET_TYPES: Mapping[cmd.ResetType, str] = MappingProxyType(
 
 # -- responses -----------------------------------------------------------------------------
 
+# Neutral response type -> its encoder, for the answers of capability packages (checks the action itself).
+RESPONSE_ENCODERS: Mapping[type, Callable[[str, StationResponse], dict[str, Any]]] = MappingProxyType(
+    {**iso15118.RESPONSE_ENCODERS}  # Get15118EVCertificate, GetCertificateStatus, Authorize with a contract
+)
+
 
 def encode_id_token_info(info: IdTokenInfo) -> dict[str, Any]:
     """IdTokenInfoType. The neutral statuses are all 2.0.1 AuthorizationStatusEnumType names."""
@@ -101,6 +108,9 @@ def encode_id_token_info(info: IdTokenInfo) -> dict[str, Any]:
 
 
 def encode_response(action: str, response: StationResponse) -> dict[str, Any]:
+    encoder = RESPONSE_ENCODERS.get(type(response))
+    if encoder is not None:
+        return encoder(action, response)
     expected = _RESPONSE_ACTIONS.get(type(response))
     fits = action in ACK_ACTIONS if isinstance(response, Ack) else action == expected
     if not fits:
@@ -275,6 +285,8 @@ COMMAND_ENCODERS: Mapping[type, CommandEncoder] = MappingProxyType(
         cmd.InstallCertificate: _install_certificate,
         cmd.DeleteCertificate: lambda c: ("DeleteCertificate", {"certificateHashData": c.hash_data.to_json()}),
         cmd.GetInstalledCertificateIds: _get_installed_certificate_ids,
+        **publishing.COMMAND_ENCODERS,  # PublishFirmware, UnpublishFirmware
+        **transaction_status.COMMAND_ENCODERS,  # GetTransactionStatus
     }
 )
 
@@ -319,6 +331,7 @@ OUTCOME_DECODERS: Mapping[str, OutcomeDecoder] = MappingProxyType(
         "GetVariables": lambda p: cmd.CommandOutcome(_first_rejection(p.get("getVariableResult")), p),
         "SetVariables": lambda p: cmd.CommandOutcome(_first_rejection(p.get("setVariableResult")), p),
         "GetInstalledCertificateIds": _installed_certificates,
+        **transaction_status.OUTCOME_DECODERS,  # GetTransactionStatus (its answer has no status)
     }
 )
 
