@@ -24,6 +24,7 @@ class EventKind(StrEnum):
     FAULT_RAISED = "fault.raised"
     FAULT_CLEARED = "fault.cleared"
     FIRMWARE_STATUS = "firmware.status"
+    FIRMWARE_PUBLISH_STATUS = "firmware.publish_status"  # a local controller's PublishFirmwareStatusNotification
     LOG_STATUS = "log.status"
     SECURITY_EVENT = "security.event"  # reported by the station (SecurityEventNotification)
     SECURITY_RECORDED = "security.recorded"  # recorded by the CSMS itself (handshakes, TLS, passwords)
