@@ -18,6 +18,12 @@ from hypothesis import strategies as st
 
 from chargebridge.domain import commands as cmd
 from chargebridge.domain.adapter import VersionAdapter
+from chargebridge.domain.iso15118 import (
+    AuthorizeCertificateStatus,
+    ContractAuthorizeResponse,
+    Get15118EVCertificateResponse,
+    GetCertificateStatusResponse,
+)
 from chargebridge.domain.model import (
     AuthorizationStatus,
     ConnectorStatus,
@@ -27,6 +33,7 @@ from chargebridge.domain.model import (
     RegistrationStatus,
     StationIdentity,
 )
+from chargebridge.domain.publishing import PublishFirmware, UnpublishFirmware
 from chargebridge.domain.requests import (
     Ack,
     AuthorizeRequest,
@@ -50,13 +57,6 @@ from chargebridge.domain.requests import (
     TransactionEventResponse,
     TransactionEventType,
 )
-from chargebridge.domain.iso15118 import (
-    AuthorizeCertificateStatus,
-    ContractAuthorizeResponse,
-    Get15118EVCertificateResponse,
-    GetCertificateStatusResponse,
-)
-from chargebridge.domain.publishing import PublishFirmware, UnpublishFirmware
 from chargebridge.domain.transaction_status import GetTransactionStatus
 from chargebridge.ocpp201.adapter import Ocpp201Adapter
 from chargebridge.ocpp201.outbound import COMMAND_ENCODERS
