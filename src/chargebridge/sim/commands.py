@@ -19,7 +19,7 @@ from chargebridge.security.rotation import (
     password_from_authorization_key,
 )
 from chargebridge.security.secrets import WeakPassword
-from chargebridge.sim import certificates
+from chargebridge.sim import certificates, pnc
 from chargebridge.sim.state import Connector, StationState
 
 # -- intents ------------------------------------------------------------------------------------
@@ -101,6 +101,7 @@ Intent = (
     | ChangePassword
     | InstallFirmware
     | UploadLog
+    | pnc.PublishImage
 )
 
 
@@ -135,6 +136,8 @@ ACCEPTS_16 = frozenset(
         "GetInstalledCertificateIds",
     }
 )
+# ISO 15118, local-controller publishing and transaction status (sim/pnc.py).
+PNC_ACTIONS_201 = ("PublishFirmware", "UnpublishFirmware", "GetTransactionStatus")
 ACCEPTS_201 = frozenset(
     {
         "RequestStartTransaction",
@@ -155,6 +158,7 @@ ACCEPTS_201 = frozenset(
         "InstallCertificate",
         "DeleteCertificate",
         "GetInstalledCertificateIds",
+        *PNC_ACTIONS_201,
     }
 )
 
@@ -177,6 +181,7 @@ TRIGGERS_201 = frozenset(
         "TransactionEvent",
         "FirmwareStatusNotification",
         "SignChargingStationCertificate",
+        "SignV2GCertificate",
     }
 )
 # 1.6 security whitepaper ExtendedTriggerMessage: the messages this station sends when asked.
@@ -213,6 +218,9 @@ _REJECTED: dict[str, dict[str, Any]] = {
     "InstallCertificate": {"status": "Rejected"},
     "DeleteCertificate": {"status": "Failed"},
     "GetInstalledCertificateIds": {"status": "NotFound"},
+    "PublishFirmware": {"status": "Rejected"},
+    "UnpublishFirmware": {"status": "NoFirmware"},
+    "GetTransactionStatus": {"messagesInQueue": False},
 }
 
 
@@ -627,6 +635,24 @@ def _clear_profile_201(payload: dict[str, Any], state: StationState) -> Answer:
     return _clear_limits(state, criteria.get("evseId"))
 
 
+def _certificate_signed_201(payload: dict[str, Any], state: StationState) -> Answer:
+    if payload.get("certificateType") == pnc.V2G_CERTIFICATE:
+        return Answer(pnc.v2g_certificate_signed(state.pnc, payload))
+    return _certificate_signed(payload, state)
+
+
+def _publish_firmware(payload: dict[str, Any], state: StationState) -> Answer:
+    result, intents = pnc.publish_firmware(state.pnc, payload)
+    return Answer(result, intents)
+
+
+_PNC_201: dict[str, Handler] = {
+    "CertificateSigned": _certificate_signed_201,
+    "PublishFirmware": _publish_firmware,
+    "UnpublishFirmware": lambda p, s: Answer(pnc.unpublish_firmware(s.pnc, p)),
+    "GetTransactionStatus": lambda p, s: Answer(pnc.get_transaction_status(s.pnc, p)),
+}
+
 _HANDLERS_201: dict[str, Handler] = {
     "RequestStartTransaction": _request_start_201,
     "RequestStopTransaction": _request_stop_201,
@@ -646,4 +672,5 @@ _HANDLERS_201: dict[str, Handler] = {
     "InstallCertificate": _install_certificate,
     "DeleteCertificate": _delete_certificate,
     "GetInstalledCertificateIds": _installed_ids_201,
+    **_PNC_201,
 }

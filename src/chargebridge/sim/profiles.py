@@ -15,6 +15,8 @@ A profile is a TOML data file (the shipped ones live in ``sim/profiles/``)::
     status_before_boot = true        # StatusNotification before BootNotification
     duplicate_stop = true            # every StopTransaction / TransactionEvent Ended sent twice
     late_stop_s = 600                # transaction end reported this many simulated seconds late
+    late_event_s = 30                # 2.0.1: one offline-queued Updated event per session is held back
+                                     # and sent this many simulated seconds after the Ended event
     transaction_id_after_reset = -1  # 1.6: StopTransaction id after a reboot lost the id
     [[quirks.vendor_errors]]         # non-standard error codes used for faults
     error_code = "OtherError"
@@ -46,6 +48,7 @@ _QUIRK_KEYS = frozenset(
         "status_before_boot",
         "duplicate_stop",
         "late_stop_s",
+        "late_event_s",
         "transaction_id_after_reset",
         "vendor_errors",
         "data_transfer",
@@ -87,6 +90,7 @@ class QuirkProfile:
     status_before_boot: bool = False
     duplicate_stop: bool = False
     late_stop_s: float = 0.0
+    late_event_s: float = 0.0
     transaction_id_after_reset: int | None = None
     vendor_errors: tuple[VendorError, ...] = field(default_factory=tuple)
     data_transfer: VendorDataTransfer | None = None
@@ -135,6 +139,7 @@ def parse_profile(data: dict[str, Any], *, source: str = "<profile>") -> QuirkPr
             status_before_boot=bool(quirks.get("status_before_boot", False)),
             duplicate_stop=bool(quirks.get("duplicate_stop", False)),
             late_stop_s=float(quirks.get("late_stop_s", 0.0)),
+            late_event_s=float(quirks.get("late_event_s", 0.0)),
             transaction_id_after_reset=int(after_reset) if after_reset is not None else None,
             vendor_errors=errors,
             data_transfer=transfer,

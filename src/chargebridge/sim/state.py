@@ -13,6 +13,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from chargebridge.sim.ev import ChargerSpec, EvState
+from chargebridge.sim.pnc import PncState
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +119,7 @@ class Session:
     acknowledged: bool = False
     id_lost: bool = False  # a reboot lost the server's transaction id (quirk)
     recorded: bool = False
+    late_sent: bool = False  # quirk late_event_s: this session's event was already held back
 
 
 @dataclass(slots=True)
@@ -158,6 +160,8 @@ class StationState:
     certificates: list[InstalledCertificate] = field(default_factory=list)
     pending_key: ec.EllipticCurvePrivateKey | None = None
     station_certificate: str | None = None
+    # ISO 15118 (V2G certificate), firmware published as a local controller, transaction status.
+    pnc: PncState = field(default_factory=PncState)
 
     def free_connector(self, wanted: int | None) -> Connector | None:
         """The connector a start should use: the one asked for, else the first free one."""
