@@ -74,7 +74,11 @@ def build_router(ext: TransactionStatusExtension) -> APIRouter:
     ) -> dict[str, Any]:
         """Send GetTransactionStatus for one transaction (2.0.1) and return the station's answer
         (``messages_in_queue``, ``ongoing_indicator``) with chargebridge's own record of it
-        (``transaction``: completeness, missing seqNos; null when the transaction is unknown here)."""
+        (``transaction``: completeness, missing seqNos). 404 when the transaction is unknown here."""
+        row = await ctx.store.get_transaction(station_id, transaction_id)
+        if row is None:  # ask about transactions of this station only; /transaction-status asks about any
+            await _live_station(ctx, station_id)  # an unknown station is 404 first
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "no such transaction")
         result = await ask(ctx, principal, station_id, transaction_id)
         result["transaction"] = completeness_view(await ctx.store.get_transaction(station_id, transaction_id))
         return result
