@@ -63,8 +63,36 @@ class Settings(BaseSettings):
     # Local authorization lists (docs/authorization.md): "all" stations unless opted out, or only "flagged" ones.
     local_list_policy: Literal["all", "flagged"] = "flagged"
 
+    # ISO 15118 Plug & Charge (see docs/certificates.md#iso-15118-plug--charge).
+    v2g_sub_ca_file: Path | None = None  # PEM: the V2G sub-CA that signs SECC certificates, then its intermediates
+    v2g_sub_ca_key_file: Path | None = None
+    v2g_certificate_days: int = Field(default=60, ge=1, le=730)
+    v2g_ocsp_url: str | None = None  # OCSP responder written into signed SECC certificates
+    ocsp_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    ocsp_cache_size: int = Field(default=10_000, ge=0)
+    ocsp_max_cache_s: float = Field(default=24 * 3600.0, ge=0)
+    # OCSP responders that may be asked although they are not public addresses (host names or addresses).
+    ocsp_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Contract authorization when the OCSP responder cannot be reached: reject (default) or accept.
+    pnc_ocsp_unreachable: Literal["reject", "accept"] = "reject"
+    contract_certificate_provider: str = "none"  # none | local (test only) | package.module:factory
+    contract_provider_timeout_s: float = Field(default=20.0, gt=0, le=120)
+    contract_ocsp_url: str | None = None  # local test provider: OCSP URL written into contract certificates
+    # Transactions: an ended transaction with missing seqNos waits this long for them (GetTransactionStatus).
+    transaction_gap_wait_s: float = Field(default=600.0, ge=0)
+    # After the station says it has no queued messages, events already on the wire get this long to arrive.
+    transaction_gap_grace_s: float = Field(default=10.0, ge=0)
+
     # A client that has not finished its WebSocket handshake within this time is dropped (slowloris).
     handshake_timeout_s: float = Field(default=10.0, gt=0)
+
+    @field_validator("ocsp_allowed_hosts", mode="before")
+    @classmethod
+    def _host_list(cls, value: Any) -> Any:
+        """``CHARGEBRIDGE_OCSP_ALLOWED_HOSTS=ocsp.example.org,10.0.0.5`` (commas or spaces) or a list."""
+        if isinstance(value, str):
+            value = [part for part in value.replace(",", " ").split() if part]
+        return value
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

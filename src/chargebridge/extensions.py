@@ -49,4 +49,10 @@ def build_extensions(settings: Settings) -> list[Extension]:
     from chargebridge.devicemodel.extension import DeviceModelExtension  # device model, monitoring, display messages
 
     extensions.append(DeviceModelExtension(settings))
+    from chargebridge.iso15118.extension import Iso15118Extension  # V2G/MO roots, V2G sub-CA, OCSP, contracts
+
+    extensions.append(Iso15118Extension(settings))
+    from chargebridge.txstatus.extension import TransactionStatusExtension  # GetTransactionStatus, seqNo gaps
+
+    extensions.append(TransactionStatusExtension(settings))
     return extensions

@@ -206,6 +206,33 @@ async def _diagnostics(world: World, http: httpx.AsyncClient, station: Station, 
     return int(answer["request_id"] if "request_id" in answer else answer["id"])
 
 
+async def _awaiting_transaction(store: Any, station_id: str) -> None:
+    """An ended 2.0.1 transaction of ``station_id`` still waiting for a missing seqNo."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from chargebridge.store.schema import transactions
+
+    now = datetime.now(UTC)
+
+    async def op(conn: Any) -> None:
+        await conn.execute(
+            insert(transactions).values(
+                station_id=station_id,
+                transaction_id=f"{station_id}-GAP",
+                ocpp_version="2.0.1",
+                active=False,
+                completeness="awaiting_events",
+                missing_seq_nos=[1],
+                awaiting_since=now,
+                updated_at=now,
+            )
+        )
+
+    await store.writer.run(op)
+
+
 async def seed_world(node: Node) -> World:
     world = World(node, await Station.open(node, "MINE-1"), await Station.open(node, "THEIRS-1"))
     world.mine_transaction = await _station_data(world.mine, "TAG-MINE", MINE_POWER_W)
@@ -271,6 +298,7 @@ async def seed_world(node: Node) -> World:
     await _certificates(node)
     store = node.app.store
     assert store is not None
+    await _awaiting_transaction(store, "THEIRS-1")
 
     async def flushed() -> bool:  # the batched last-seen times are written, so nothing moves later
         return all(

@@ -175,7 +175,7 @@ async def test_a_station_in_a_transaction_is_not_interrupted(fw_node: Node) -> N
 async def test_download_tokens_are_checked_and_logged(fw_node: Node) -> None:
     async with fw_node.client() as client:
         image = await upload(client, NEW)
-        service = fw_node.app.extensions[-1].service  # type: ignore[attr-defined]
+        service = next(e for e in fw_node.app.extensions if e.name == "firmware").service  # type: ignore[attr-defined]
         good = service.download_url(fw_node.http_url, image, "CP-1")
         async with httpx.AsyncClient() as plain:
             served = await plain.get(good)
@@ -208,12 +208,12 @@ async def test_diagnostics_are_uploaded_and_downloadable(fw_node: Node, version:
         file = await client.get(f"/api/v1/firmware/diagnostics/{request_id}/file")
         assert file.status_code == 200 and station.station_id.encode() in file.content
         # The upload URL was for one request: a second upload is refused.
-        service = fw_node.app.extensions[-1].service  # type: ignore[attr-defined]
+        service = next(e for e in fw_node.app.extensions if e.name == "firmware").service  # type: ignore[attr-defined]
         assert service.upload_path(row).exists()
 
 
 async def test_upload_size_limit_and_bad_token(fw_node: Node) -> None:
-    service = fw_node.app.extensions[-1].service  # type: ignore[attr-defined]
+    service = next(e for e in fw_node.app.extensions if e.name == "firmware").service  # type: ignore[attr-defined]
     service.options = replace(service.options, max_upload_bytes=100)
     expires = service.clock.now() + timedelta(minutes=5)
     token = service.tokens.issue(Grant("upload", "1", "CP-1", expires))

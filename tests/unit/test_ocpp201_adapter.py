@@ -18,6 +18,12 @@ from hypothesis import strategies as st
 
 from chargebridge.domain import commands as cmd
 from chargebridge.domain.adapter import VersionAdapter
+from chargebridge.domain.iso15118 import (
+    AuthorizeCertificateStatus,
+    ContractAuthorizeResponse,
+    Get15118EVCertificateResponse,
+    GetCertificateStatusResponse,
+)
 from chargebridge.domain.model import (
     AuthorizationStatus,
     ConnectorStatus,
@@ -27,6 +33,7 @@ from chargebridge.domain.model import (
     RegistrationStatus,
     StationIdentity,
 )
+from chargebridge.domain.publishing import PublishFirmware, UnpublishFirmware
 from chargebridge.domain.requests import (
     Ack,
     AuthorizeRequest,
@@ -50,6 +57,7 @@ from chargebridge.domain.requests import (
     TransactionEventResponse,
     TransactionEventType,
 )
+from chargebridge.domain.transaction_status import GetTransactionStatus
 from chargebridge.ocpp201.adapter import Ocpp201Adapter
 from chargebridge.ocpp201.outbound import COMMAND_ENCODERS
 from chargebridge.rpc import CallReceived, ErrorCode, OcppError, OcppVersion, RpcEndpoint, schemas_for
@@ -79,6 +87,9 @@ INBOUND = {
     *INBOUND_201,  # block K (tests/unit/charging_cases.py)
     "ReservationStatusUpdate",
     *DEVICE_MODEL_INBOUND_201,  # device model, monitoring, customer information, display messages
+    "Get15118EVCertificate",  # ISO 15118 (blocks M, C07/C08)
+    "GetCertificateStatus",
+    "PublishFirmwareStatusNotification",  # local controller (L03/L04)
 }
 
 
@@ -680,8 +691,36 @@ RESPONSES: list[tuple[str, StationResponse, dict[str, Any]]] = [
             INBOUND
             - {"BootNotification", "Heartbeat", "Authorize", "TransactionEvent", "DataTransfer", "SignCertificate"}
             - {"NotifyEVChargingNeeds", "NotifyEVChargingSchedule"}  # answered with a status (CHARGING_RESPONSES_201)
+            - {"Get15118EVCertificate", "GetCertificateStatus"}
         )
     ],
+    (
+        "Get15118EVCertificate",
+        Get15118EVCertificateResponse(True, "QUJD"),
+        {"status": "Accepted", "exiResponse": "QUJD"},
+    ),
+    (
+        "Get15118EVCertificate",
+        Get15118EVCertificateResponse(False, "ignored", "NoProvider", "no provider"),
+        {
+            "status": "Failed",
+            "exiResponse": "",
+            "statusInfo": {"reasonCode": "NoProvider", "additionalInfo": "no provider"},
+        },
+    ),
+    ("GetCertificateStatus", GetCertificateStatusResponse(True, "MAo="), {"status": "Accepted", "ocspResult": "MAo="}),
+    (
+        "GetCertificateStatus",
+        GetCertificateStatusResponse(False, None, "Timeout", "late"),
+        {"status": "Failed", "statusInfo": {"reasonCode": "Timeout", "additionalInfo": "late"}},
+    ),
+    (
+        "Authorize",
+        ContractAuthorizeResponse(
+            IdTokenInfo(AuthorizationStatus.INVALID), AuthorizeCertificateStatus.CERTIFICATE_REVOKED
+        ),
+        {"idTokenInfo": {"status": "Invalid"}, "certificateStatus": "CertificateRevoked"},
+    ),
     (
         "Authorize",
         AuthorizeResponse(INFO),
@@ -895,6 +934,24 @@ COMMANDS: list[tuple[cmd.Command, str, dict[str, Any]]] = [
     ),
     *AUTHORIZATION_COMMANDS_201,  # ReserveNow, CancelReservation, SendLocalList, GetLocalListVersion
     *DEVICE_MODEL_COMMANDS_201,
+    (
+        PublishFirmware("https://cb.example/fw/a.bin", "0123456789abcdef0123456789abcdef", 9, 3, 60),
+        "PublishFirmware",
+        {
+            "location": "https://cb.example/fw/a.bin",
+            "checksum": "0123456789abcdef0123456789abcdef",
+            "requestId": 9,
+            "retries": 3,
+            "retryInterval": 60,
+        },
+    ),
+    (
+        UnpublishFirmware("0123456789abcdef0123456789abcdef"),
+        "UnpublishFirmware",
+        {"checksum": "0123456789abcdef0123456789abcdef"},
+    ),
+    (GetTransactionStatus("tx-1"), "GetTransactionStatus", {"transactionId": "tx-1"}),
+    (GetTransactionStatus(), "GetTransactionStatus", {}),
 ]
 COMMANDS += CHARGING_COMMANDS_201  # smart charging (tests/unit/charging_cases.py)
 
@@ -987,6 +1044,9 @@ OUTCOMES: list[tuple[str, dict[str, Any], str]] = [
     ("SetVariables", {"setVariableResult": [var_result("Accepted")]}, "Accepted"),
     ("SetVariables", {"setVariableResult": [var_result("Accepted"), var_result("RebootRequired")]}, "RebootRequired"),
     ("SetVariables", {"setVariableResult": [var_result("Rejected"), var_result("RebootRequired")]}, "Rejected"),
+    ("GetTransactionStatus", {"messagesInQueue": True, "ongoingIndicator": False}, "Accepted"),
+    ("PublishFirmware", {"status": "Rejected"}, "Rejected"),
+    ("UnpublishFirmware", {"status": "DownloadOngoing"}, "DownloadOngoing"),
 ]
 
 

@@ -144,6 +144,10 @@ REQUESTS: dict[OcppVersion, list[tuple[str, dict[str, Any]]]] = {
         ),
         ("GetLocalListVersion", {}),
         *SIM_REQUESTS_201,  # device model, monitoring, customer information, display messages
+        ("PublishFirmware", {"location": "http://cb/fw.bin", "checksum": "0" * 32, "requestId": 1}),
+        ("UnpublishFirmware", {"checksum": "0" * 32}),
+        ("GetTransactionStatus", {"transactionId": "TX-1"}),
+        ("GetTransactionStatus", {}),
     ],
 }
 
@@ -290,3 +294,28 @@ def test_missing_timestamps_break_the_schema_as_the_quirk_claims() -> None:
 def test_backoff_doubles_up_to_repeat_times() -> None:
     delays = [backoff_delay(n, minimum_s=3, random_range_s=0, repeat_times=2, rng=random.Random(0)) for n in range(5)]
     assert delays == [3, 6, 12, 12, 12]
+
+
+def test_local_controller_publish_and_unpublish() -> None:
+    state = make_state(V201)
+    checksum = "ab" * 16
+    accepted = answer(
+        V201, "PublishFirmware", {"location": "http://cb/fw.bin", "checksum": checksum, "requestId": 4}, state
+    )
+    assert accepted.payload == {"status": "Accepted"} and len(accepted.intents) == 1
+    busy = answer(V201, "UnpublishFirmware", {"checksum": checksum}, state)
+    assert busy.payload == {"status": "DownloadOngoing"}
+    state.pnc.published[checksum] = "published"
+    assert answer(V201, "UnpublishFirmware", {"checksum": checksum}, state).payload == {"status": "Unpublished"}
+    assert answer(V201, "UnpublishFirmware", {"checksum": checksum}, state).payload == {"status": "NoFirmware"}
+
+
+def test_transaction_status_reports_the_queue() -> None:
+    state = make_state(V201)
+    state.pnc.queued = lambda tx: tx in (None, "TX-Q")
+    state.pnc.ongoing = lambda tx: tx == "TX-Q"
+    got = answer(V201, "GetTransactionStatus", {"transactionId": "TX-Q"}, state).payload
+    assert got == {"messagesInQueue": True, "ongoingIndicator": True}
+    got = answer(V201, "GetTransactionStatus", {"transactionId": "TX-OTHER"}, state).payload
+    assert got == {"messagesInQueue": False, "ongoingIndicator": False}
+    assert answer(V201, "GetTransactionStatus", {}, state).payload == {"messagesInQueue": True}

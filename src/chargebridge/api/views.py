@@ -82,6 +82,11 @@ def transaction_view(row: Row) -> dict[str, Any]:
         "orphan": row["orphan"],
         "offline": row["offline"],
         "charging_state": row["charging_state"],
+        # Finalisation: complete | awaiting_events (missing seqNos listed) | incomplete; null while active.
+        "completeness": row["completeness"],
+        "finalised_at": row["finalised_at"],
+        "missing_seq_nos": row["missing_seq_nos"],
+        "finalise_note": row["finalise_note"],
     }
 
 

@@ -19,9 +19,12 @@ class EventKind(StrEnum):
     TRANSACTION_STARTED = "transaction.started"
     TRANSACTION_UPDATED = "transaction.updated"
     TRANSACTION_ENDED = "transaction.ended"
+    # Published once per transaction, after the commit that made it final (complete or incomplete).
+    TRANSACTION_FINALISED = "transaction.finalised"
     FAULT_RAISED = "fault.raised"
     FAULT_CLEARED = "fault.cleared"
     FIRMWARE_STATUS = "firmware.status"
+    FIRMWARE_PUBLISH_STATUS = "firmware.publish_status"  # a local controller's PublishFirmwareStatusNotification
     LOG_STATUS = "log.status"
     SECURITY_EVENT = "security.event"  # reported by the station (SecurityEventNotification)
     SECURITY_RECORDED = "security.recorded"  # recorded by the CSMS itself (handshakes, TLS, passwords)

@@ -50,6 +50,33 @@ class TransactionState:
     start_seq_no: int | None = None
     end_seq_no: int | None = None
     last_seq_no: int | None = None
+    # Finalisation: None while active; "awaiting_events" (ended, seqNos missing), then "complete" or
+    # "incomplete" (finalised without them after the wait) with ``finalised_at`` set exactly once.
+    completeness: str | None = None
+    finalised_at: datetime | None = None
+
+
+COMPLETE, AWAITING_EVENTS, INCOMPLETE = "complete", "awaiting_events", "incomplete"
+FINAL = frozenset({COMPLETE, INCOMPLETE})
+MAX_MISSING_LISTED = 100
+
+
+def missing_seq_nos(seen: set[int], started_seq_no: int | None, end_seq_no: int) -> list[int]:
+    """The seqNos of a 2.0.1 transaction that have not arrived, up to its Ended event.
+
+    A transaction's events are numbered without gaps from its Started event (2.0.1 E: seqNo is
+    incremented by one per TransactionEvent). Stations number from 0 per transaction or continue
+    one counter across transactions: the first expected number is the Started event's, and 0
+    when the Started event itself has not arrived (so a lost Started is noticed). At most
+    :data:`MAX_MISSING_LISTED` are listed (the rest count as missing all the same)."""
+    first = started_seq_no if started_seq_no is not None else 0
+    missing: list[int] = []
+    for seq in range(first, end_seq_no):
+        if seq not in seen:
+            missing.append(seq)
+            if len(missing) >= MAX_MISSING_LISTED:
+                break
+    return missing
 
 
 def energy_tolerance_wh(energy_wh: float) -> float:

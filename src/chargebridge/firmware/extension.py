@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 
+from chargebridge.domain.publishing import PublishFirmwareStatusRequest
 from chargebridge.firmware.campaign import CampaignManager
+from chargebridge.firmware.publishing import Publisher
 from chargebridge.firmware.routes import build_routers
 from chargebridge.firmware.service import FirmwareOptions, FirmwareService
 
@@ -27,6 +29,7 @@ class FirmwareExtension:
         self.base_url: str | None = settings.firmware_base_url
         self.service: FirmwareService | None = None
         self.campaigns: CampaignManager | None = None
+        self.publisher: Publisher | None = None
 
     def routers(self) -> list[APIRouter]:
         return build_routers(self)
@@ -42,6 +45,8 @@ class FirmwareExtension:
             base_url=self.base_url,
         )
         self.service.start()
+        self.publisher = Publisher(self.service)
+        context.requests.register(PublishFirmwareStatusRequest, self.publisher.status_notification)
         self.campaigns = CampaignManager(self.service)
         await self.campaigns.start()
 

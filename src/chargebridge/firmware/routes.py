@@ -18,12 +18,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from chargebridge.api.auth import Admin, Operator, Principal, Role, Scope, Viewer, scope
 from chargebridge.api.deps import RowId
 from chargebridge.api.limits import streamed_body
+from chargebridge.api.routes import COMMAND_FAILURES, _call_failure
 from chargebridge.firmware.plan import Compatibility, Gates
+from chargebridge.firmware.publishing import Publisher, publication_view
 from chargebridge.firmware.service import FirmwareService, NeedsOverride, Refused
 from chargebridge.firmware.signing import BadToken
 from chargebridge.firmware.states import CampaignEvent, IllegalTransition
 from chargebridge.firmware.uploads import BadUpload, Spooled, UploadTooLarge, spool
-from chargebridge.rpc import StationNotConnected
+from chargebridge.rpc import OcppVersion, StationNotConnected
 
 if TYPE_CHECKING:
     from chargebridge.firmware.campaign import CampaignManager
@@ -50,6 +52,17 @@ class UpdateBody(_Strict):
     image_id: str
     override_reason: str | None = Field(default=None, min_length=3, max_length=500)
     signed: bool = True  # 1.6: SignedUpdateFirmware (security extension) instead of UpdateFirmware
+
+
+class PublishBody(_Strict):
+    image_id: str = Field(min_length=1, max_length=32)
+    retries: int | None = Field(default=None, ge=0, le=100)
+    retry_interval_s: int | None = Field(default=None, ge=0, le=86_400)
+
+
+class UnpublishBody(_Strict):
+    image_id: str | None = Field(default=None, min_length=1, max_length=32)
+    checksum: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{32}$", description="MD5, hex")
 
 
 class CompatibilityBody(_Strict):
@@ -156,6 +169,11 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
 
     def base_url(request: Request) -> str:
         return ext.base_url or str(request.base_url).rstrip("/")
+
+    def publisher() -> Publisher:
+        if ext.publisher is None:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "the firmware service is not running")
+        return ext.publisher
 
     # -- images -----------------------------------------------------------------------------
 
@@ -448,4 +466,76 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
     async def upload_named(token: str, filename: str, request: Request) -> Response:
         return await upload(token, filename, request)
 
-    return [api, files]
+    # -- publishing through a local controller (2.0.1 L03/L04) -------------------------------
+
+    stations = APIRouter(prefix="/api/v1/stations", tags=["firmware"])
+
+    async def connected_201(station_id: str) -> None:
+        if await service().store.get_station(station_id) is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"station {station_id!r} is not registered")
+        if station_id not in service().gateway.connections:
+            raise HTTPException(status.HTTP_409_CONFLICT, f"station {station_id!r} is not connected")
+        if service().gateway.version_of(station_id) is not OcppVersion.V201:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT, "PublishFirmware exists in OCPP 2.0.1 only (local controllers)"
+            )
+
+    def answer_of(answer: Any) -> dict[str, Any]:
+        return {
+            "action": answer.action,
+            "status": answer.outcome.status,
+            "response": answer.outcome.response,
+            "round_trip_ms": round(answer.round_trip_ms, 3),
+        }
+
+    @stations.post(
+        "/{station_id}/firmware/publish", status_code=status.HTTP_201_CREATED, openapi_extra=scope(Scope.STATION)
+    )
+    async def publish_firmware(station_id: StationId, body: PublishBody, request: Request, who: Operator) -> Any:
+        """Ask a local controller to download an image of the registry and serve it to its stations
+        (PublishFirmware with a download link and the image's MD5). Returns the publication and the
+        controller's answer; PublishFirmwareStatusNotifications then move the publication's state."""
+        image = await service().db.get_image(body.image_id)
+        if image is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no image {body.image_id!r}")
+        await connected_201(station_id)
+        try:
+            row, answer = await publisher().publish(
+                station_id,
+                image,
+                base_url=base_url(request),
+                retries=body.retries,
+                retry_interval_s=body.retry_interval_s,
+                requested_by=_who(who),
+            )
+        except COMMAND_FAILURES as exc:
+            raise _call_failure(exc) from exc
+        return {"publication": publication_view(row), **answer_of(answer)}
+
+    @stations.post("/{station_id}/firmware/unpublish", openapi_extra=scope(Scope.STATION))
+    async def unpublish_firmware(station_id: StationId, body: UnpublishBody, who: Operator) -> Any:
+        """Ask a local controller to stop serving an image (by ``image_id`` or its MD5 ``checksum``).
+        ``status`` is the controller's answer: Unpublished, NoFirmware or DownloadOngoing."""
+        if (body.image_id is None) == (body.checksum is None):
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "give image_id or checksum, not both")
+        if body.image_id is not None:
+            image = await service().db.get_image(body.image_id)
+            if image is None:
+                raise HTTPException(status.HTTP_404_NOT_FOUND, f"no image {body.image_id!r}")
+            checksum = await publisher().checksum(image)
+        else:
+            assert body.checksum is not None
+            checksum = body.checksum.lower()
+        await connected_201(station_id)
+        try:
+            answer = await publisher().unpublish(station_id, checksum)
+        except COMMAND_FAILURES as exc:
+            raise _call_failure(exc) from exc
+        return {"checksum": checksum, **answer_of(answer)}
+
+    @stations.get("/{station_id}/firmware/publications", openapi_extra=scope(Scope.STATION))
+    async def list_publications(station_id: StationId, _: Viewer) -> dict[str, Any]:
+        """The station's publications (as a local controller), newest first, with their states."""
+        return {"items": [publication_view(row) for row in await publisher().list(station_id)]}
+
+    return [api, files, stations]

@@ -143,3 +143,23 @@ diagnostics_requests = Table(
     Column("uploaded_at", TZ),
     Index("ix_diagnostics_requests_station", "station_id", "id"),
 )
+
+# Firmware published by a local controller for the stations behind it (2.0.1 L03/L04; migration
+# 0016_iso15118). The ``id`` doubles as the OCPP requestId of PublishFirmware.
+firmware_publications = Table(
+    "firmware_publications",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("station_id", String(48), nullable=False),
+    Column("image_id", String(32), nullable=False),
+    Column("checksum", String(32), nullable=False),  # MD5 of the image, hex (what PublishFirmware carries)
+    Column("state", String(24), nullable=False),
+    Column("last_status", String(32)),
+    Column("locations", JSON),  # where the controller serves the image once Published
+    Column("requested_by", String(100)),
+    Column("requested_at", TZ, nullable=False),
+    Column("updated_at", TZ, nullable=False),
+    Column("published_at", TZ),
+    Column("unpublished_at", TZ),
+    Index("ix_firmware_publications_station", "station_id", "id"),
+)

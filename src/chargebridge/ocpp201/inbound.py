@@ -33,7 +33,7 @@ from chargebridge.domain.requests import (
 )
 from chargebridge.domain.timeutil import parse_datetime
 from chargebridge.ocpp201 import authorization as _authorization
-from chargebridge.ocpp201 import charging, devicemodel
+from chargebridge.ocpp201 import charging, devicemodel, iso15118, publishing
 from chargebridge.ocpp201.meter import decode_meter_values, meter_start_wh, meter_stop_wh
 from chargebridge.rpc.errors import ErrorCode, OcppError
 
@@ -95,8 +95,11 @@ def decode_status(payload: Payload, notes: list[str]) -> StatusRequest:
     )
 
 
-def decode_authorize(payload: Payload, notes: list[str]) -> AuthorizeRequest:
-    return AuthorizeRequest(_id_token(payload["idToken"]))
+def decode_authorize(payload: Payload, notes: list[str]) -> StationRequest:
+    token = _id_token(payload["idToken"])
+    if "certificate" in payload or "iso15118CertificateHashData" in payload:
+        return iso15118.contract_authorize(token, payload)  # ISO 15118 contract certificate (C07/C08)
+    return AuthorizeRequest(token)
 
 
 def decode_transaction_event(payload: Payload, notes: list[str]) -> TransactionEventRequest:
@@ -215,5 +218,7 @@ DECODERS: Mapping[str, Decoder] = MappingProxyType(
         **charging.DECODERS,  # block K: ReportChargingProfiles, Notify/ClearedChargingLimit, NotifyEVCharging*
         **_authorization.DECODERS,  # ReservationStatusUpdate
         **devicemodel.DECODERS,  # NotifyReport, NotifyMonitoringReport, NotifyCustomerInformation, ...
+        **iso15118.DECODERS,  # Get15118EVCertificate, GetCertificateStatus
+        **publishing.DECODERS,  # PublishFirmwareStatusNotification
     }
 )

@@ -26,7 +26,7 @@ from chargebridge.domain.requests import (
 )
 from chargebridge.domain.timeutil import format_datetime
 from chargebridge.ocpp201 import authorization as _authorization
-from chargebridge.ocpp201 import charging, devicemodel
+from chargebridge.ocpp201 import charging, devicemodel, iso15118, publishing, transaction_status
 
 ACK_ACTIONS = frozenset(
     {
@@ -39,6 +39,7 @@ ACK_ACTIONS = frozenset(
         *charging.ACK_ACTIONS,  # ReportChargingProfiles, NotifyChargingLimit, ClearedChargingLimit
         *_authorization.ACK_ACTIONS,  # ReservationStatusUpdate
         *devicemodel.ACK_ACTIONS,  # NotifyReport, NotifyMonitoringReport, NotifyCustomerInformation, ...
+        *publishing.ACK_ACTIONS,  # PublishFirmwareStatusNotification
     }
 )
 
@@ -96,7 +97,10 @@ _RESET_TYPES: Mapping[cmd.ResetType, str] = MappingProxyType(
 
 # Neutral response type -> its encoder, for the answers of capability packages (checks the action itself).
 RESPONSE_ENCODERS: Mapping[type, Callable[[str, StationResponse], dict[str, Any]]] = MappingProxyType(
-    {**charging.RESPONSE_ENCODERS}
+    {
+        **charging.RESPONSE_ENCODERS,
+        **iso15118.RESPONSE_ENCODERS,  # Get15118EVCertificate, GetCertificateStatus, Authorize with a contract
+    }
 )
 
 
@@ -293,6 +297,8 @@ COMMAND_ENCODERS: Mapping[type, CommandEncoder] = MappingProxyType(
         **charging.COMMAND_ENCODERS,  # Set/ClearChargingProfile, GetChargingProfiles, GetCompositeSchedule
         **_authorization.COMMAND_ENCODERS,  # ReserveNow, CancelReservation, SendLocalList, GetLocalListVersion
         **devicemodel.COMMAND_ENCODERS,  # device model, monitoring, customer information, display messages
+        **publishing.COMMAND_ENCODERS,  # PublishFirmware, UnpublishFirmware
+        **transaction_status.COMMAND_ENCODERS,  # GetTransactionStatus
     }
 )
 
@@ -339,6 +345,7 @@ OUTCOME_DECODERS: Mapping[str, OutcomeDecoder] = MappingProxyType(
         "GetInstalledCertificateIds": _installed_certificates,
         **charging.OUTCOME_DECODERS,
         **devicemodel.OUTCOME_DECODERS,  # SetVariableMonitoring, ClearVariableMonitoring
+        **transaction_status.OUTCOME_DECODERS,  # GetTransactionStatus (its answer has no status)
     }
 )
 

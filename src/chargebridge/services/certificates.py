@@ -9,8 +9,9 @@ signed and stored ``pending``, and CertificateSigned carries the chain to the st
 background; its answer makes the certificate ``active`` (older ones of the station
 ``superseded``) or ``rejected``.
 
-V2G certificates (ISO 15118) are refused: they must chain to a V2G root, which this CSMS
-does not hold.
+Other certificate types (V2GCertificate, ISO 15118) are signed by the signer a capability
+registers for them (:meth:`CertificateService.register_signer`; the iso15118 package registers
+its V2G sub-CA); without one they are refused.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import logging
 from collections.abc import Coroutine
 from datetime import datetime
 from typing import Any, Protocol
+
+from cryptography import x509
 
 from chargebridge.bus.memory import EventBus
 from chargebridge.domain.commands import STATION_CERTIFICATE, CertificateSigned, Command, CommandOutcome
@@ -48,6 +51,17 @@ class CommandChannel(Protocol):
     async def execute(self, station_id: str, command: Command, timeout_s: float | None = None) -> _Answered: ...
 
 
+class CsrSigner(Protocol):
+    """Signs CSRs of one certificate type: ``check`` decides (never raises for what the station
+    sent), ``sign`` returns the certificate and its issuers, nearest first (the chain sent back)."""
+
+    def check(self, pem: str, station_id: str) -> CsrAccepted | CsrRefused: ...
+
+    def sign(
+        self, csr: x509.CertificateSigningRequest, station_id: str, now: datetime
+    ) -> tuple[x509.Certificate, tuple[x509.Certificate, ...]]: ...
+
+
 class CertificateService:
     """Signs station CSRs with the node's CA and delivers the certificates."""
 
@@ -59,6 +73,12 @@ class CertificateService:
         self.ca: Issued | None = None
         self.channel: CommandChannel | None = None
         self._deliveries = BackgroundTasks(log, "certificate delivery failed")
+        # Signers of other certificate types than the station certificate (V2GCertificate).
+        self.signers: dict[str, CsrSigner] = {}
+
+    def register_signer(self, certificate_type: str, signer: CsrSigner) -> None:
+        """Sign CSRs of ``certificate_type`` with ``signer`` (called by a capability when it starts)."""
+        self.signers[certificate_type] = signer
 
     def configure(self, ca: Issued | None, channel: CommandChannel, *, valid_days: int | None = None) -> None:
         """Give the service its CA (None: every CSR is refused) and the way to reach stations."""
@@ -71,9 +91,14 @@ class CertificateService:
         await self._deliveries.wait()
 
     def _check(self, station_id: str, request: SignCertificateRequest) -> CsrAccepted | CsrRefused:
+        signer = self.signers.get(request.certificate_type)
+        if signer is not None:
+            if self.channel is None:
+                return CsrRefused("this CSMS cannot reach stations to deliver certificates", "NotSupported")
+            return signer.check(request.csr, station_id)
         if request.certificate_type != STATION_CERTIFICATE:
             return CsrRefused(
-                f"{request.certificate_type} is not signed here: this CSMS holds no V2G root", "NotSupported"
+                f"{request.certificate_type} is not signed here: no signer (V2G sub-CA) is configured", "NotSupported"
             )
         if self.ca is None or self.channel is None:
             return CsrRefused("this CSMS has no CA key configured to sign certificates", "NotSupported")
@@ -84,11 +109,15 @@ class CertificateService:
         if isinstance(checked, CsrRefused):
             await self._refused(station_id, request, checked, now)
             return SignCertificateResponse(False, checked.reason_code, checked.reason)
-        ca = self.ca
-        assert ca is not None
-        cert = sign_csr(ca, checked.csr, station_id, now=now, valid_days=self.valid_days)
-        row_id = await add_signed_certificate(self.store, station_id, request.certificate_type, cert, ca.cert, now)
-        chain = pem_chain(cert, ca.cert)
+        signer = self.signers.get(request.certificate_type)
+        if signer is not None:
+            cert, issuers = signer.sign(checked.csr, station_id, now)
+        else:
+            ca = self.ca
+            assert ca is not None
+            cert, issuers = sign_csr(ca, checked.csr, station_id, now=now, valid_days=self.valid_days), (ca.cert,)
+        row_id = await add_signed_certificate(self.store, station_id, request.certificate_type, cert, issuers[0], now)
+        chain = pem_chain(cert, *issuers)
         # Started last: it runs after this answer was queued, so CertificateSigned follows it on the wire.
         self._background(self._deliver(station_id, row_id, chain, request.certificate_type))
         return SignCertificateResponse(True)

@@ -186,6 +186,8 @@ def transaction_json(state: TransactionState) -> dict[str, Any]:
         "stop_reason": state.stop_reason,
         "energy_mismatch": state.energy_mismatch,
         "orphan": state.orphan,
+        "completeness": state.completeness,
+        "finalised_at": format_datetime(state.finalised_at) if state.finalised_at is not None else None,
     }
 
 
@@ -219,6 +221,8 @@ class StationRequests:
         # Pending station may send it (2.0.1 B02: other CALLs of a Pending station get SecurityError).
         self._expected: dict[str, dict[tuple[type, int | None], datetime]] = {}
         self.triggered_requests: dict[str, type] = dict(TRIGGERED_REQUESTS)
+        # transaction.finalised follows the commit that finalised a transaction (store listener).
+        store.finalised_listeners.append(self._publish_finalised)
 
     def register(self, request_type: type, handler: RequestHandler) -> None:
         """Route a neutral request type to a capability's handler (called before stations connect)."""
@@ -476,6 +480,13 @@ class StationRequests:
 
     def _publish_transaction(self, kind: EventKind, station_id: str, state: TransactionState, now: datetime) -> None:
         self.bus.publish(DomainEvent(kind, station_id, now, transaction_json(state)))
+
+    def _publish_finalised(self, state: TransactionState, now: datetime) -> None:
+        # Called right after the finalising commit; published on the next loop turn so that the
+        # transaction.ended of the message that finalised it goes out first.
+        asyncio.get_running_loop().call_soon(
+            self._publish_transaction, EventKind.TRANSACTION_FINALISED, state.station_id, state, now
+        )
 
     def _publish_samples(
         self,

@@ -19,7 +19,7 @@ from chargebridge.security.rotation import (
     password_from_authorization_key,
 )
 from chargebridge.security.secrets import WeakPassword
-from chargebridge.sim import authorization, certificates, charging
+from chargebridge.sim import authorization, certificates, charging, pnc
 from chargebridge.sim.state import Connector, StationState
 
 V16, V201 = OcppVersion.V16, OcppVersion.V201
@@ -113,6 +113,7 @@ Intent = (
     | InstallFirmware
     | UploadLog
     | SendMessages
+    | pnc.PublishImage
 )
 
 
@@ -149,6 +150,8 @@ ACCEPTS_16 = frozenset(
         *authorization.ACTIONS,
     }
 )
+# ISO 15118, local-controller publishing and transaction status (sim/pnc.py).
+PNC_ACTIONS_201 = ("PublishFirmware", "UnpublishFirmware", "GetTransactionStatus")
 ACCEPTS_201 = frozenset(
     {
         "RequestStartTransaction",
@@ -172,6 +175,7 @@ ACCEPTS_201 = frozenset(
         "DeleteCertificate",
         "GetInstalledCertificateIds",
         *authorization.ACTIONS,
+        *PNC_ACTIONS_201,
     }
 )
 
@@ -194,6 +198,7 @@ TRIGGERS_201 = frozenset(
         "TransactionEvent",
         "FirmwareStatusNotification",
         "SignChargingStationCertificate",
+        "SignV2GCertificate",
     }
 )
 # 1.6 security whitepaper ExtendedTriggerMessage: the messages this station sends when asked.
@@ -235,6 +240,9 @@ _REJECTED: dict[str, dict[str, Any]] = {
     "ReserveNow": {"status": "Rejected"},
     "CancelReservation": {"status": "Rejected"},
     "SendLocalList": {"status": "Failed"},
+    "PublishFirmware": {"status": "Rejected"},
+    "UnpublishFirmware": {"status": "NoFirmware"},
+    "GetTransactionStatus": {"messagesInQueue": False},
 }
 
 
@@ -642,6 +650,24 @@ def _trigger_201(payload: dict[str, Any], state: StationState) -> Answer:
     return Answer({"status": "Accepted"}, (Trigger(message, evse_id or None),))
 
 
+def _certificate_signed_201(payload: dict[str, Any], state: StationState) -> Answer:
+    if payload.get("certificateType") == pnc.V2G_CERTIFICATE:
+        return Answer(pnc.v2g_certificate_signed(state.pnc, payload))
+    return _certificate_signed(payload, state)
+
+
+def _publish_firmware(payload: dict[str, Any], state: StationState) -> Answer:
+    result, intents = pnc.publish_firmware(state.pnc, payload)
+    return Answer(result, intents)
+
+
+_PNC_201: dict[str, Handler] = {
+    "CertificateSigned": _certificate_signed_201,
+    "PublishFirmware": _publish_firmware,
+    "UnpublishFirmware": lambda p, s: Answer(pnc.unpublish_firmware(s.pnc, p)),
+    "GetTransactionStatus": lambda p, s: Answer(pnc.get_transaction_status(s.pnc, p)),
+}
+
 _HANDLERS_201: dict[str, Handler] = {
     "RequestStartTransaction": _request_start_201,
     "RequestStopTransaction": _request_stop_201,
@@ -664,6 +690,7 @@ _HANDLERS_201: dict[str, Handler] = {
     "DeleteCertificate": _delete_certificate,
     "GetInstalledCertificateIds": _installed_ids_201,
     **_AUTHORIZATION_201,
+    **_PNC_201,
 }
 
 # Device model, monitoring, customer information and display messages: sim/device_commands.py

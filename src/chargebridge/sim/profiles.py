@@ -15,6 +15,8 @@ A profile is a TOML data file (the shipped ones live in ``sim/profiles/``)::
     status_before_boot = true        # StatusNotification before BootNotification
     duplicate_stop = true            # every StopTransaction / TransactionEvent Ended sent twice
     late_stop_s = 600                # transaction end reported this many simulated seconds late
+    late_event_s = 30                # 2.0.1: one offline-queued Updated event per session is held back
+                                     # and sent this many simulated seconds after the Ended event
     transaction_id_after_reset = -1  # 1.6: StopTransaction id after a reboot lost the id
     ignores_charging_profiles = true # accepts charging profiles (and reports them) but charges at full power
     [[quirks.vendor_errors]]         # non-standard error codes used for faults
@@ -47,6 +49,7 @@ _QUIRK_KEYS = frozenset(
         "status_before_boot",
         "duplicate_stop",
         "late_stop_s",
+        "late_event_s",
         "transaction_id_after_reset",
         "ignores_charging_profiles",
         "vendor_errors",
@@ -89,6 +92,7 @@ class QuirkProfile:
     status_before_boot: bool = False
     duplicate_stop: bool = False
     late_stop_s: float = 0.0
+    late_event_s: float = 0.0
     transaction_id_after_reset: int | None = None
     ignores_charging_profiles: bool = False
     vendor_errors: tuple[VendorError, ...] = field(default_factory=tuple)
@@ -138,6 +142,7 @@ def parse_profile(data: dict[str, Any], *, source: str = "<profile>") -> QuirkPr
             status_before_boot=bool(quirks.get("status_before_boot", False)),
             duplicate_stop=bool(quirks.get("duplicate_stop", False)),
             late_stop_s=float(quirks.get("late_stop_s", 0.0)),
+            late_event_s=float(quirks.get("late_event_s", 0.0)),
             transaction_id_after_reset=int(after_reset) if after_reset is not None else None,
             ignores_charging_profiles=bool(quirks.get("ignores_charging_profiles", False)),
             vendor_errors=errors,

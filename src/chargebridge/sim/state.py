@@ -16,6 +16,7 @@ from chargebridge.sim.authorization import AuthorizationState
 from chargebridge.sim.charging import ChargingState
 from chargebridge.sim.device_state import DeviceModelState
 from chargebridge.sim.ev import ChargerSpec, EvState
+from chargebridge.sim.pnc import PncState
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +130,7 @@ class Session:
     acknowledged: bool = False
     id_lost: bool = False  # a reboot lost the server's transaction id (quirk)
     recorded: bool = False
+    late_sent: bool = False  # quirk late_event_s: this session's event was already held back
 
 
 @dataclass(slots=True)
@@ -174,6 +176,8 @@ class StationState:
     authorization: AuthorizationState = field(default_factory=AuthorizationState)
     # The 2.0.1 device model beyond the configuration keys: limits, monitors, display messages, ...
     device_model: DeviceModelState = field(default_factory=DeviceModelState)
+    # ISO 15118 (V2G certificate), firmware published as a local controller, transaction status.
+    pnc: PncState = field(default_factory=PncState)
 
     def free_connector(self, wanted: int | None) -> Connector | None:
         """The connector a start should use: the one asked for, else the first free one."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import hashlib
 import math
 import random
 from collections import deque
@@ -44,7 +45,7 @@ from chargebridge.rpc import (
     schemas_for,
 )
 from chargebridge.sim import authorization as auth
-from chargebridge.sim import charging, device_commands
+from chargebridge.sim import charging, device_commands, pnc
 from chargebridge.sim import messages as msg
 from chargebridge.sim.certificates import sign_certificate_payload
 from chargebridge.sim.clock import SimClock
@@ -194,7 +195,16 @@ class _Fault:
     seconds: float
 
 
-_Work = Intent | _GoOffline | _Drop | _Fault
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """A CALL the station makes on its own (for an EV: Get15118EVCertificate, ...), answered to ``done``."""
+
+    action: str
+    payload: dict[str, Any]
+    done: asyncio.Future[dict[str, Any]]
+
+
+_Work = Intent | _GoOffline | _Drop | _Fault | _Request
 
 
 class _ConnectionLost(Exception):
@@ -272,6 +282,9 @@ class SimStation:
         self._wake = asyncio.Event()
         self._stopping = False
         self._seq_no = 0
+        self._late: dict[int, Outgoing] = {}  # quirk late_event_s: one held-back event per session
+        self.state.pnc.queued = self._transaction_messages_queued
+        self.state.pnc.ongoing = lambda tx: self.state.session_by_transaction(tx) is not None
         self._event_id = 0
         self._session_counter = 0
         self._schedule_behaviour(0.0)
@@ -312,6 +325,24 @@ class SimStation:
         self._event_id += 1
         payload = device_commands.monitor_event(self.state, monitor_id, actual_value, self._event_id, cleared=cleared)
         self._post(SendMessages((("NotifyEvent", payload),)))
+
+    async def pnc_request(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Send a CALL for the EV (Get15118EVCertificate, GetCertificateStatus, Authorize with a
+        contract, see sim/pnc.py) once the station is booted; returns the CSMS's answer. Raises
+        CallRejected / CallTimeout, or ConnectionError when the station is not booted."""
+        done: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._post(_Request(action, payload, done))
+        return await done
+
+    def request_v2g_certificate(self) -> None:
+        """The station asks for its SECC certificate (SignCertificate V2GCertificate), as on SignV2GCertificate."""
+        self._post(Trigger("SignV2GCertificate"))
+
+    def _transaction_messages_queued(self, transaction_id: str | None) -> bool:
+        items = [*self._queue, *self._late.values()]
+        if transaction_id is None:
+            return bool(items)
+        return any(item.payload.get("transactionInfo", {}).get("transactionId") == transaction_id for item in items)
 
     @property
     def connected(self) -> bool:
@@ -707,6 +738,21 @@ class SimStation:
             for action, payload in work.messages:
                 with contextlib.suppress(CallRejected, CallTimeout):
                     await self._call(action, payload)
+        elif isinstance(work, _Request):
+            if not self.booted:
+                work.done.set_exception(ConnectionError("the station is not booted"))
+                return
+            try:
+                work.done.set_result(await self._call(work.action, work.payload))
+            except (CallRejected, CallTimeout) as exc:
+                work.done.set_exception(exc)
+            except _ConnectionLost:
+                work.done.set_exception(ConnectionError("the connection was lost"))
+                raise
+        elif isinstance(work, pnc.PublishImage):
+            task = asyncio.create_task(self._publish_flow(work), name=f"sim-publish-{self.station_id}")
+            self._helpers.add(task)
+            task.add_done_callback(self._helpers.discard)
         elif isinstance(work, InstallFirmware | UploadLog):
             flow = self._firmware_flow(work) if isinstance(work, InstallFirmware) else self._upload_flow(work)
             task = asyncio.create_task(flow, name=f"sim-fw-{self.station_id}")
@@ -778,6 +824,38 @@ class SimStation:
                 return
         self._notify(action, "Installed", request_id)
 
+    async def _publish_flow(self, job: pnc.PublishImage) -> None:
+        """As a local controller: download, check the MD5, publish (each step notified)."""
+        action, request_id = "PublishFirmwareStatusNotification", job.request_id
+        self._notify(action, "Downloading", request_id)
+        try:
+            status, data = await http_request("GET", job.location, timeout_s=self.config.call_timeout_real_s)
+        except HttpError:
+            status, data = 0, b""
+        if status != 200:
+            self.state.pnc.published.pop(job.checksum, None)
+            self._notify(action, "DownloadFailed", request_id)
+            return
+        self._notify(action, "Downloaded", request_id)
+        await self._sim_sleep(self.config.firmware_step_s)
+        if hashlib.md5(data, usedforsecurity=False).hexdigest() != job.checksum:
+            self.state.pnc.published.pop(job.checksum, None)
+            self._notify(action, "InvalidChecksum", request_id)
+            return
+        self._notify(action, "ChecksumVerified", request_id)
+        self.state.pnc.published[job.checksum] = "published"
+        self._aux.append(
+            (
+                action,
+                {
+                    "status": "Published",
+                    "requestId": request_id,
+                    "location": [pnc.published_location(self.station_id, job.checksum)],
+                },
+            )
+        )
+        self._wake.set()
+
     async def _upload_flow(self, job: UploadLog) -> None:
         action, request_id = job.status_action, job.request_id
         self._notify(action, "Uploading", request_id)
@@ -832,6 +910,8 @@ class SimStation:
                 await self._call(name, {"status": "Idle"})
         elif name in ("SignChargingStationCertificate", "SignChargePointCertificate"):
             self._aux.append(("SignCertificate", sign_certificate_payload(self.version, self.state)))
+        elif name == "SignV2GCertificate" and self.version is OcppVersion.V201:
+            self._aux.append(("SignCertificate", pnc.sign_v2g_payload(self.state.pnc, self.station_id)))
 
     async def _triggered_meter_values(self, connector: Connector) -> None:
         self._advance(connector, self.clock.elapsed())
@@ -1203,6 +1283,8 @@ class SimStation:
                 self._queue.popleft()
                 self._settled(item, None)
                 continue
+            if self._hold_back(item):
+                continue
             try:
                 result = await self._call(item.action, payload)
             except (CallRejected, CallTimeout):
@@ -1219,6 +1301,24 @@ class SimStation:
                 continue
             self._queue.popleft()
             self._settled(item, result)
+
+    def _hold_back(self, item: Outgoing) -> bool:
+        """Quirk ``late_event_s``: the first offline-queued Updated event of a session is held back and
+        sent after the session's Ended event (a seqNo gap the CSMS sees closing late)."""
+        session = item.session
+        if (
+            self.profile.late_event_s <= 0
+            or self.version is not OcppVersion.V201
+            or item.kind != "meter"
+            or session is None
+            or not item.payload.get("offline")
+            or session.local_id in self._late
+            or session.late_sent
+        ):
+            return False
+        session.late_sent = True
+        self._late[session.local_id] = self._queue.popleft()
+        return True
 
     def _settled(self, item: Outgoing, result: dict[str, Any] | None) -> None:
         """A queued message was answered (``result``) or given up (None)."""
@@ -1241,6 +1341,11 @@ class SimStation:
         elif item.kind == "stop":
             session.acknowledged = result is not None
             self._record(session)
+            late = self._late.pop(session.local_id, None)
+            if late is not None:  # quirk late_event_s: the held-back event follows the Ended event
+                late.not_before = self.clock.elapsed() + self.profile.late_event_s
+                self._queue.append(late)
+                self._wake.set()
 
     def _record(self, session: Session) -> None:
         if session.recorded or session.stopped_at is None or session.meter_stop_wh is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import uuid
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -35,7 +35,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from chargebridge.domain.model import AuthorizationStatus, MeterSample, StationIdentity
 from chargebridge.domain.requests import MeterValuesRequest, TransactionEventRequest, TransactionEventType
-from chargebridge.domain.transactions import TransactionState, merge_event, merge_samples, register_values
+from chargebridge.domain.transactions import (
+    AWAITING_EVENTS,
+    COMPLETE,
+    FINAL,
+    INCOMPLETE,
+    TransactionState,
+    merge_event,
+    merge_samples,
+    missing_seq_nos,
+    register_values,
+)
 from chargebridge.store.database import ExecuteMany, GroupCommitWriter, InsertRows, create_engine, migrate
 from chargebridge.store.schema import (
     api_tokens,
@@ -50,6 +60,12 @@ from chargebridge.store.schema import (
 )
 
 Row = dict[str, Any]
+
+# Runs inside the database transaction that finalises a transaction, exactly once per transaction:
+# (connection, final state, now). Whatever it writes commits (or rolls back) with the finalisation.
+FinaliseHook = Callable[[AsyncConnection, TransactionState, datetime], Awaitable[None]]
+# Told after that commit (publishes transaction.finalised): (final state, now). Must not raise.
+FinalisedListener = Callable[[TransactionState, datetime], None]
 
 _STATE_FIELDS = tuple(f.name for f in fields(TransactionState))
 
@@ -157,6 +173,9 @@ class Store:
         )
         self._widen_ranges = WidenSampledRanges(self._for_update)
         self._connector_statuses = ConnectorStatuses(self._dialect)
+        # Transaction finalisation (see docs/architecture.md#transaction-finalisation).
+        self.finalise_hooks: list[FinaliseHook] = []
+        self.finalised_listeners: list[FinalisedListener] = []
 
     @classmethod
     async def open(cls, url: str, *, run_migrations: bool = True, retry_window_s: float = 20.0) -> Store:
@@ -650,7 +669,7 @@ class Store:
         assert event.transaction_id is not None
         tx_id = event.transaction_id
 
-        async def op(conn: AsyncConnection) -> tuple[TransactionState | None, str]:
+        async def op(conn: AsyncConnection) -> tuple[TransactionState | None, str, bool]:
             if event.seq_no is not None:
                 inserted = await conn.execute(
                     self._insert_ignore(transaction_events).values(
@@ -664,7 +683,7 @@ class Store:
                     )
                 )
                 if inserted.rowcount == 0:
-                    return None, "duplicate"
+                    return None, "duplicate", False
             row = (
                 (
                     await conn.execute(
@@ -684,7 +703,10 @@ class Store:
                 if version == "1.6":
                     return await self._record_orphan_stop(conn, station_id, event, token_status, now)
                 state = merge_event(TransactionState(station_id, tx_id, version), event, token_status)
-                await conn.execute(insert(transactions).values(**_state_values(state), updated_at=now))
+                result = await conn.execute(insert(transactions).values(**_state_values(state), updated_at=now))
+                pk = result.inserted_primary_key[0] if result.inserted_primary_key else None
+                assert pk is not None
+                awaiting_since = None
             else:
                 current = _state_from_row(row)
                 if event.event_type is TransactionEventType.ENDED and not current.active and event.seq_no is None:
@@ -700,13 +722,14 @@ class Store:
                             },
                         )
                     )
-                    return current, "duplicate"
+                    return current, "duplicate", False
                 state = merge_event(current, event, token_status)
                 await conn.execute(
                     update(transactions)
                     .where(transactions.c.pk == row["pk"])
                     .values(**_state_values(state), updated_at=now)
                 )
+                pk, awaiting_since = row["pk"], _aware(row["awaiting_since"])
             if event.meter_values:
                 await conn.execute(
                     insert(meter_samples),
@@ -718,9 +741,13 @@ class Store:
                         event.meter_values,
                     ),
                 )
-            return state, "applied"
+            state, finalised = await self._settle(conn, pk, state, awaiting_since, now)
+            return state, "applied", finalised
 
-        return await self.writer.run(op)
+        state, outcome, finalised = await self.writer.run(op)
+        if finalised and state is not None:
+            self._finalised(state, now)
+        return state, outcome
 
     async def _record_orphan_stop(
         self,
@@ -729,7 +756,7 @@ class Store:
         event: TransactionEventRequest,
         token_status: AuthorizationStatus | None,
         now: datetime,
-    ) -> tuple[TransactionState | None, str]:
+    ) -> tuple[TransactionState | None, str, bool]:
         key = _key_hash(f"stop:{event.transaction_id}:{event.timestamp.isoformat()}:{event.meter_stop_wh}")
         exists = (
             await conn.execute(
@@ -739,10 +766,12 @@ class Store:
             )
         ).first()
         if exists is not None:
-            return None, "duplicate"
+            return None, "duplicate", False
         assert event.transaction_id is not None
         state = merge_event(TransactionState(station_id, event.transaction_id, "1.6", orphan=True), event, token_status)
-        await conn.execute(insert(transactions).values(**_state_values(state), dedupe_key=key, updated_at=now))
+        result = await conn.execute(insert(transactions).values(**_state_values(state), dedupe_key=key, updated_at=now))
+        pk = result.inserted_primary_key[0] if result.inserted_primary_key else None
+        assert pk is not None
         await conn.execute(
             insert(station_events).values(
                 station_id=station_id,
@@ -751,7 +780,120 @@ class Store:
                 data={"transaction_id": event.transaction_id, "meter_stop_wh": event.meter_stop_wh},
             )
         )
-        return state, "orphan"
+        state, finalised = await self._settle(conn, pk, state, None, now)
+        return state, "orphan", finalised
+
+    # -- finalisation ------------------------------------------------------------------------
+
+    async def _settle(
+        self, conn: AsyncConnection, pk: int, state: TransactionState, awaiting_since: datetime | None, now: datetime
+    ) -> tuple[TransactionState, bool]:
+        """Finalise an ended transaction whose events are all in (inside the caller's commit).
+
+        1.6 transactions (and orphans) are final when they end. A 2.0.1 transaction is final
+        once every seqNo from its Started event to its Ended event is stored; until then it is
+        ``awaiting_events`` with the missing numbers listed. Returns (state, finalised now)."""
+        if state.active or state.completeness in FINAL:
+            return state, False
+        missing: list[int] = []
+        if state.end_seq_no is not None:
+            rows = (
+                await conn.execute(
+                    select(transaction_events.c.seq_no, transaction_events.c.event_type).where(
+                        transaction_events.c.station_id == state.station_id,
+                        transaction_events.c.transaction_id == state.transaction_id,
+                    )
+                )
+            ).all()
+            started = [seq for seq, kind in rows if kind == TransactionEventType.STARTED.value]
+            missing = missing_seq_nos({seq for seq, _ in rows}, min(started) if started else None, state.end_seq_no)
+        if missing:
+            await conn.execute(
+                update(transactions)
+                .where(transactions.c.pk == pk)
+                .values(completeness=AWAITING_EVENTS, missing_seq_nos=missing, awaiting_since=awaiting_since or now)
+            )
+            return replace(state, completeness=AWAITING_EVENTS), False
+        return await self._finalise(conn, pk, state, COMPLETE, now, None), True
+
+    async def _finalise(
+        self,
+        conn: AsyncConnection,
+        pk: int,
+        state: TransactionState,
+        completeness: str,
+        now: datetime,
+        note: str | None,
+    ) -> TransactionState:
+        final = replace(state, completeness=completeness, finalised_at=now)
+        values: dict[str, Any] = {"completeness": completeness, "finalised_at": now, "finalise_note": note}
+        if completeness == COMPLETE:
+            values["missing_seq_nos"] = None
+        await conn.execute(update(transactions).where(transactions.c.pk == pk).values(**values))
+        for hook in self.finalise_hooks:
+            await hook(conn, final, now)
+        return final
+
+    def _finalised(self, state: TransactionState, now: datetime) -> None:
+        for listener in self.finalised_listeners:
+            listener(state, now)
+
+    async def finalise_incomplete(
+        self, station_id: str, transaction_id: str, now: datetime, note: str
+    ) -> TransactionState | None:
+        """Finalise a transaction still ``awaiting_events`` without its missing events (the wait is
+        over). None when it is not awaiting events (already final, or unknown)."""
+
+        async def op(conn: AsyncConnection) -> TransactionState | None:
+            row = (
+                (
+                    await conn.execute(
+                        self._for_update(
+                            select(transactions).where(
+                                transactions.c.station_id == station_id,
+                                transactions.c.transaction_id == transaction_id,
+                                transactions.c.orphan.is_(False),
+                            )
+                        )
+                    )
+                )
+                .mappings()
+                .first()
+            )
+            if row is None or row["completeness"] != AWAITING_EVENTS:
+                return None
+            return await self._finalise(conn, row["pk"], _state_from_row(row), INCOMPLETE, now, note[:255])
+
+        state = await self.writer.run(op)
+        if state is not None:
+            self._finalised(state, now)
+        return state
+
+    async def set_finalise_after(self, station_id: str, transaction_id: str, at: datetime) -> None:
+        """Finalise this awaiting transaction as incomplete from ``at`` on (earlier wins)."""
+
+        async def op(conn: AsyncConnection) -> None:
+            await conn.execute(
+                update(transactions)
+                .where(
+                    transactions.c.station_id == station_id,
+                    transactions.c.transaction_id == transaction_id,
+                    transactions.c.completeness == AWAITING_EVENTS,
+                    or_(transactions.c.finalise_after.is_(None), transactions.c.finalise_after > at),
+                )
+                .values(finalise_after=at)
+            )
+
+        await self.writer.run(op)
+
+    async def awaiting_transactions(self, limit: int = 1000) -> list[Row]:
+        """Ended transactions still waiting for missing events, oldest first."""
+        return await self._fetch_all(
+            select(transactions)
+            .where(transactions.c.completeness == AWAITING_EVENTS)
+            .order_by(transactions.c.awaiting_since)
+            .limit(limit)
+        )
 
     async def add_meter_values(self, station_id: str, request: MeterValuesRequest, now: datetime) -> None:
         """Store samples and widen the transaction's sampled register range; returns once both are

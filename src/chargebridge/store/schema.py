@@ -137,6 +137,13 @@ transactions = Table(
     Column("end_seq_no", Integer),
     Column("last_seq_no", Integer),
     Column("dedupe_key", String(64)),
+    # Finalisation (migration 0016): complete | awaiting_events | incomplete; null while active.
+    Column("completeness", String(16)),
+    Column("finalised_at", TZ),
+    Column("missing_seq_nos", JSON),  # seqNos still missing when the transaction ended (at most 100)
+    Column("awaiting_since", TZ),
+    Column("finalise_after", TZ),  # finalise as incomplete from then on, even without the missing events
+    Column("finalise_note", String(255)),
     Column("updated_at", TZ, nullable=False),
     Index(
         "ux_transactions_station_tx",
