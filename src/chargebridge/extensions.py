@@ -40,4 +40,7 @@ def build_extensions(settings: Settings) -> list[Extension]:
     from chargebridge.firmware.extension import FirmwareExtension  # registry, matrix, OTA campaigns, diagnostics
 
     extensions.append(FirmwareExtension(settings))
+    from chargebridge.billing.extension import BillingExtension  # tariffs, CDRs, running cost, OCMF ([billing])
+
+    extensions.append(BillingExtension(settings))
     return extensions

@@ -35,6 +35,7 @@ MIN/MAX_CURRENT A from the readings inside it).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -69,7 +70,8 @@ class Dimension(StrEnum):
 
 
 class TariffError(ValueError):
-    """A tariff body that cannot be used; ``problems`` names each bad field (``elements[0].price_components[1].price``)."""
+    """A tariff body that cannot be used; ``problems`` names each bad field
+    (``elements[0].price_components[1].price``)."""
 
     def __init__(self, problems: Sequence[str]):
         super().__init__("; ".join(problems))
@@ -335,7 +337,7 @@ def _component(value: Any, where: str, problems: _Problems) -> PriceComponent | 
     if kind not in Dimension.__members__:
         problems.add(f"{where}.type", f"must be one of {', '.join(d.value for d in Dimension)}")
         return None
-    dimension = Dimension(kind)
+    dimension = Dimension(str(kind))
     if "price" not in body:
         problems.add(f"{where}.price", "is required")
         return None
@@ -413,7 +415,11 @@ def parse_tariff(body: Any) -> Tariff:
     if min_price is not None and max_price is not None:
         if min_price.excl_vat > max_price.excl_vat:
             problems.add("min_price", "excl_vat is above max_price.excl_vat")
-        if min_price.incl_vat is not None and max_price.incl_vat is not None and min_price.incl_vat > max_price.incl_vat:
+        if (
+            min_price.incl_vat is not None
+            and max_price.incl_vat is not None
+            and min_price.incl_vat > max_price.incl_vat
+        ):
             problems.add("min_price", "incl_vat is above max_price.incl_vat")
     start = _datetime(data["start_date_time"], "start_date_time", problems) if data.get("start_date_time") else None
     end = _datetime(data["end_date_time"], "end_date_time", problems) if data.get("end_date_time") else None
@@ -742,7 +748,7 @@ def _cuts(
             if kwh is None:
                 continue
             target = kwh * THOUSAND
-            for (s0, w0), (s1, w1) in zip(curve, curve[1:], strict=False):
+            for (s0, w0), (s1, w1) in itertools.pairwise(curve):
                 if w0 < target <= w1 and w1 > w0:
                     offset = s0 + (s1 - s0) * (target - w0) / (w1 - w0)
                     if 0 < offset < duration:
@@ -752,7 +758,7 @@ def _cuts(
 
 
 def _energy_at(curve: list[tuple[Decimal, Decimal]], offset: Decimal) -> Decimal:
-    for (s0, w0), (s1, w1) in zip(curve, curve[1:], strict=False):
+    for (s0, w0), (s1, w1) in itertools.pairwise(curve):
         if s0 <= offset <= s1:
             if s1 == s0:
                 return w1
@@ -767,7 +773,9 @@ def _pieces(tariff: Tariff, usage: SessionUsage, zone: ZoneInfo) -> list[_Piece]
     energies = [cuts[o] if cuts[o] is not None else _energy_at(curve, o) for o in offsets]
     readings = sorted(usage.points, key=lambda p: p.at)
     pieces: list[_Piece] = []
-    for (t0, e0), (t1, e1) in zip(zip(offsets, energies, strict=True), zip(offsets[1:], energies[1:], strict=True), strict=False):
+    for (t0, e0), (t1, e1) in zip(
+        zip(offsets, energies, strict=True), zip(offsets[1:], energies[1:], strict=True), strict=False
+    ):
         assert e0 is not None and e1 is not None
         piece = _Piece(t0, t1, e0, e1)
         # power: the piece's average (exact, from the energy); current: the reading closing the piece
@@ -818,7 +826,9 @@ def _applies(r: Restrictions, usage: SessionUsage, zone: ZoneInfo, piece: _Piece
         if piece.current_a is None:
             return False
         amps = piece.current_a
-        if (r.min_current is not None and amps < r.min_current) or (r.max_current is not None and amps >= r.max_current):
+        if (r.min_current is not None and amps < r.min_current) or (
+            r.max_current is not None and amps >= r.max_current
+        ):
             return False
     return True
 

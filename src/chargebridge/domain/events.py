@@ -27,6 +27,7 @@ class EventKind(StrEnum):
     SECURITY_RECORDED = "security.recorded"  # recorded by the CSMS itself (handshakes, TLS, passwords)
     STATION_EVENT = "station.event"
     COMMAND_COMPLETED = "command.completed"
+    CDR_CREATED = "cdr.created"  # billing wrote a charge detail record (see docs/billing.md)
 
 
 @dataclass(frozen=True, slots=True)

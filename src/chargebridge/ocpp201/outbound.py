@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from chargebridge.billing.commands import CostUpdated, encode_cost_updated_201
 from chargebridge.domain import commands as cmd
 from chargebridge.domain.commands import CommandNotSupported
 from chargebridge.domain.model import IdTokenInfo
@@ -117,9 +118,12 @@ def encode_response(action: str, response: StationResponse) -> dict[str, Any]:
         return {"idTokenInfo": encode_id_token_info(response.id_token_info)}
     if isinstance(response, TransactionEventResponse):
         # transaction_id is a 1.6 notion: in 2.0.1 the station names its own transactions.
-        if response.id_token_info is None:
-            return {}
-        return {"idTokenInfo": encode_id_token_info(response.id_token_info)}
+        event_answer: dict[str, Any] = {}
+        if response.id_token_info is not None:
+            event_answer["idTokenInfo"] = encode_id_token_info(response.id_token_info)
+        if response.total_cost is not None:
+            event_answer["totalCost"] = float(response.total_cost)  # exact to the cent as a JSON number
+        return event_answer
     if isinstance(response, DataTransferResponse):
         out: dict[str, Any] = {"status": response.status.value}
         if response.data is not None:
@@ -275,6 +279,7 @@ COMMAND_ENCODERS: Mapping[type, CommandEncoder] = MappingProxyType(
         cmd.InstallCertificate: _install_certificate,
         cmd.DeleteCertificate: lambda c: ("DeleteCertificate", {"certificateHashData": c.hash_data.to_json()}),
         cmd.GetInstalledCertificateIds: _get_installed_certificate_ids,
+        CostUpdated: encode_cost_updated_201,
     }
 )
 

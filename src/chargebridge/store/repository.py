@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import uuid
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -43,6 +44,7 @@ from chargebridge.store.schema import (
     faults,
     id_tokens,
     meter_samples,
+    signed_meter_values,
     station_events,
     stations,
     transaction_events,
@@ -50,6 +52,14 @@ from chargebridge.store.schema import (
 )
 
 Row = dict[str, Any]
+
+# What runs after a write's COMMIT (publishing what the write recorded); see TransactionEndedHook.
+AfterCommit = Callable[[], None]
+# "On transaction ended, within the commit": called with the writer's connection, inside the
+# database transaction that records the end, with the ended transaction's state, its row's
+# primary key and the receive time. What it inserts commits (or rolls back) with the stop
+# itself. It may return a callable that runs once that commit is durable (to publish events).
+TransactionEndedHook = Callable[[AsyncConnection, TransactionState, int, datetime], Awaitable[AfterCommit | None]]
 
 _STATE_FIELDS = tuple(f.name for f in fields(TransactionState))
 
@@ -112,6 +122,34 @@ def sample_rows(
     ]
 
 
+def signed_rows(
+    station_id: str,
+    evse_id: int,
+    connector_id: int | None,
+    transaction_id: str | None,
+    samples: Iterable[MeterSample],
+    received_at: datetime,
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "station_id": station_id,
+            "evse_id": evse_id,
+            "connector_id": connector_id,
+            "transaction_id": transaction_id,
+            "timestamp": sample.timestamp,
+            "measurand": signed.measurand,
+            "context": signed.context.value,
+            "encoding_method": signed.encoding_method[:50],
+            "signing_method": signed.signing_method[:50] if signed.signing_method else None,
+            "data": signed.data,
+            "public_key": signed.public_key,
+            "received_at": received_at,
+        }
+        for sample in samples
+        for signed in sample.signed
+    ]
+
+
 class Store:
     """The database behind chargebridge (SQLite or PostgreSQL)."""
 
@@ -120,6 +158,9 @@ class Store:
         self.writer = writer
         self._dialect = engine.dialect.name
         self._insert_samples = InsertRows(meter_samples)
+        self._insert_signed = InsertRows(signed_meter_values)
+        # Capabilities (billing) register "on transaction ended, within the commit" hooks here.
+        self.transaction_ended_hooks: list[TransactionEndedHook] = []
         self._insert_events = InsertRows(station_events)
         station_by_id = stations.c.id == bindparam("c_id")
         self._mark_connected = ExecuteMany(
@@ -629,7 +670,17 @@ class Store:
             await conn.execute(update(transactions).where(transactions.c.pk == pk).values(transaction_id=str(pk)))
             if event.meter_values:
                 rows = sample_rows(station_id, event.evse_id or 0, event.connector_id, str(pk), event.meter_values)
-                await conn.execute(insert(meter_samples), rows)
+                if rows:
+                    await conn.execute(insert(meter_samples), rows)
+                await self._insert_signed_rows(
+                    conn,
+                    station_id,
+                    event.evse_id or 0,
+                    event.connector_id,
+                    str(pk),
+                    event.meter_values,
+                    event.timestamp,
+                )
             return replace(state, transaction_id=str(pk)), False
 
         return await self.writer.run(op)
@@ -650,7 +701,7 @@ class Store:
         assert event.transaction_id is not None
         tx_id = event.transaction_id
 
-        async def op(conn: AsyncConnection) -> tuple[TransactionState | None, str]:
+        async def op(conn: AsyncConnection) -> tuple[TransactionState | None, str, list[AfterCommit]]:
             if event.seq_no is not None:
                 inserted = await conn.execute(
                     self._insert_ignore(transaction_events).values(
@@ -664,7 +715,7 @@ class Store:
                     )
                 )
                 if inserted.rowcount == 0:
-                    return None, "duplicate"
+                    return None, "duplicate", []
             row = (
                 (
                     await conn.execute(
@@ -684,7 +735,9 @@ class Store:
                 if version == "1.6":
                     return await self._record_orphan_stop(conn, station_id, event, token_status, now)
                 state = merge_event(TransactionState(station_id, tx_id, version), event, token_status)
-                await conn.execute(insert(transactions).values(**_state_values(state), updated_at=now))
+                result = await conn.execute(insert(transactions).values(**_state_values(state), updated_at=now))
+                pk = result.inserted_primary_key[0] if result.inserted_primary_key else None
+                ended_now = not state.active
             else:
                 current = _state_from_row(row)
                 if event.event_type is TransactionEventType.ENDED and not current.active and event.seq_no is None:
@@ -700,27 +753,28 @@ class Store:
                             },
                         )
                     )
-                    return current, "duplicate"
+                    return current, "duplicate", []
                 state = merge_event(current, event, token_status)
+                pk = row["pk"]
+                ended_now = current.active and not state.active
                 await conn.execute(
                     update(transactions)
                     .where(transactions.c.pk == row["pk"])
                     .values(**_state_values(state), updated_at=now)
                 )
             if event.meter_values:
-                await conn.execute(
-                    insert(meter_samples),
-                    sample_rows(
-                        station_id,
-                        event.evse_id or state.evse_id or 0,
-                        event.connector_id or state.connector_id,
-                        tx_id,
-                        event.meter_values,
-                    ),
-                )
-            return state, "applied"
+                evse_id = event.evse_id or state.evse_id or 0
+                connector_id = event.connector_id or state.connector_id
+                rows = sample_rows(station_id, evse_id, connector_id, tx_id, event.meter_values)
+                if rows:
+                    await conn.execute(insert(meter_samples), rows)
+                await self._insert_signed_rows(conn, station_id, evse_id, connector_id, tx_id, event.meter_values, now)
+            after = await self._transaction_ended(conn, state, pk, now) if ended_now else []
+            return state, "applied", after
 
-        return await self.writer.run(op)
+        state, outcome, after = await self.writer.run(op)
+        _run_after_commit(after)
+        return state, outcome
 
     async def _record_orphan_stop(
         self,
@@ -729,7 +783,7 @@ class Store:
         event: TransactionEventRequest,
         token_status: AuthorizationStatus | None,
         now: datetime,
-    ) -> tuple[TransactionState | None, str]:
+    ) -> tuple[TransactionState | None, str, list[AfterCommit]]:
         key = _key_hash(f"stop:{event.transaction_id}:{event.timestamp.isoformat()}:{event.meter_stop_wh}")
         exists = (
             await conn.execute(
@@ -739,10 +793,11 @@ class Store:
             )
         ).first()
         if exists is not None:
-            return None, "duplicate"
+            return None, "duplicate", []
         assert event.transaction_id is not None
         state = merge_event(TransactionState(station_id, event.transaction_id, "1.6", orphan=True), event, token_status)
-        await conn.execute(insert(transactions).values(**_state_values(state), dedupe_key=key, updated_at=now))
+        result = await conn.execute(insert(transactions).values(**_state_values(state), dedupe_key=key, updated_at=now))
+        pk = result.inserted_primary_key[0] if result.inserted_primary_key else None
         await conn.execute(
             insert(station_events).values(
                 station_id=station_id,
@@ -751,20 +806,58 @@ class Store:
                 data={"transaction_id": event.transaction_id, "meter_stop_wh": event.meter_stop_wh},
             )
         )
-        return state, "orphan"
+        if event.meter_values:
+            evse_id, connector_id = event.evse_id or 0, event.connector_id
+            rows = sample_rows(station_id, evse_id, connector_id, event.transaction_id, event.meter_values)
+            if rows:
+                await conn.execute(insert(meter_samples), rows)
+            await self._insert_signed_rows(
+                conn, station_id, evse_id, connector_id, event.transaction_id, event.meter_values, now
+            )
+        return state, "orphan", await self._transaction_ended(conn, state, pk, now)
+
+    async def _insert_signed_rows(
+        self,
+        conn: AsyncConnection,
+        station_id: str,
+        evse_id: int,
+        connector_id: int | None,
+        transaction_id: str | None,
+        samples: tuple[MeterSample, ...],
+        received_at: datetime,
+    ) -> None:
+        rows = signed_rows(station_id, evse_id, connector_id, transaction_id, samples, received_at)
+        if rows:
+            await conn.execute(insert(signed_meter_values), rows)
+
+    async def _transaction_ended(
+        self, conn: AsyncConnection, state: TransactionState, pk: Any, now: datetime
+    ) -> list[AfterCommit]:
+        """The one place a transaction's end is final, inside the commit that records it: runs the
+        registered hooks (billing writes its CDR here). Moving the trigger (e.g. to "finalised once
+        missing seqNos arrived") means calling this from there instead."""
+        after: list[AfterCommit] = []
+        for hook in self.transaction_ended_hooks:
+            callback = await hook(conn, state, int(pk), now)
+            if callback is not None:
+                after.append(callback)
+        return after
 
     async def add_meter_values(self, station_id: str, request: MeterValuesRequest, now: datetime) -> None:
         """Store samples and widen the transaction's sampled register range; returns once both are
         committed. Both are grouped writes: a commit's worth of MeterValues costs two statements."""
         rows = sample_rows(station_id, request.evse_id, request.connector_id, request.transaction_id, request.samples)
-        registers = register_values(request.samples)
-        if request.transaction_id is None or not registers:
-            await self.writer.run_grouped(self._insert_samples, rows)
-            return
-        widen = _Widen(station_id, request.transaction_id, min(registers), max(registers), request.samples, now)
-        await asyncio.gather(
-            self.writer.run_grouped(self._insert_samples, rows), self.writer.run_grouped(self._widen_ranges, widen)
+        signed = signed_rows(
+            station_id, request.evse_id, request.connector_id, request.transaction_id, request.samples, now
         )
+        writes = [self.writer.run_grouped(self._insert_samples, rows)]
+        if signed:
+            writes.append(self.writer.run_grouped(self._insert_signed, signed))
+        registers = register_values(request.samples)
+        if request.transaction_id is not None and registers:
+            widen = _Widen(station_id, request.transaction_id, min(registers), max(registers), request.samples, now)
+            writes.append(self.writer.run_grouped(self._widen_ranges, widen))
+        await asyncio.gather(*writes)
 
     def _transaction_filter(
         self,
@@ -872,6 +965,14 @@ class Store:
             return int(result.rowcount)
 
         return await self.writer.run(op) > 0
+
+
+def _run_after_commit(callbacks: list[AfterCommit]) -> None:
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:  # the write is committed; a failing publisher must not turn it into an error
+            logging.getLogger(__name__).exception("after-commit callback failed")
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from chargebridge.billing import tables as _billing_tables  # noqa: F401  (registers its tables)
 from chargebridge.firmware import tables as _firmware_tables  # noqa: F401  (registers its tables)
 from chargebridge.integrations import webhook_tables as _webhook_tables  # noqa: F401  (registers its tables)
 from chargebridge.security import tables as _security_tables  # noqa: F401  (registers its tables)
