@@ -41,6 +41,12 @@ StationId = Annotated[str, Path(min_length=1, max_length=48)]
 TariffId = Annotated[str, Path(min_length=1, max_length=36)]
 KeyName = Annotated[str, Path(min_length=1, max_length=255)]
 MAX_BODY = 256 * 1024
+StationQ = Annotated[str | None, Query(max_length=48)]
+TokenQ = Annotated[str | None, Query(max_length=255)]
+Since = Annotated[datetime | None, Query(description="ended at or after (RFC 3339)")]
+Until = Annotated[datetime | None, Query(description="ended before (RFC 3339)")]
+VerdictQ = Annotated[str | None, Query(pattern="^(ok|needs_review)$")]
+CdrId = Annotated[str, Path(min_length=1, max_length=39)]
 
 
 def exact(value: Any, status_code: int = 200) -> Response:
@@ -395,12 +401,6 @@ def build_routers(ext: BillingExtension) -> list[APIRouter]:
         only = frozenset(principal.stations) if principal.stations is not None else None
         return CdrFilter(station_id, id_token, group_id, since, until, verdict, only)
 
-    StationQ = Annotated[str | None, Query(max_length=48)]
-    TokenQ = Annotated[str | None, Query(max_length=255)]
-    Since = Annotated[datetime | None, Query(description="ended at or after (RFC 3339)")]
-    Until = Annotated[datetime | None, Query(description="ended before (RFC 3339)")]
-    VerdictQ = Annotated[str | None, Query(pattern="^(ok|needs_review)$")]
-
     @router.get("/cdrs", openapi_extra=scope(Scope.FILTERED))
     async def list_cdrs(
         principal: Viewer,
@@ -430,8 +430,6 @@ def build_routers(ext: BillingExtension) -> list[APIRouter]:
         if row is None or not principal.can_access(row["station_id"]):
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"CDR {cdr_id!r} does not exist")
         return row
-
-    CdrId = Annotated[str, Path(min_length=1, max_length=39)]
 
     @router.get("/cdrs/{cdr_id}", openapi_extra=scope(Scope.OBJECT))
     async def get_cdr(principal: Viewer, cdr_id: CdrId) -> Response:
