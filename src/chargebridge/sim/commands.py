@@ -137,6 +137,7 @@ ACCEPTS_16 = frozenset(
 )
 ACCEPTS_201 = frozenset(
     {
+        "CostUpdated",
         "RequestStartTransaction",
         "RequestStopTransaction",
         "Reset",
@@ -192,6 +193,7 @@ def accepted_actions(version: OcppVersion) -> frozenset[str]:
 # -- rejection (the configured failure rate) ----------------------------------------------------
 
 _REJECTED: dict[str, dict[str, Any]] = {
+    "CostUpdated": {},  # no status to refuse with: the answer is empty either way
     "RemoteStartTransaction": {"status": "Rejected"},
     "RemoteStopTransaction": {"status": "Rejected"},
     "RequestStartTransaction": {"status": "Rejected"},
@@ -627,6 +629,12 @@ def _clear_profile_201(payload: dict[str, Any], state: StationState) -> Answer:
     return _clear_limits(state, criteria.get("evseId"))
 
 
+def _cost_updated_201(payload: dict[str, Any], state: StationState) -> Answer:
+    """The running cost of a transaction, shown to the driver: kept as the last cost per transaction."""
+    state.running_costs[payload["transactionId"]] = float(payload["totalCost"])
+    return Answer({})
+
+
 _HANDLERS_201: dict[str, Handler] = {
     "RequestStartTransaction": _request_start_201,
     "RequestStopTransaction": _request_stop_201,
@@ -646,4 +654,5 @@ _HANDLERS_201: dict[str, Handler] = {
     "InstallCertificate": _install_certificate,
     "DeleteCertificate": _delete_certificate,
     "GetInstalledCertificateIds": _installed_ids_201,
+    "CostUpdated": _cost_updated_201,
 }

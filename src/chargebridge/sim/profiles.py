@@ -15,6 +15,8 @@ A profile is a TOML data file (the shipped ones live in ``sim/profiles/``)::
     status_before_boot = true        # StatusNotification before BootNotification
     duplicate_stop = true            # every StopTransaction / TransactionEvent Ended sent twice
     late_stop_s = 600                # transaction end reported this many simulated seconds late
+    sign_meter_values = true         # Transaction.Begin/End energy readings signed (OCMF)
+    tamper_signed_reading = true     # the signed end reading is altered after signing
     transaction_id_after_reset = -1  # 1.6: StopTransaction id after a reboot lost the id
     [[quirks.vendor_errors]]         # non-standard error codes used for faults
     error_code = "OtherError"
@@ -49,6 +51,8 @@ _QUIRK_KEYS = frozenset(
         "transaction_id_after_reset",
         "vendor_errors",
         "data_transfer",
+        "sign_meter_values",
+        "tamper_signed_reading",
     }
 )
 
@@ -90,6 +94,8 @@ class QuirkProfile:
     transaction_id_after_reset: int | None = None
     vendor_errors: tuple[VendorError, ...] = field(default_factory=tuple)
     data_transfer: VendorDataTransfer | None = None
+    sign_meter_values: bool = False
+    tamper_signed_reading: bool = False
 
     def serial_for(self, station_id: str) -> str:
         return self.serial_number.replace("{station_id}", station_id)
@@ -138,6 +144,8 @@ def parse_profile(data: dict[str, Any], *, source: str = "<profile>") -> QuirkPr
             transaction_id_after_reset=int(after_reset) if after_reset is not None else None,
             vendor_errors=errors,
             data_transfer=transfer,
+            sign_meter_values=bool(quirks.get("sign_meter_values", False)),
+            tamper_signed_reading=bool(quirks.get("tamper_signed_reading", False)),
         )
     except (TypeError, ValueError) as exc:
         raise ProfileError(f"{source}: {exc}") from exc

@@ -118,6 +118,7 @@ class Session:
     acknowledged: bool = False
     id_lost: bool = False  # a reboot lost the server's transaction id (quirk)
     recorded: bool = False
+    signed_begin: str | None = None  # the OCMF record of the start reading (stations that sign)
 
 
 @dataclass(slots=True)
@@ -158,6 +159,8 @@ class StationState:
     certificates: list[InstalledCertificate] = field(default_factory=list)
     pending_key: ec.EllipticCurvePrivateKey | None = None
     station_certificate: str | None = None
+    # 2.0.1 CostUpdated: the last running cost the CSMS sent, per transaction id.
+    running_costs: dict[str, float] = field(default_factory=dict)
 
     def free_connector(self, wanted: int | None) -> Connector | None:
         """The connector a start should use: the one asked for, else the first free one."""
