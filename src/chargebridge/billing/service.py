@@ -266,7 +266,7 @@ class BillingService:
         now = self.clock.now()
         async with self.store.engine.connect() as conn:
             costing, tariff = await self._cost_so_far(conn, tx, now)
-        out: dict[str, Any] = {"transaction_id": transaction_id, "active": bool(tx["active"]), "at": now}
+        out: dict[str, Any] = {"transaction_id": transaction_id, "active": bool(tx["active"])}
         if costing is None or tariff is None:
             out |= {"currency": None, "total_cost": None, "tariff_id": None}
             return out

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -771,7 +772,9 @@ def _pieces(tariff: Tariff, usage: SessionUsage, zone: ZoneInfo) -> list[_Piece]
     cuts = _cuts(tariff, usage, zone, curve)
     offsets = sorted(cuts)
     energies = [cuts[o] if cuts[o] is not None else _energy_at(curve, o) for o in offsets]
-    readings = sorted(usage.points, key=lambda p: p.at)
+    # current readings by offset, in time order: the first one at or after a piece's end closes it
+    currents = sorted((_seconds(p.at - usage.start), p.current_a) for p in usage.points if p.current_a is not None)
+    offsets_of_currents = [offset for offset, _ in currents]
     pieces: list[_Piece] = []
     for (t0, e0), (t1, e1) in zip(
         zip(offsets, energies, strict=True), zip(offsets[1:], energies[1:], strict=True), strict=False
@@ -781,12 +784,12 @@ def _pieces(tariff: Tariff, usage: SessionUsage, zone: ZoneInfo) -> list[_Piece]
         # power: the piece's average (exact, from the energy); current: the reading closing the piece
         if piece.seconds > 0:
             piece.power_w = piece.energy * SECONDS_PER_HOUR / piece.seconds
-        for reading in readings:
-            if _seconds(reading.at - usage.start) >= t1 and reading.current_a is not None:
-                piece.current_a = reading.current_a
-                break
-            if reading.current_a is not None and _seconds(reading.at - usage.start) > t0:
-                piece.current_a = reading.current_a
+        if currents:  # O(log n) per piece: sessions with thousands of readings price in linear time
+            index = bisect_left(offsets_of_currents, t1)
+            if index < len(currents):
+                piece.current_a = currents[index][1]
+            elif offsets_of_currents[-1] > t0:
+                piece.current_a = currents[-1][1]
         pieces.append(piece)
     if not pieces:  # a zero-length session: one empty piece so FLAT still applies
         pieces.append(_Piece(ZERO, ZERO, ZERO, ZERO))
