@@ -3,6 +3,7 @@ with the stop, verdicts, OCMF verification, totalCost, exports, statements, cred
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import csv
 import io
@@ -316,3 +317,63 @@ async def test_unsigned_station_that_should_sign_and_implausible_energy_are_held
     codes = {r["code"] for r in cdr["reasons"]}
     assert cdr["verdict"] == "needs_review"
     assert {"unsigned_readings", "energy_implausible"} <= codes, codes
+
+
+async def test_cost_updated_from_the_api_and_running_cost(node: Node) -> None:
+    await create_tariff(node, ENERGY_FLAT)
+    station_id = random_id("CU")
+    async with node.client() as http:
+        await http.put("/api/v1/billing/default-tariff", json={"tariff_id": "ENERGY-FLAT"})
+    station = await RawStation.open(node.ocpp_url, station_id, "2.0.1")
+    await station.call("BootNotification", BOOT201)
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=30)
+    begin = {
+        "eventType": "Started",
+        "timestamp": ts(start),
+        "triggerReason": "Authorized",
+        "seqNo": 0,
+        "transactionInfo": {"transactionId": "TX-CU"},
+        "evse": {"id": 1, "connectorId": 1},
+        "meterValue": [{"timestamp": ts(start), "sampledValue": [{"value": 10_000, "context": "Transaction.Begin"}]}],
+    }
+    await station.call("TransactionEvent", begin)
+    update = dict(
+        begin,
+        eventType="Updated",
+        seqNo=1,
+        triggerReason="MeterValuePeriodic",
+        timestamp=ts(start + timedelta(minutes=20)),
+    )
+    update["meterValue"] = [
+        {
+            "timestamp": ts(start + timedelta(minutes=20)),
+            "sampledValue": [{"value": 14_000, "context": "Sample.Periodic"}],
+        }
+    ]
+    await station.call("TransactionEvent", update)
+    async with node.client() as http:
+        cost = exact(await http.get(f"/api/v1/stations/{station_id}/transactions/TX-CU/cost"))
+        # 4 kWh so far: 1.20 + 1.00 flat, 19 % VAT
+        assert cost["active"] is True and cost["total_cost"] == {
+            "excl_vat": Decimal("2.20"),
+            "incl_vat": Decimal("2.62"),
+        }
+        sending = asyncio.create_task(
+            http.post(f"/api/v1/stations/{station_id}/cost-updated", json={"transaction_id": "TX-CU"})
+        )
+        call = await station.recv()
+        assert call[2] == "CostUpdated" and call[3] == {"totalCost": 2.62, "transactionId": "TX-CU"}
+        await station.send_raw(json.dumps([3, call[1], {}]))
+        answer = await sending
+        assert answer.status_code == 200, answer.text
+    await station.close()
+    # 1.6 has no CostUpdated
+    other = random_id("CU16")
+    station16 = await RawStation.open(node.ocpp_url, other, "1.6")
+    await station16.call("BootNotification", BOOT16)
+    async with node.client() as http:
+        refused = await http.post(
+            f"/api/v1/stations/{other}/cost-updated", json={"transaction_id": "1", "total_cost": 1}
+        )
+        assert refused.status_code == 422 and "no OCPP 1.6 form" in refused.text
+    await station16.close()
