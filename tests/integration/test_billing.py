@@ -377,3 +377,37 @@ async def test_cost_updated_from_the_api_and_running_cost(node: Node) -> None:
         )
         assert refused.status_code == 422 and "no OCPP 1.6 form" in refused.text
     await station16.close()
+
+
+async def test_v16_ocmf_by_data_transfer_counts_for_the_cdr(node: Node) -> None:
+    await create_tariff(node, ENERGY_FLAT)
+    key = ec.generate_private_key(ec.SECP256R1())
+    public = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    station_id = random_id("DT16")
+    async with node.client() as http:
+        await http.put("/api/v1/billing/default-tariff", json={"tariff_id": "ENERGY-FLAT"})
+        assert (await http.post("/api/v1/stations", json={"id": station_id})).status_code == 201
+        await http.post(f"/api/v1/stations/{station_id}/meter-keys", json={"public_key": public.hex()})
+    station = await RawStation.open(node.ocpp_url, station_id, "1.6")
+    await station.call("BootNotification", BOOT16)
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=20)
+    end = start + timedelta(minutes=20)
+    answer = await station.call(
+        "StartTransaction", {"connectorId": 1, "idTag": "ANY", "meterStart": 20_000, "timestamp": ts(start)}
+    )
+    tx_id = answer[2]["transactionId"]
+    begin = await station.call(
+        "DataTransfer", {"vendorId": "com.meter", "messageId": "OCMF", "data": ocmf(key, "B", start, 20_000)}
+    )
+    assert begin[2]["status"] == "Accepted"
+    data = json.dumps({"transactionId": tx_id, "signedMeterData": ocmf(key, "E", end, 23_000)})
+    assert (
+        await station.call("DataTransfer", {"vendorId": "com.meter", "messageId": "SignedMeterValue", "data": data})
+    )[2]["status"] == "Accepted"
+    other = await station.call("DataTransfer", {"vendorId": "com.unknown", "messageId": "Temp", "data": "41"})
+    assert other[2]["status"] == "UnknownVendorId"  # not OCMF: left to the vendor decoders
+    await station.call("StopTransaction", {"transactionId": tx_id, "meterStop": 23_000, "timestamp": ts(end)})
+    await station.close()
+    [cdr] = await cdrs(node, station_id)
+    assert cdr["verdict"] == "ok", cdr["reasons"]
+    assert [v["nature"] for v in cdr["signed_data"]["signed_values"]] == ["Start", "End"]

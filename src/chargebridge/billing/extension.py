@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter
 
 from chargebridge.billing.config import BillingConfig
+from chargebridge.billing.datatransfer import data_transfer_hook
 from chargebridge.billing.routes import build_routers
 from chargebridge.billing.service import BillingService
 from chargebridge.domain.commands import Command, CommandOutcome
@@ -57,6 +58,8 @@ class BillingExtension:
             return price.incl_vat if price.incl_vat is not None else price.excl_vat
 
         context.requests.total_cost_hook = total_cost
+        # OCMF records sent by DataTransfer (1.6 vendor form); other DataTransfers go on to the vendor decoders
+        context.requests.data_transfer_hook = data_transfer_hook(context.store, context.requests.data_transfer_hook)
 
     async def stop(self) -> None:
         if self.service is not None:
