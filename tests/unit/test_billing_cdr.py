@@ -118,11 +118,18 @@ def test_each_check_holds_the_cdr() -> None:
 
 
 def test_power_that_does_not_add_up_to_the_energy_is_a_mislabelled_unit() -> None:
-    powers = [sample(m, "Power.Active.Import", 12_500, "W") for m in (0, 20, 40, 60)]
-    assert codes(build(samples=powers)) == set()  # 12.5 kW for an hour is 12.5 kWh
+    minutes = (0, 20, 40, 60)
+    powers = [sample(m, "Power.Active.Import", 12_500, "W") for m in minutes]
+    registers = [sample(m, "Energy.Active.Import.Register", 1000 + m * 12_500 / 60, "Wh") for m in minutes]
+    assert codes(build(samples=powers + registers)) == set()  # 12.5 kW for an hour is 12.5 kWh
     # the same power, but the meter reported kWh numbers labelled Wh: 12.5 "Wh"
     tiny = tx(meter_start_wh=1.0, meter_stop_wh=13.5, energy_wh=12.5)
-    assert codes(build(transaction=tiny, samples=powers)) == {"energy_power_mismatch"}
+    labelled = [sample(m, "Energy.Active.Import.Register", 1 + m * 12.5 / 60, "Wh") for m in minutes]
+    assert codes(build(transaction=tiny, samples=powers + labelled)) == {"energy_power_mismatch"}
+    # power stopping between two readings (the EV is full) is no unit problem
+    stopping = [sample(m, "Power.Active.Import", 12_500 if m < 40 else 0, "W") for m in minutes]
+    flat = [sample(m, "Energy.Active.Import.Register", 1000 + min(m, 40) * 12_500 / 60, "Wh") for m in minutes]
+    assert "energy_power_mismatch" not in codes(build(samples=stopping + flat))
 
 
 def ocmf(key: ec.EllipticCurvePrivateKey, kind: str, wh: int, tamper: bool = False) -> str:

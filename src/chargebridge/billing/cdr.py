@@ -12,8 +12,8 @@ fail adds a :class:`Reason`; a CDR with any reason of severity ``review`` is ``n
 ``negative_register``      an energy register reading below zero
 ``non_monotonic_register`` the energy register went down during the session
 ``energy_implausible``     more energy than the connector's max power allows in the duration
-``energy_power_mismatch``  the energy disagrees with the sampled power integrated over time
-                           (a unit mislabelled, kWh sent as Wh or the other way round)
+``energy_power_mismatch``  the register's rise disagrees with the sampled power integrated over
+                           the same readings (a unit mislabelled, kWh sent as Wh or the reverse)
 ``late_stop``              the stop arrived long after it happened (offline replay)
 ``clock_skew``             the station's clock is off by more than the bound
 ``no_tariff``              no tariff applies: the session would be billed at 0
@@ -34,6 +34,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -188,22 +189,29 @@ def _register_checks(samples: Sequence[Mapping[str, Any]], start: Decimal | None
     return reasons
 
 
-def _power_integral_wh(samples: Sequence[Mapping[str, Any]], start: datetime, end: datetime) -> tuple[float, int]:
-    """Sampled active power integrated over the session (trapezoids; held from the start), and the sample count."""
-    powers = sorted(
-        (row["timestamp"], float(row["value"]))
-        for row in samples
-        if row["measurand"] == POWER
-        and row.get("phase") is None
-        and row["unit"] == "W"
-        and start <= row["timestamp"] <= end
-    )
-    if len(powers) < 3:
-        return 0.0, len(powers)
-    total = 0.0
-    for (t0, p0), (t1, p1) in itertools.pairwise(powers):
-        total += (p0 + p1) / 2 * (t1 - t0).total_seconds() / 3600
-    return total, len(powers)
+def _power_vs_register(
+    samples: Sequence[Mapping[str, Any]], start: datetime, end: datetime
+) -> tuple[float, float, int]:
+    """Over the readings that carry both active power and the energy register (the same
+    timestamp): the power integrated between the first and the last of them (trapezoids), the
+    register's rise over the same span, and how many such readings there are."""
+    powers: dict[datetime, float] = {}
+    registers: dict[datetime, float] = {}
+    for row in samples:
+        at = row["timestamp"]
+        if not start <= at <= end or row.get("phase") is not None:
+            continue
+        if row["measurand"] == POWER and row["unit"] == "W":
+            powers[at] = float(row["value"])
+        elif row["measurand"] == ENERGY_REGISTER and row["unit"] == "Wh":
+            registers[at] = float(row["value"])
+    both = sorted(at for at in powers if at in registers)
+    if len(both) < 3:
+        return 0.0, 0.0, len(both)
+    integral = 0.0
+    for t0, t1 in pairwise(both):
+        integral += (powers[t0] + powers[t1]) / 2 * (t1 - t0).total_seconds() / 3600
+    return integral, registers[both[-1]] - registers[both[0]], len(both)
 
 
 def _plausibility(data: CdrInput, energy_wh: Decimal, start: datetime, end: datetime) -> list[Reason]:
@@ -219,15 +227,15 @@ def _plausibility(data: CdrInput, energy_wh: Decimal, start: datetime, end: date
                 f"{b.max_power_w / 1000:g} kW",
             )
         )
-    integral, count = _power_integral_wh(data.samples, start, end)
-    if count >= 3 and max(integral, float(energy_wh)) > 100.0:
-        ratio = float(energy_wh) / integral if integral > 0 else float("inf")
+    integral, rise, count = _power_vs_register(data.samples, start, end)
+    if count >= 3 and max(integral, rise) > 100.0:
+        ratio = rise / integral if integral > 0 else float("inf")
         if not 0.5 <= ratio <= 2.0:
             reasons.append(
                 Reason(
                     "energy_power_mismatch",
-                    f"metered energy {float(energy_wh):g} Wh but the sampled power adds up to {integral:.0f} Wh "
-                    "(a unit mislabelled?)",
+                    f"the energy register rose {rise:g} Wh while the sampled power adds up to {integral:.0f} Wh "
+                    "over the same readings (a unit mislabelled?)",
                 )
             )
     return reasons
