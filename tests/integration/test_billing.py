@@ -411,3 +411,32 @@ async def test_v16_ocmf_by_data_transfer_counts_for_the_cdr(node: Node) -> None:
     [cdr] = await cdrs(node, station_id)
     assert cdr["verdict"] == "ok", cdr["reasons"]
     assert [v["nature"] for v in cdr["signed_data"]["signed_values"]] == ["Start", "End"]
+
+
+async def test_a_failing_cdr_build_never_costs_the_stop(node: Node, monkeypatch: Any) -> None:
+    import chargebridge.billing.service as service_module
+
+    def broken(_: Any) -> Any:
+        raise RuntimeError("bug in the CDR builder")
+
+    monkeypatch.setattr(service_module, "build_cdr", broken)
+    station_id = random_id("BUG")
+    station = await RawStation.open(node.ocpp_url, station_id, "1.6")
+    await station.call("BootNotification", BOOT16)
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
+    answer = await station.call(
+        "StartTransaction", {"connectorId": 1, "idTag": "ANY", "meterStart": 0, "timestamp": ts(start)}
+    )
+    stop = {
+        "transactionId": answer[2]["transactionId"],
+        "meterStop": 500,
+        "timestamp": ts(start + timedelta(minutes=5)),
+    }
+    stopped = await station.call("StopTransaction", stop)
+    assert stopped[0] == 3  # acknowledged: the stop is recorded
+    await station.close()
+    async with node.client() as http:
+        [tx] = (await http.get("/api/v1/transactions", params={"station_id": station_id})).json()["items"]
+        assert tx["active"] is False and tx["energy_wh"] == 500
+    [cdr] = await cdrs(node, station_id)
+    assert cdr["verdict"] == "needs_review" and cdr["reasons"][0]["code"] == "cdr_build_failed"

@@ -21,6 +21,7 @@ fail adds a :class:`Reason`; a CDR with any reason of severity ``review`` is ``n
 ``signature_invalid``      a signed reading does not verify (tampered, unknown key, unreadable)
 ``signed_incomplete``      no verified signed begin or end reading
 ``signed_energy_mismatch`` the CDR's energy is not what the signed readings say
+``cdr_build_failed``       the CDR could not be built (a bug): a zero-cost CDR stands in, held
 =========================  ======================================================================
 """
 

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chargebridge.billing.cdr import Bounds, Cdr, CdrInput, build_cdr, meter_points
+from chargebridge.billing.cdr import Bounds, Cdr, CdrInput, Reason, build_cdr, cdr_id, iso, meter_points
 from chargebridge.billing.commands import CostUpdated
 from chargebridge.billing.config import BillingConfig
 from chargebridge.billing.store import BillingStore, cdr_row, tariff_of
@@ -30,7 +30,16 @@ from chargebridge.billing.tables import (
     billing_station_profiles,
     billing_tariff_versions,
 )
-from chargebridge.billing.tariff import ZERO, Costing, Price, SessionUsage, Tariff, price_session, tariff_active
+from chargebridge.billing.tariff import (
+    ZERO,
+    Costing,
+    Price,
+    SessionUsage,
+    Tariff,
+    price_session,
+    quantize,
+    tariff_active,
+)
 from chargebridge.bus.memory import EventBus
 from chargebridge.domain.commands import Command, CommandOutcome
 from chargebridge.domain.events import DomainEvent, EventKind
@@ -104,8 +113,20 @@ class BillingService:
         tx = await _row(conn, select(transactions).where(transactions.c.pk == pk))
         if tx is None:
             return None
-        cdr, group_id = await self._build(conn, tx, now)
-        await conn.execute(insert(billing_cdrs).values(**cdr_row(cdr, state.station_id, tx, group_id, now)))
+        try:
+            # a savepoint: whatever goes wrong with the CDR never costs the station its stop
+            async with conn.begin_nested():
+                cdr, group_id = await self._build(conn, tx, now)
+                await conn.execute(insert(billing_cdrs).values(**cdr_row(cdr, state.station_id, tx, group_id, now)))
+        except Exception as exc:
+            log.exception("%s: the CDR of transaction %s could not be built", state.station_id, state.transaction_id)
+            cdr, group_id = self._failed(tx, now, exc), None
+            try:
+                async with conn.begin_nested():
+                    await conn.execute(insert(billing_cdrs).values(**cdr_row(cdr, state.station_id, tx, None, now)))
+            except Exception:
+                log.exception("%s: not even a held CDR could be written for %s", state.station_id, state.transaction_id)
+                return None
 
         def published() -> None:
             self.cdrs_written += 1
@@ -117,6 +138,33 @@ class BillingService:
             self.bus.publish(DomainEvent(EventKind.CDR_CREATED, state.station_id, now, cdr_event(cdr, tx)))
 
         return published
+
+    def _failed(self, tx: Row, now: datetime, exc: Exception) -> Cdr:
+        """A held, zero-cost CDR standing for a transaction whose CDR could not be built (a bug):
+        the session stays visible for review instead of vanishing from billing."""
+        currency = self.config.currency
+        start = tx.get("started_at") or tx.get("stopped_at") or now
+        end = tx.get("stopped_at") or now
+        identifier = cdr_id(tx["station_id"], int(tx["pk"]))
+        zero = Price(quantize(ZERO, currency), quantize(ZERO, currency))
+        body = {
+            "country_code": self.config.country_code,
+            "party_id": self.config.party_id,
+            "id": identifier,
+            "start_date_time": iso(start),
+            "end_date_time": iso(end),
+            "session_id": str(tx["transaction_id"]),
+            "currency": currency,
+            "tariffs": [],
+            "charging_periods": [],
+            "total_cost": zero.to_json(),
+            "total_energy": ZERO,
+            "total_time": ZERO,
+            "credit": False,
+            "last_updated": iso(now),
+        }
+        reason = Reason("cdr_build_failed", f"the CDR could not be built: {type(exc).__name__}: {exc}"[:500])
+        return Cdr(identifier, body, "needs_review", (reason,), ZERO, zero, currency, start, end, None, None)
 
     async def _build(self, conn: AsyncConnection, tx: Row, now: datetime) -> tuple[Cdr, str | None]:
         station_id = tx["station_id"]
