@@ -55,4 +55,7 @@ def build_extensions(settings: Settings) -> list[Extension]:
     from chargebridge.txstatus.extension import TransactionStatusExtension  # GetTransactionStatus, seqNo gaps
 
     extensions.append(TransactionStatusExtension(settings))
+    from chargebridge.billing.extension import BillingExtension  # tariffs, CDRs, running cost, OCMF ([billing])
+
+    extensions.append(BillingExtension(settings))
     return extensions

@@ -192,6 +192,15 @@ async def _station_data(station: Station, id_tag: str, power_w: float) -> str:
     return str(transaction_id)
 
 
+async def _finished_transaction(station: Station, id_tag: str) -> None:
+    """A transaction started and stopped on connector 1: billing writes its CDR (filtered routes need data)."""
+    started = await station.call(
+        "StartTransaction", {"connectorId": 1, "idTag": id_tag, "meterStart": 1000, "timestamp": NOW}
+    )
+    stop = {"transactionId": started[2]["transactionId"], "meterStop": 2000, "timestamp": NOW, "idTag": id_tag}
+    await station.call("StopTransaction", stop)
+
+
 async def _diagnostics(world: World, http: httpx.AsyncClient, station: Station, content: bytes) -> int:
     """An uploaded diagnostics file of ``station`` (GetLog, then the upload to the URL it names)."""
     before = len(station.calls("GetLog"))
@@ -237,6 +246,8 @@ async def seed_world(node: Node) -> World:
     world = World(node, await Station.open(node, "MINE-1"), await Station.open(node, "THEIRS-1"))
     world.mine_transaction = await _station_data(world.mine, "TAG-MINE", MINE_POWER_W)
     world.theirs_transaction = await _station_data(world.theirs, "TAG-THEIRS", THEIRS_POWER_W)
+    await _finished_transaction(world.mine, "TAG-MINE")
+    await _finished_transaction(world.theirs, "TAG-THEIRS")
     async with world.client() as http:
         for station_id in ("MINE-2", "THEIRS-2"):
             await _ok(await http.post("/api/v1/stations", json={"id": station_id}), 201)

@@ -206,16 +206,20 @@ async def test_fleet_views_are_those_of_the_scope(any_db_world: World) -> None:
     async with world.client(world.tokens["operator"]) as http:
         summary = (await http.get("/api/v1/fleet/summary", params=OWN)).json()
         assert summary["stations"] == 2 and summary["online"] == 1 and summary["faulted"] == 1
-        assert summary["connected_now"] == 1 and summary["sessions_today"] == 1
+        # the seeded world has two sessions per station: one charging, one finished (with its CDR)
+        assert summary["connected_now"] == 1 and summary["sessions_today"] == 2
         assert summary["power_w"] == MINE_POWER_W
         power = (await http.get("/api/v1/fleet/power", params=OWN)).json()
         assert power["power_w"] == MINE_POWER_W and power["points"] == []
         csv = (await http.get("/api/v1/exports/transactions.csv")).text
         assert "MINE-1" in csv and "THEIRS" not in csv
+        cdrs = (await http.get("/api/v1/exports/cdrs.csv")).text
+        assert "MINE-1" in cdrs and "THEIRS" not in cdrs
     lists = {
         "viewer": [
             "/api/v1/stations",
             "/api/v1/transactions",
+            "/api/v1/cdrs",
             "/api/v1/fleet/events?limit=1000",
             "/api/v1/fleet/faults",
             "/api/v1/fleet/sessions",

@@ -139,7 +139,7 @@ def finalise_recorder(node: Node) -> list[TransactionState]:
     calls: list[TransactionState] = []
     assert node.app.store is not None
 
-    async def hook(conn: AsyncConnection, state: TransactionState, now: datetime) -> None:
+    async def hook(conn: AsyncConnection, state: TransactionState, pk: int, now: datetime) -> None:
         calls.append(state)
         await conn.execute(
             insert(station_events).values(
@@ -166,6 +166,8 @@ async def test_gap_waits_for_the_missing_event_then_finalises_once(gap_node: Nod
         assert row["active"] is False
         assert row["completeness"] == "awaiting_events" and row["missing_seq_nos"] == [2]
         assert row["finalised_at"] is None and calls == []
+        async with gap_node.client() as http:  # billing writes its CDR at finalisation, not at the Ended event
+            assert (await http.get("/api/v1/cdrs", params={"station_id": cp.id})).json()["total"] == 0
         ended = await asyncio.wait_for(events.get(), 5)
         assert ended.kind is EventKind.TRANSACTION_ENDED and ended.data["completeness"] == "awaiting_events"
         # The CSMS asks the station whether more is coming.
@@ -187,6 +189,9 @@ async def test_gap_waits_for_the_missing_event_then_finalises_once(gap_node: Nod
     assert gap_node.app.store is not None
     written = await gap_node.app.store.list_station_events(cp.id, kind="test_finalised")
     assert [item["data"]["transaction_id"] for item in written] == ["TX-GAP-1"]
+    async with gap_node.client() as http:
+        cdrs = (await http.get("/api/v1/cdrs", params={"station_id": cp.id})).json()
+    assert cdrs["total"] == 1 and cdrs["items"][0]["total_energy"] == 2.0  # kWh, the late event included
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(events.get(), 0.3)  # no second transaction.finalised
 

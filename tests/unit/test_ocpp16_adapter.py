@@ -489,7 +489,7 @@ def test_a_meter_value_with_an_unusable_timestamp_is_skipped_with_a_note(
     assert decoded.notes == ("transactionData[0] skipped: timestamp is not a valid date-time",)
 
 
-def test_signed_data_is_skipped_with_a_note(adapter: Ocpp16Adapter) -> None:
+def test_signed_data_is_kept_as_a_signed_reading(adapter: Ocpp16Adapter) -> None:
     decoded = decode(
         adapter,
         "MeterValues",
@@ -513,8 +513,9 @@ def test_signed_data_is_skipped_with_a_note(adapter: Ocpp16Adapter) -> None:
     request = decoded.request
     assert isinstance(request, MeterValuesRequest)
     assert [value.value for value in request.samples[0].values] == [1234.0]
-    assert len(decoded.notes) == 1
-    assert "SignedData" in decoded.notes[0]
+    assert decoded.notes == ()
+    [signed] = request.samples[0].signed
+    assert (signed.data, signed.encoding_method, signed.context.value) == ("12345", "Unknown", "Transaction.End")
 
 
 def test_a_sample_with_no_usable_value_disappears(adapter: Ocpp16Adapter) -> None:
@@ -901,7 +902,7 @@ def sampled_value(value: st.SearchStrategy[str], **fixed: str) -> st.SearchStrat
     )
 
 
-# (raw SampledValue, whether the adapter must keep it)
+# (raw SampledValue, whether the adapter must keep it as a number; SignedData is kept as a signed reading)
 tagged_value = st.one_of(
     sampled_value(numeric_text).map(lambda raw: (raw, True)),
     sampled_value(numeric_text, format="Raw").map(lambda raw: (raw, True)),
@@ -931,7 +932,9 @@ def test_meter_values_property(connector_id: int, entries: list[tuple[str, list[
     expected = [raw for raws in by_timestamp.values() for raw in raws]
     got = [value for sample in request.samples for value in sample.values]
     assert len(got) == len(expected)
-    assert len(decoded.notes) == sum(not keep for _, values in entries for _, keep in values)
+    signed = [raw for _, values in entries for raw, _ in values if raw.get("format") == "SignedData"]
+    assert len(decoded.notes) == sum(not keep for _, values in entries for _, keep in values) - len(signed)
+    assert sorted(s.data for sample in request.samples for s in sample.signed) == sorted(r["value"] for r in signed)
 
     for raw, value in zip(expected, got, strict=True):
         assert value.measurand == raw.get("measurand", "Energy.Active.Import.Register")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 from datetime import UTC, datetime
+from decimal import Decimal
 from importlib import resources
 from typing import Any
 
@@ -16,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chargebridge.billing.commands import CostUpdated
 from chargebridge.domain import commands as cmd
 from chargebridge.domain.adapter import VersionAdapter
 from chargebridge.domain.iso15118 import (
@@ -797,6 +799,7 @@ PROFILE = {
 HASH = cmd.CertificateHashData("SHA256", "ab" * 32, "cd" * 32, "1f2e")
 
 COMMANDS: list[tuple[cmd.Command, str, dict[str, Any]]] = [
+    (CostUpdated("TX-1", Decimal("12.34")), "CostUpdated", {"totalCost": 12.34, "transactionId": "TX-1"}),
     (
         cmd.RemoteStart(IdToken("04A2B3C4"), remote_start_id=7),
         "RequestStartTransaction",

@@ -118,6 +118,7 @@ REQUESTS: dict[OcppVersion, list[tuple[str, dict[str, Any]]]] = {
         ("TriggerMessage", {"requestedMessage": "TransactionEvent", "evse": {"id": 1}}),
         ("TriggerMessage", {"requestedMessage": "SignV2GCertificate"}),
         ("ClearCache", {}),
+        ("CostUpdated", {"totalCost": 4.75, "transactionId": "TX-1"}),
         ("DataTransfer", {"vendorId": "com.sim", "messageId": "m", "data": {"k": 1}}),
         ("SetChargingProfile", {"evseId": 0, "chargingProfile": PROFILE_201}),
         ("ClearChargingProfile", {"chargingProfileCriteria": {"evseId": 1}}),

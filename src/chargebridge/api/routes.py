@@ -85,6 +85,8 @@ class StationUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     password: str | None = Field(default=None, min_length=16, max_length=40)
     registration_status: Literal["Accepted", "Pending", "Rejected"] | None = None
+    # billing: the station's tariff (null removes the assignment), see docs/billing.md
+    tariff_id: str | None = Field(default=None, min_length=1, max_length=36)
 
 
 @router.get("/stations", tags=["stations"], openapi_extra=scope(Scope.FILTERED))
@@ -133,13 +135,28 @@ async def update_station(ctx: Context, _: Admin, station_id: StationId, body: St
         values["password_hash"] = hash_password(body.password)
     if body.registration_status is not None:
         values["registration_status"] = body.registration_status
+    assign_tariff = "tariff_id" in body.model_fields_set
+    if assign_tariff:  # checked before anything is written: a refused tariff changes nothing
+        from chargebridge.billing.store import BillingStore, Missing
+
+        billing = BillingStore(ctx.store)
+        await _station_or_404(ctx, station_id)
+        if body.tariff_id is not None and await billing.get_tariff(body.tariff_id) is None:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"tariff {body.tariff_id!r} does not exist")
     try:
         row = await ctx.store.update_station(station_id, **values) if values else await _station_or_404(ctx, station_id)
     except NotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"station {station_id!r} is not registered") from exc
     if body.registration_status is not None:
         ctx.requests.registration_changed(station_id)  # the next BootNotification, also on an open socket
-    return (await _station_views(ctx, [row]))[0]
+    view = (await _station_views(ctx, [row]))[0]
+    if assign_tariff:
+        try:
+            await billing.assign("station", station_id, body.tariff_id, ctx.clock.now())
+        except Missing as exc:  # deleted between the check and the write
+            raise HTTPException(status.HTTP_409_CONFLICT, f"tariff {body.tariff_id!r} was deleted meanwhile") from exc
+        view["tariff_id"] = body.tariff_id
+    return view
 
 
 @router.delete(

@@ -34,6 +34,7 @@ class EventKind(StrEnum):
     CHARGING_LIMIT = "charging.limit"  # an external limit reported or released (NotifyChargingLimit ...)
     EV_CHARGING_NEEDS = "charging.ev_needs"  # an ISO 15118 EV's needs and the schedule answered
     EV_CHARGING_SCHEDULE = "charging.ev_schedule"  # the schedule an ISO 15118 EV chose, checked
+    CDR_CREATED = "cdr.created"  # billing wrote a charge detail record (see docs/billing.md)
 
 
 @dataclass(frozen=True, slots=True)

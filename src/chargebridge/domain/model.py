@@ -20,6 +20,7 @@ __all__ = [
     "ReadingContext",
     "RegistrationStatus",
     "SampledValue",
+    "SignedMeterValue",
     "StationIdentity",
 ]
 
@@ -100,9 +101,27 @@ class SampledValue:
 
 
 @dataclass(frozen=True, slots=True)
+class SignedMeterValue:
+    """A signed meter reading as the station sent it (verified by billing, never here).
+
+    ``data`` is the signed payload as text: for OCMF the ``OCMF|{...}|{...}`` string (2.0.1
+    sends it base64-encoded in ``signedMeterData``: the adapter decodes it when it is text),
+    else the payload as received. ``encoding_method`` names the format (``OCMF``, ``EDL``, ...)."""
+
+    measurand: str
+    context: ReadingContext
+    encoding_method: str
+    data: str
+    signing_method: str | None = None
+    public_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class MeterSample:
     timestamp: datetime
     values: tuple[SampledValue, ...]
+    # Signed readings taken at this timestamp (2.0.1 signedMeterValue, 1.6 format SignedData).
+    signed: tuple[SignedMeterValue, ...] = ()
 
     def energy_register_wh(self) -> float | None:
         """The whole-meter Energy.Active.Import.Register in Wh, if this sample carries it."""

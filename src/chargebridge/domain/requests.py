@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -131,10 +132,12 @@ class TransactionEventRequest(StationRequest):
 
 @dataclass(frozen=True, slots=True)
 class TransactionEventResponse(StationResponse):
-    """``transaction_id`` is set for a 1.6 STARTED (the id the CSMS assigned)."""
+    """``transaction_id`` is set for a 1.6 STARTED (the id the CSMS assigned). ``total_cost``: the
+    transaction's final cost incl. taxes, answered at a 2.0.1 ENDED (billing; 1.6 has no field)."""
 
     transaction_id: str | None = None
     id_token_info: IdTokenInfo | None = None
+    total_cost: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)

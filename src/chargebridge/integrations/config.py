@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from chargebridge.billing.config import BillingConfig
 from chargebridge.integrations.canbus import CanConfig
 from chargebridge.integrations.exports import ExportsConfig
 from chargebridge.integrations.metrics import MetricsConfig
@@ -39,6 +40,7 @@ class IntegrationsConfig(BaseModel):
     modbus: ModbusConfig = ModbusConfig()
     canbus: CanConfig = CanConfig()
     vendors: VendorsConfig = VendorsConfig()
+    billing: BillingConfig = BillingConfig()  # read by the billing extension (extensions.py)
 
 
 class ConfigError(ValueError):

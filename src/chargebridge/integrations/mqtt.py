@@ -76,6 +76,7 @@ TOPIC_OF_KIND: dict[EventKind, str] = {
     EventKind.TRANSACTION_ENDED: "transaction",
     EventKind.FAULT_RAISED: "fault",
     EventKind.FAULT_CLEARED: "fault",
+    EventKind.CDR_CREATED: "cdr",
 }
 STATE_TOPICS = frozenset({"connection", "status"})
 CLIENT_ID_PROPERTY = "client-id"

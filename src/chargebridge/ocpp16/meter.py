@@ -1,7 +1,8 @@
 """1.6 ``MeterValue`` arrays -> normalised :class:`MeterSample` values.
 
 In 1.6 a sampled value is a *string* (``format`` Raw, or SignedData for a signed meter
-reading) with an optional unit and a power-of-ten-free unit name (kWh, kW, ...). Values
+reading, kept as a :class:`SignedMeterValue` for billing to verify) with an optional unit and a
+power-of-ten-free unit name (kWh, kW, ...). Values
 that cannot be read as a finite number are dropped with a note: one bad sample never
 fails the MeterValues or StopTransaction that carried it. Entries sharing one timestamp
 are merged into one :class:`MeterSample`.
@@ -15,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from chargebridge.domain.model import MeterSample, SampledValue
-from chargebridge.domain.sampling import UnusableValue, finish_sampled_value
+from chargebridge.domain.model import MeterSample, SampledValue, SignedMeterValue
+from chargebridge.domain.sampling import UnusableValue, finish_sampled_value, signed_meter_value
 from chargebridge.domain.timeutil import parse_datetime
 from chargebridge.domain.units import normalise
 
@@ -65,6 +66,7 @@ def decode_meter_values(
 
     Problems are appended to ``notes`` (naming ``field`` and the position) and never raised."""
     grouped: dict[datetime, list[SampledValue]] = {}
+    signed: dict[datetime, list[SignedMeterValue]] = {}
     for index, item in enumerate(items):
         try:
             timestamp = parse_datetime(item["timestamp"])
@@ -73,8 +75,17 @@ def decode_meter_values(
             continue
         values = grouped.setdefault(timestamp, [])
         for position, raw in enumerate(item.get("sampledValue", ())):
+            if raw.get("format") == SIGNED_DATA and isinstance(raw.get("value"), str):
+                # a signed reading (OCMF and vendor formats): kept as sent, verified by billing
+                measurand = raw.get("measurand", DEFAULT_MEASURAND)
+                signed.setdefault(timestamp, []).append(signed_meter_value(raw, measurand, raw["value"]))
+                continue
             try:
                 values.append(decode_sampled_value(raw))
             except UnusableValue as exc:
                 notes.append(f"{field}[{index}].sampledValue[{position}] skipped: {exc}")
-    return tuple(MeterSample(timestamp, tuple(values)) for timestamp, values in grouped.items() if values)
+    return tuple(
+        MeterSample(timestamp, tuple(values), tuple(signed.get(timestamp, ())))
+        for timestamp, values in grouped.items()
+        if values or signed.get(timestamp)
+    )

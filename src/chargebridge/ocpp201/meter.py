@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from chargebridge.domain.model import MeterSample, ReadingContext, SampledValue
-from chargebridge.domain.sampling import UnusableValue, finish_sampled_value
+from chargebridge.domain.model import MeterSample, ReadingContext, SampledValue, SignedMeterValue
+from chargebridge.domain.sampling import UnusableValue, finish_sampled_value, signed_meter_value
 from chargebridge.domain.timeutil import parse_datetime
 from chargebridge.domain.units import normalise
 
@@ -36,14 +36,27 @@ def _decode_meter_value(index: int, item: Mapping[str, Any], notes: list[str]) -
         notes.append(f"meterValue[{index}] skipped: timestamp is not a valid date-time")
         return None
     values: list[SampledValue] = []
+    signed: list[SignedMeterValue] = []
     for position, raw in enumerate(item.get("sampledValue", ())):
+        signed_value = raw.get("signedMeterValue")
+        if isinstance(signed_value, Mapping) and isinstance(signed_value.get("signedMeterData"), str):
+            signed.append(
+                signed_meter_value(
+                    raw,
+                    raw.get("measurand", DEFAULT_MEASURAND),
+                    signed_value["signedMeterData"],
+                    encoding_method=signed_value.get("encodingMethod"),
+                    signing_method=signed_value.get("signingMethod"),
+                    public_key=signed_value.get("publicKey") or None,
+                )
+            )
         try:
             values.append(decode_sampled_value(raw))
         except UnusableValue as exc:
             notes.append(f"meterValue[{index}].sampledValue[{position}] skipped: {exc}")
-    if not values:
+    if not values and not signed:
         return None
-    return MeterSample(timestamp, tuple(values))
+    return MeterSample(timestamp, tuple(values), tuple(signed))
 
 
 def decode_sampled_value(raw: Mapping[str, Any]) -> SampledValue:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from chargebridge.billing.commands import CostUpdated, encode_cost_updated_201
 from chargebridge.domain import commands as cmd
 from chargebridge.domain.commands import CommandNotSupported
 from chargebridge.domain.model import IdTokenInfo
@@ -134,9 +135,12 @@ def encode_response(action: str, response: StationResponse) -> dict[str, Any]:
         return {"idTokenInfo": encode_id_token_info(response.id_token_info)}
     if isinstance(response, TransactionEventResponse):
         # transaction_id is a 1.6 notion: in 2.0.1 the station names its own transactions.
-        if response.id_token_info is None:
-            return {}
-        return {"idTokenInfo": encode_id_token_info(response.id_token_info)}
+        event_answer: dict[str, Any] = {}
+        if response.id_token_info is not None:
+            event_answer["idTokenInfo"] = encode_id_token_info(response.id_token_info)
+        if response.total_cost is not None:
+            event_answer["totalCost"] = float(response.total_cost)  # exact to the cent as a JSON number
+        return event_answer
     if isinstance(response, DataTransferResponse):
         out: dict[str, Any] = {"status": response.status.value}
         if response.data is not None:
@@ -299,6 +303,7 @@ COMMAND_ENCODERS: Mapping[type, CommandEncoder] = MappingProxyType(
         **devicemodel.COMMAND_ENCODERS,  # device model, monitoring, customer information, display messages
         **publishing.COMMAND_ENCODERS,  # PublishFirmware, UnpublishFirmware
         **transaction_status.COMMAND_ENCODERS,  # GetTransactionStatus
+        CostUpdated: encode_cost_updated_201,
     }
 )
 

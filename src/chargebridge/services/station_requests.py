@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
 from chargebridge.bus.memory import EventBus
@@ -223,6 +224,8 @@ class StationRequests:
         self.triggered_requests: dict[str, type] = dict(TRIGGERED_REQUESTS)
         # transaction.finalised follows the commit that finalised a transaction (store listener).
         store.finalised_listeners.append(self._publish_finalised)
+        # Billing: (station_id, version, transaction_id) -> the final cost to answer an Ended event with, or None.
+        self.total_cost_hook: Callable[[str, str, str], Awaitable[Decimal | None]] | None = None
 
     def register(self, request_type: type, handler: RequestHandler) -> None:
         """Route a neutral request type to a capability's handler (called before stations connect)."""
@@ -476,6 +479,9 @@ class StationRequests:
             self._publish_transaction(kind, station_id, applied, now)
             if request.meter_values:
                 self._publish_samples(station_id, request.evse_id or 0, request.transaction_id, request, now)
+            if self.total_cost_hook is not None and request.event_type is TransactionEventType.ENDED:
+                total_cost = await self.total_cost_hook(station_id, version, request.transaction_id)
+                return TransactionEventResponse(None, info, total_cost)
         return TransactionEventResponse(None, info)
 
     def _publish_transaction(self, kind: EventKind, station_id: str, state: TransactionState, now: datetime) -> None:

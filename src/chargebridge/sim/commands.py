@@ -154,6 +154,7 @@ ACCEPTS_16 = frozenset(
 PNC_ACTIONS_201 = ("PublishFirmware", "UnpublishFirmware", "GetTransactionStatus")
 ACCEPTS_201 = frozenset(
     {
+        "CostUpdated",
         "RequestStartTransaction",
         "RequestStopTransaction",
         "Reset",
@@ -214,6 +215,7 @@ def accepted_actions(version: OcppVersion) -> frozenset[str]:
 # -- rejection (the configured failure rate) ----------------------------------------------------
 
 _REJECTED: dict[str, dict[str, Any]] = {
+    "CostUpdated": {},  # no status to refuse with: the answer is empty either way
     "RemoteStartTransaction": {"status": "Rejected"},
     "RemoteStopTransaction": {"status": "Rejected"},
     "RequestStartTransaction": {"status": "Rejected"},
@@ -668,6 +670,13 @@ _PNC_201: dict[str, Handler] = {
     "GetTransactionStatus": lambda p, s: Answer(pnc.get_transaction_status(s.pnc, p)),
 }
 
+
+def _cost_updated_201(payload: dict[str, Any], state: StationState) -> Answer:
+    """The running cost of a transaction, shown to the driver: kept as the last cost per transaction."""
+    state.running_costs[payload["transactionId"]] = float(payload["totalCost"])
+    return Answer({})
+
+
 _HANDLERS_201: dict[str, Handler] = {
     "RequestStartTransaction": _request_start_201,
     "RequestStopTransaction": _request_stop_201,
@@ -691,6 +700,7 @@ _HANDLERS_201: dict[str, Handler] = {
     "GetInstalledCertificateIds": _installed_ids_201,
     **_AUTHORIZATION_201,
     **_PNC_201,
+    "CostUpdated": _cost_updated_201,
 }
 
 # Device model, monitoring, customer information and display messages: sim/device_commands.py

@@ -6,6 +6,7 @@ Finishing, Unavailable, Faulted) and mapped to 2.0.1's connector statuses here.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,6 +41,7 @@ class Sample:
     soc: float | None
     context: str = "Sample.Periodic"
     energy_only: bool = False
+    signed: str | None = None  # an OCMF record of the energy register (stations that sign)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +120,8 @@ def meter_value_16(sample: Sample, presentation: Presentation = PLAIN) -> dict[s
         if measurand == "SoC":
             item["location"] = "EV"
         sampled.append(item)
+    if sample.signed is not None:  # the common 1.6 vendor form: the OCMF record as a SignedData value
+        sampled.append({"value": sample.signed, "format": "SignedData", "measurand": ENERGY, "context": sample.context})
     meter_value: dict[str, Any] = {"sampledValue": sampled}
     if not presentation.omit_meter_timestamps:
         meter_value["timestamp"] = format_datetime(sample.timestamp)
@@ -193,6 +197,13 @@ def meter_value_201(sample: Sample, presentation: Presentation = PLAIN) -> dict[
     for measurand, value, unit in _measurands(sample, presentation):
         item: dict[str, Any] = {"value": value, "measurand": measurand, "context": sample.context}
         item["unitOfMeasure"] = {"unit": unit}
+        if measurand == ENERGY and sample.signed is not None:
+            item["signedMeterValue"] = {
+                "signedMeterData": base64.b64encode(sample.signed.encode()).decode(),
+                "signingMethod": "ECDSA-secp256r1-SHA256",
+                "encodingMethod": "OCMF",
+                "publicKey": "",
+            }
         if measurand == "SoC":
             item["location"] = "EV"
         sampled.append(item)

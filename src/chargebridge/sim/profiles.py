@@ -17,6 +17,8 @@ A profile is a TOML data file (the shipped ones live in ``sim/profiles/``)::
     late_stop_s = 600                # transaction end reported this many simulated seconds late
     late_event_s = 30                # 2.0.1: one offline-queued Updated event per session is held back
                                      # and sent this many simulated seconds after the Ended event
+    sign_meter_values = true         # Transaction.Begin/End energy readings signed (OCMF)
+    tamper_signed_reading = true     # the signed end reading is altered after signing
     transaction_id_after_reset = -1  # 1.6: StopTransaction id after a reboot lost the id
     ignores_charging_profiles = true # accepts charging profiles (and reports them) but charges at full power
     [[quirks.vendor_errors]]         # non-standard error codes used for faults
@@ -54,6 +56,8 @@ _QUIRK_KEYS = frozenset(
         "ignores_charging_profiles",
         "vendor_errors",
         "data_transfer",
+        "sign_meter_values",
+        "tamper_signed_reading",
     }
 )
 
@@ -97,6 +101,8 @@ class QuirkProfile:
     ignores_charging_profiles: bool = False
     vendor_errors: tuple[VendorError, ...] = field(default_factory=tuple)
     data_transfer: VendorDataTransfer | None = None
+    sign_meter_values: bool = False
+    tamper_signed_reading: bool = False
 
     def serial_for(self, station_id: str) -> str:
         return self.serial_number.replace("{station_id}", station_id)
@@ -147,6 +153,8 @@ def parse_profile(data: dict[str, Any], *, source: str = "<profile>") -> QuirkPr
             ignores_charging_profiles=bool(quirks.get("ignores_charging_profiles", False)),
             vendor_errors=errors,
             data_transfer=transfer,
+            sign_meter_values=bool(quirks.get("sign_meter_values", False)),
+            tamper_signed_reading=bool(quirks.get("tamper_signed_reading", False)),
         )
     except (TypeError, ValueError) as exc:
         raise ProfileError(f"{source}: {exc}") from exc

@@ -131,6 +131,7 @@ class Session:
     id_lost: bool = False  # a reboot lost the server's transaction id (quirk)
     recorded: bool = False
     late_sent: bool = False  # quirk late_event_s: this session's event was already held back
+    signed_begin: str | None = None  # the OCMF record of the start reading (stations that sign)
 
 
 @dataclass(slots=True)
@@ -178,6 +179,8 @@ class StationState:
     device_model: DeviceModelState = field(default_factory=DeviceModelState)
     # ISO 15118 (V2G certificate), firmware published as a local controller, transaction status.
     pnc: PncState = field(default_factory=PncState)
+    # 2.0.1 CostUpdated: the last running cost the CSMS sent, per transaction id.
+    running_costs: dict[str, float] = field(default_factory=dict)
 
     def free_connector(self, wanted: int | None) -> Connector | None:
         """The connector a start should use: the one asked for, else the first free one."""

@@ -22,7 +22,7 @@ import math
 import random
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote
 
@@ -70,6 +70,7 @@ from chargebridge.sim.ev import ChargerKind, ChargerSpec, EvState, Vehicle, char
 from chargebridge.sim.firmware import FirmwareFault, HttpError, http_request, image_version, signature_ok
 from chargebridge.sim.ledger import LedgerEntry
 from chargebridge.sim.profiles import STANDARD, QuirkProfile, VendorError
+from chargebridge.sim.signing import MeterSigner
 from chargebridge.sim.state import ConfigStore, Connector, Session, StationState
 from chargebridge.sim.stats import Counters
 from chargebridge.tasks import cancel_and_wait
@@ -155,6 +156,8 @@ class StationConfig:
     # Local authorization list limits (1.6 LocalAuthListMaxLength / SendLocalListMaxLength, 2.0.1 ItemsPerMessage).
     local_list_max_length: int = 1000
     send_local_list_max_length: int = 100
+    # Sign Transaction.Begin/End energy readings in OCMF (also on when the quirk profile says so).
+    sign_meter_values: bool = False
 
 
 def backoff_delay(
@@ -250,6 +253,15 @@ class SimStation:
         self.state.device_model.clock = clock.now
         self.firmware_version = config.profile.firmware
         self.password = config.password
+        # OCMF signing key, derived from the station id (the same key every run); see sim/signing.py.
+        self.signer: MeterSigner | None = None
+        if config.sign_meter_values or config.profile.sign_meter_values:
+            self.signer = MeterSigner.for_station(
+                random.Random(f"ocmf:{config.station_id}"),
+                f"{config.profile.vendor} {config.profile.model}",
+                config.profile.serial_for(config.station_id)[:25],
+                tamper_end=config.profile.tamper_signed_reading,
+            )
         self.boots = 0  # accepted BootNotifications
         self._boot_signal = asyncio.Event()
         self._firmware_reboot = False
@@ -996,6 +1008,9 @@ class SimStation:
         connector.session = session
         self._next_start_at.pop(connector.connector_id, None)
         begin = self._sample(connector, "Transaction.Begin", energy_only=True)
+        if self.signer is not None:
+            session.signed_begin = self.signer.record("B", begin.timestamp, begin.energy_wh, session.id_token)
+            begin = replace(begin, signed=session.signed_begin)
         if self.version is OcppVersion.V16:
             self._set_status(connector, "Preparing")
             payload = msg.start_transaction_16(
@@ -1153,11 +1168,21 @@ class SimStation:
         session.stopped_at = self.clock.at(now)
         session.power_w = 0.0
         end = self._sample(connector, "Transaction.End", energy_only=True)
+        if self.signer is not None:
+            end = replace(end, signed=self.signer.record("E", end.timestamp, end.energy_wh, session.id_token))
         late = now + self.profile.late_stop_s
         if self.version is OcppVersion.V16:
             self._set_status(connector, "Finishing")
             begin = msg.Sample(
-                session.started_at, session.meter_start_wh, 0.0, 0.0, 0.0, None, "Transaction.Begin", True
+                session.started_at,
+                session.meter_start_wh,
+                0.0,
+                0.0,
+                0.0,
+                None,
+                "Transaction.Begin",
+                True,
+                session.signed_begin,
             )
             payload = msg.stop_transaction_16(
                 0,

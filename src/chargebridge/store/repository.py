@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import uuid
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
@@ -53,6 +54,7 @@ from chargebridge.store.schema import (
     faults,
     id_tokens,
     meter_samples,
+    signed_meter_values,
     station_events,
     stations,
     transaction_events,
@@ -61,9 +63,13 @@ from chargebridge.store.schema import (
 
 Row = dict[str, Any]
 
+# What runs after a write's COMMIT (publishing what the write recorded).
+AfterCommit = Callable[[], None]
 # Runs inside the database transaction that finalises a transaction, exactly once per transaction:
-# (connection, final state, now). Whatever it writes commits (or rolls back) with the finalisation.
-FinaliseHook = Callable[[AsyncConnection, TransactionState, datetime], Awaitable[None]]
+# (connection, final state, the row's primary key, now). Whatever it writes commits (or rolls back)
+# with the finalisation; it may return a callable that runs once that commit is durable (billing
+# writes its CDR here and publishes cdr.created after the commit).
+FinaliseHook = Callable[[AsyncConnection, TransactionState, int, datetime], Awaitable[AfterCommit | None]]
 # Told after that commit (publishes transaction.finalised): (final state, now). Must not raise.
 FinalisedListener = Callable[[TransactionState, datetime], None]
 
@@ -128,6 +134,34 @@ def sample_rows(
     ]
 
 
+def signed_rows(
+    station_id: str,
+    evse_id: int,
+    connector_id: int | None,
+    transaction_id: str | None,
+    samples: Iterable[MeterSample],
+    received_at: datetime,
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "station_id": station_id,
+            "evse_id": evse_id,
+            "connector_id": connector_id,
+            "transaction_id": transaction_id,
+            "timestamp": sample.timestamp,
+            "measurand": signed.measurand,
+            "context": signed.context.value,
+            "encoding_method": signed.encoding_method[:50],
+            "signing_method": signed.signing_method[:50] if signed.signing_method else None,
+            "data": signed.data,
+            "public_key": signed.public_key,
+            "received_at": received_at,
+        }
+        for sample in samples
+        for signed in sample.signed
+    ]
+
+
 class Store:
     """The database behind chargebridge (SQLite or PostgreSQL)."""
 
@@ -136,6 +170,7 @@ class Store:
         self.writer = writer
         self._dialect = engine.dialect.name
         self._insert_samples = InsertRows(meter_samples)
+        self._insert_signed = InsertRows(signed_meter_values)
         self._insert_events = InsertRows(station_events)
         station_by_id = stations.c.id == bindparam("c_id")
         self._mark_connected = ExecuteMany(
@@ -648,7 +683,17 @@ class Store:
             await conn.execute(update(transactions).where(transactions.c.pk == pk).values(transaction_id=str(pk)))
             if event.meter_values:
                 rows = sample_rows(station_id, event.evse_id or 0, event.connector_id, str(pk), event.meter_values)
-                await conn.execute(insert(meter_samples), rows)
+                if rows:
+                    await conn.execute(insert(meter_samples), rows)
+                await self._insert_signed_rows(
+                    conn,
+                    station_id,
+                    event.evse_id or 0,
+                    event.connector_id,
+                    str(pk),
+                    event.meter_values,
+                    event.timestamp,
+                )
             return replace(state, transaction_id=str(pk)), False
 
         return await self.writer.run(op)
@@ -668,8 +713,10 @@ class Store:
         transaction, kept for review)."""
         assert event.transaction_id is not None
         tx_id = event.transaction_id
+        after: list[AfterCommit] = []  # what the finalise hooks want done once the commit is durable
 
         async def op(conn: AsyncConnection) -> tuple[TransactionState | None, str, bool]:
+            after.clear()  # the writer may run op again after a failed commit
             if event.seq_no is not None:
                 inserted = await conn.execute(
                     self._insert_ignore(transaction_events).values(
@@ -701,7 +748,7 @@ class Store:
             )
             if row is None:
                 if version == "1.6":
-                    return await self._record_orphan_stop(conn, station_id, event, token_status, now)
+                    return await self._record_orphan_stop(conn, station_id, event, token_status, now, after)
                 state = merge_event(TransactionState(station_id, tx_id, version), event, token_status)
                 result = await conn.execute(insert(transactions).values(**_state_values(state), updated_at=now))
                 pk = result.inserted_primary_key[0] if result.inserted_primary_key else None
@@ -731,20 +778,17 @@ class Store:
                 )
                 pk, awaiting_since = row["pk"], _aware(row["awaiting_since"])
             if event.meter_values:
-                await conn.execute(
-                    insert(meter_samples),
-                    sample_rows(
-                        station_id,
-                        event.evse_id or state.evse_id or 0,
-                        event.connector_id or state.connector_id,
-                        tx_id,
-                        event.meter_values,
-                    ),
-                )
-            state, finalised = await self._settle(conn, pk, state, awaiting_since, now)
+                evse_id = event.evse_id or state.evse_id or 0
+                connector_id = event.connector_id or state.connector_id
+                rows = sample_rows(station_id, evse_id, connector_id, tx_id, event.meter_values)
+                if rows:
+                    await conn.execute(insert(meter_samples), rows)
+                await self._insert_signed_rows(conn, station_id, evse_id, connector_id, tx_id, event.meter_values, now)
+            state, finalised = await self._settle(conn, pk, state, awaiting_since, now, after)
             return state, "applied", finalised
 
         state, outcome, finalised = await self.writer.run(op)
+        _run_after_commit(after)
         if finalised and state is not None:
             self._finalised(state, now)
         return state, outcome
@@ -756,6 +800,7 @@ class Store:
         event: TransactionEventRequest,
         token_status: AuthorizationStatus | None,
         now: datetime,
+        after: list[AfterCommit],
     ) -> tuple[TransactionState | None, str, bool]:
         key = _key_hash(f"stop:{event.transaction_id}:{event.timestamp.isoformat()}:{event.meter_stop_wh}")
         exists = (
@@ -780,13 +825,27 @@ class Store:
                 data={"transaction_id": event.transaction_id, "meter_stop_wh": event.meter_stop_wh},
             )
         )
-        state, finalised = await self._settle(conn, pk, state, None, now)
+        if event.meter_values:
+            evse_id, connector_id = event.evse_id or 0, event.connector_id
+            rows = sample_rows(station_id, evse_id, connector_id, event.transaction_id, event.meter_values)
+            if rows:
+                await conn.execute(insert(meter_samples), rows)
+            await self._insert_signed_rows(
+                conn, station_id, evse_id, connector_id, event.transaction_id, event.meter_values, now
+            )
+        state, finalised = await self._settle(conn, pk, state, None, now, after)
         return state, "orphan", finalised
 
     # -- finalisation ------------------------------------------------------------------------
 
     async def _settle(
-        self, conn: AsyncConnection, pk: int, state: TransactionState, awaiting_since: datetime | None, now: datetime
+        self,
+        conn: AsyncConnection,
+        pk: int,
+        state: TransactionState,
+        awaiting_since: datetime | None,
+        now: datetime,
+        after: list[AfterCommit],
     ) -> tuple[TransactionState, bool]:
         """Finalise an ended transaction whose events are all in (inside the caller's commit).
 
@@ -814,7 +873,7 @@ class Store:
                 .values(completeness=AWAITING_EVENTS, missing_seq_nos=missing, awaiting_since=awaiting_since or now)
             )
             return replace(state, completeness=AWAITING_EVENTS), False
-        return await self._finalise(conn, pk, state, COMPLETE, now, None), True
+        return await self._finalise(conn, pk, state, COMPLETE, now, None, after), True
 
     async def _finalise(
         self,
@@ -824,6 +883,7 @@ class Store:
         completeness: str,
         now: datetime,
         note: str | None,
+        after: list[AfterCommit],
     ) -> TransactionState:
         final = replace(state, completeness=completeness, finalised_at=now)
         values: dict[str, Any] = {"completeness": completeness, "finalised_at": now, "finalise_note": note}
@@ -831,7 +891,9 @@ class Store:
             values["missing_seq_nos"] = None
         await conn.execute(update(transactions).where(transactions.c.pk == pk).values(**values))
         for hook in self.finalise_hooks:
-            await hook(conn, final, now)
+            callback = await hook(conn, final, int(pk), now)
+            if callback is not None:
+                after.append(callback)
         return final
 
     def _finalised(self, state: TransactionState, now: datetime) -> None:
@@ -843,8 +905,10 @@ class Store:
     ) -> TransactionState | None:
         """Finalise a transaction still ``awaiting_events`` without its missing events (the wait is
         over). None when it is not awaiting events (already final, or unknown)."""
+        after: list[AfterCommit] = []
 
         async def op(conn: AsyncConnection) -> TransactionState | None:
+            after.clear()
             row = (
                 (
                     await conn.execute(
@@ -862,9 +926,10 @@ class Store:
             )
             if row is None or row["completeness"] != AWAITING_EVENTS:
                 return None
-            return await self._finalise(conn, row["pk"], _state_from_row(row), INCOMPLETE, now, note[:255])
+            return await self._finalise(conn, row["pk"], _state_from_row(row), INCOMPLETE, now, note[:255], after)
 
         state = await self.writer.run(op)
+        _run_after_commit(after)
         if state is not None:
             self._finalised(state, now)
         return state
@@ -895,18 +960,35 @@ class Store:
             .limit(limit)
         )
 
+    async def _insert_signed_rows(
+        self,
+        conn: AsyncConnection,
+        station_id: str,
+        evse_id: int,
+        connector_id: int | None,
+        transaction_id: str | None,
+        samples: tuple[MeterSample, ...],
+        received_at: datetime,
+    ) -> None:
+        rows = signed_rows(station_id, evse_id, connector_id, transaction_id, samples, received_at)
+        if rows:
+            await conn.execute(insert(signed_meter_values), rows)
+
     async def add_meter_values(self, station_id: str, request: MeterValuesRequest, now: datetime) -> None:
         """Store samples and widen the transaction's sampled register range; returns once both are
         committed. Both are grouped writes: a commit's worth of MeterValues costs two statements."""
         rows = sample_rows(station_id, request.evse_id, request.connector_id, request.transaction_id, request.samples)
-        registers = register_values(request.samples)
-        if request.transaction_id is None or not registers:
-            await self.writer.run_grouped(self._insert_samples, rows)
-            return
-        widen = _Widen(station_id, request.transaction_id, min(registers), max(registers), request.samples, now)
-        await asyncio.gather(
-            self.writer.run_grouped(self._insert_samples, rows), self.writer.run_grouped(self._widen_ranges, widen)
+        signed = signed_rows(
+            station_id, request.evse_id, request.connector_id, request.transaction_id, request.samples, now
         )
+        writes = [self.writer.run_grouped(self._insert_samples, rows)]
+        if signed:
+            writes.append(self.writer.run_grouped(self._insert_signed, signed))
+        registers = register_values(request.samples)
+        if request.transaction_id is not None and registers:
+            widen = _Widen(station_id, request.transaction_id, min(registers), max(registers), request.samples, now)
+            writes.append(self.writer.run_grouped(self._widen_ranges, widen))
+        await asyncio.gather(*writes)
 
     def _transaction_filter(
         self,
@@ -1014,6 +1096,14 @@ class Store:
             return int(result.rowcount)
 
         return await self.writer.run(op) > 0
+
+
+def _run_after_commit(callbacks: list[AfterCommit]) -> None:
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:  # the write is committed; a failing publisher must not turn it into an error
+            logging.getLogger(__name__).exception("after-commit callback failed")
 
 
 @dataclass(frozen=True, slots=True)

@@ -198,6 +198,27 @@ meter_samples = Table(
     Index("ix_meter_samples_tx", "station_id", "transaction_id"),
 )
 
+# Signed meter readings (OCMF and other formats) as the station sent them: 2.0.1 signedMeterValue,
+# 1.6 SampledValue format SignedData, vendor DataTransfer. Verified by billing (migration 0012).
+signed_meter_values = Table(
+    "signed_meter_values",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("station_id", String(48), nullable=False),
+    Column("evse_id", Integer, nullable=False),
+    Column("connector_id", Integer),
+    Column("transaction_id", String(36)),
+    Column("timestamp", TZ, nullable=False),
+    Column("measurand", String(64), nullable=False),
+    Column("context", String(24), nullable=False),
+    Column("encoding_method", String(50), nullable=False),
+    Column("signing_method", String(50)),
+    Column("data", Text, nullable=False),
+    Column("public_key", Text),
+    Column("received_at", TZ, nullable=False),
+    Index("ix_signed_meter_values_tx", "station_id", "transaction_id"),
+)
+
 api_tokens = Table(
     "api_tokens",
     metadata,

@@ -5,8 +5,23 @@ import { badge, clear, h, kwh, table, throttle, timeEl } from "../dom.js";
 
 export const NAME = "sessions";
 
+// Cost so far (running cost of an active session, the CDR's total once ended), from billing.
+function costText(cost) {
+  if (!cost || !cost.total_cost) return "no tariff applies";
+  const t = cost.total_cost;
+  const text = `${cost.currency} ${t.excl_vat} excl. VAT` + (t.incl_vat !== undefined ? `, ${t.incl_vat} incl.` : "");
+  if (cost.active) return `${text} so far`;
+  return cost.verdict && cost.verdict !== "ok" ? `${text} (held: ${cost.verdict})` : text;
+}
+
 async function renderCurve(main, stationId, txId, ctx) {
   const tx = await api(`/stations/${encodeURIComponent(stationId)}/transactions/${encodeURIComponent(txId)}`);
+  const costPath = `/stations/${encodeURIComponent(stationId)}/transactions/${encodeURIComponent(txId)}/cost`;
+  const costEl = h("dd", { id: "session-cost" }, "…");
+  const loadCost = () =>
+    api(costPath)
+      .then((cost) => clear(costEl, costText(cost)))
+      .catch(() => clear(costEl, "–"));
   const chartBox = h("div");
   main.append(
     h("div", { class: "page-head" }, h("h1", {}, `Session ${tx.id}`), tx.active ? badge("Charging") : badge("ended"), h("a", { href: "#/sessions" }, "All sessions")),
@@ -25,7 +40,9 @@ async function renderCurve(main, stationId, txId, ctx) {
           ["Energy", kwh(tx.energy_wh)],
           ["Stop reason", tx.stop_reason || "–"],
           ["Check", tx.energy_mismatch ? `mismatch: ${tx.energy_note}` : tx.energy_note || "ok"],
-        ].map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]),
+        ]
+          .map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])
+          .concat([[h("dt", {}, "Cost"), costEl]]),
       ),
     ),
     h("section", { class: "card mt", "aria-labelledby": "curve-title" }, h("h2", { id: "curve-title" }, "Meter curve"), chartBox),
@@ -50,7 +67,8 @@ async function renderCurve(main, stationId, txId, ctx) {
     chart.set([...byTime.values()].sort((a, b) => a[0] - b[0]));
   };
   await load();
-  const reload = throttle(() => load().catch(() => {}), 1000);
+  await loadCost();
+  const reload = throttle(() => Promise.all([load(), loadCost()]).catch(() => {}), 1000);
   const close = tx.active
     ? ctx.stream({ station_id: stationId, kinds: "meter.sampled,transaction.updated,transaction.ended" }, (type, e) => {
         if (type !== "open" && e.data && String(e.data.transaction_id) === String(txId)) reload();
