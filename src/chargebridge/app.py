@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 import socket
+import time
 from dataclasses import dataclass
 
 import uvicorn
@@ -14,17 +15,23 @@ from chargebridge.api.app import create_api
 from chargebridge.api.deps import ApiContext
 from chargebridge.bus.memory import EventBus
 from chargebridge.config import Settings
+from chargebridge.domain.model import AuthorizationStatus
 from chargebridge.extensions import Extension, build_extensions
 from chargebridge.gateway.server import Gateway, GatewaySettings
 from chargebridge.ocpp16.adapter import Ocpp16Adapter
 from chargebridge.ocpp201.adapter import Ocpp201Adapter
+from chargebridge.readiness import DatabaseCheck, Readiness
 from chargebridge.rpc import OcppVersion
 from chargebridge.security.certificates import signing_ca
 from chargebridge.security.secrets import verify_password
 from chargebridge.security.settings import gateway_security_settings
+from chargebridge.services.authorization import CachedStatusPolicy, UnknownTokenPolicy
 from chargebridge.services.clock import Clock, SystemClock
 from chargebridge.services.station_requests import CsmsSettings, StationRequests
+from chargebridge.store.database import DatabaseTimeouts
 from chargebridge.store.repository import Store
+from chargebridge.store.token_cache import TokenCache
+from chargebridge.tasks import stop_within
 
 log = logging.getLogger(__name__)
 
@@ -64,16 +71,32 @@ class Chargebridge:
         self._http: uvicorn.Server | None = None
         self._http_task: asyncio.Task[None] | None = None
         self._http_socket: socket.socket | None = None
+        self.readiness = Readiness()
 
     async def start(self) -> Running:
         s = self.settings
         ca = signing_ca(s)  # a bad CA key refuses to start before anything is opened
-        self.store = store = await Store.open(s.resolved_database_url(), retry_window_s=s.store_retry_window_s)
+        self.store = store = await Store.open(
+            s.resolved_database_url(),
+            retry_window_s=s.store_retry_window_s,
+            timeouts=DatabaseTimeouts(
+                connect_s=s.db_connect_timeout_s, statement_s=s.db_statement_timeout_s, pool_s=s.db_pool_timeout_s
+            ),
+            token_cache=TokenCache(s.authorize_cache_size, s.authorize_cache_max_age_s),
+        )
+        store.health.start()
+        self.readiness.add(DatabaseCheck(store.health))
         self.requests = StationRequests(
             store,
             self.bus,
             self.clock,
             CsmsSettings(heartbeat_interval_s=s.heartbeat_interval_s, boot_retry_interval_s=s.boot_retry_interval_s),
+            # Authorize with the database away: the cached status, else the answer for unknown tokens.
+            # A local authorization list will go between the two.
+            offline_policies=[
+                CachedStatusPolicy(store.token_cache),
+                UnknownTokenPolicy(AuthorizationStatus(s.authorize_offline_unknown)),
+            ],
         )
         await self.requests.start()
         self.gateway = Gateway(
@@ -96,7 +119,9 @@ class Chargebridge:
         )
         self.requests.certificates.configure(ca, self.gateway, valid_days=s.station_certificate_days)
         ocpp_port = await self.gateway.start()
-        context = ApiContext(store=store, gateway=self.gateway, bus=self.bus, clock=self.clock, settings=s)
+        context = ApiContext(
+            store=store, gateway=self.gateway, bus=self.bus, clock=self.clock, settings=s, readiness=self.readiness
+        )
         api = create_api(context, [router for ext in self.extensions for router in ext.routers()])
         for ext in self.extensions:
             await ext.start(context)
@@ -120,21 +145,46 @@ class Chargebridge:
         log.info("HTTP API on http://%s:%s (docs at /docs)", s.host, http_port)
         return Running(ocpp_port, http_port)
 
-    async def stop(self) -> None:
+    async def stop(self, timeout_s: float | None = None) -> None:
+        """Graceful, bounded shutdown (``timeout_s``, default ``shutdown_timeout_s``).
+
+        1. /readyz turns 503; no new HTTP request or WebSocket is accepted.
+        2. Each station's CALLs already received are answered (after their commit, as always),
+           then its socket is closed with 1001; at most half of the time goes to this.
+        3. Extensions, the HTTP server, the gateway, the services and the store stop, each
+           within what is left (a component that does not is named in a warning and left behind).
+        4. The writer commits what is queued; what cannot be committed in time is refused (its
+           station got no acknowledgement and sends it again).
+        """
+        budget = self.settings.shutdown_timeout_s if timeout_s is None else timeout_s
+        deadline = time.monotonic() + budget
+
+        def left(cap: float | None = None) -> float:
+            remaining = max(0.0, deadline - time.monotonic())
+            return min(remaining, cap) if cap is not None else remaining
+
+        self.readiness.shutting_down = True
+        if self._http is not None:
+            self._http.should_exit = True  # stop accepting; requests in flight get up to 2 s
+        if self.gateway is not None:
+            await stop_within("gateway drain", lambda: self._drain(budget / 2), left(budget / 2 + 1.0))
         for ext in reversed(self._started_extensions):
-            try:
-                await ext.stop()
-            except Exception:
-                log.exception("extension %s failed to stop", ext.name)
+            await stop_within(f"extension {ext.name}", ext.stop, left(5.0))
         self._started_extensions.clear()
         if self._http is not None and self._http_task is not None:
-            self._http.should_exit = True
-            await self._http_task
+            http_task = self._http_task
+            await stop_within("HTTP server", lambda: http_task, left(3.0))
         if self.gateway is not None:
-            await self.gateway.stop()
+            await stop_within("gateway", self.gateway.stop, left(3.0))
         if self.requests is not None:
-            await self.requests.stop()
+            await stop_within("station services", self.requests.stop, left(5.0))
         if self.store is not None:
-            await self.store.close()
+            store = self.store
+            # the store gets at least a moment: its queue is refused (never silently dropped) when over
+            await stop_within("store", lambda: store.close(timeout_s=max(0.5, left() - 2.5)), max(3.0, left()))
         if self._http_socket is not None:
             self._http_socket.close()
+
+    async def _drain(self, timeout_s: float) -> None:
+        assert self.gateway is not None
+        await self.gateway.drain(timeout_s)

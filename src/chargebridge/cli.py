@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
+import threading
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -30,6 +32,7 @@ app.add_typer(station_app, name="station")
 app.add_typer(token_app, name="token")
 app.add_typer(ca_app, name="ca")
 console = Console()
+log = logging.getLogger("chargebridge")
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Directory for the SQLite database and data files.")]
 DatabaseUrl = Annotated[
@@ -47,13 +50,48 @@ async def _with_store(settings: Settings) -> Store:
     return await Store.open(settings.resolved_database_url())
 
 
-def _run_until_signal() -> asyncio.Event:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    return stop
+# After the drain's time limit, this much more for the last steps before the watchdog ends the process.
+HARD_EXIT_MARGIN_S = 3.0
+
+
+class ShutdownSignals:
+    """SIGTERM / SIGINT handling of ``serve``.
+
+    The first signal sets :attr:`requested` (the graceful drain starts) and arms a watchdog
+    thread: if the process is still alive ``grace_s + HARD_EXIT_MARGIN_S`` later (something did
+    not stop, or the interpreter's own exit hangs), it exits with status 1. From then on, a second
+    SIGTERM or SIGINT exits at once (status 128 + signal number), in the signal handler itself,
+    so even a loop that no longer runs cannot hold it up.
+    """
+
+    def __init__(self, grace_s: float):
+        self.grace_s = grace_s
+        self.requested = asyncio.Event()
+        self.signal_name = ""
+        self._loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                self._loop.add_signal_handler(sig, self._first, sig)
+
+    def _first(self, sig: signal.Signals) -> None:
+        self.signal_name = sig.name
+        for other in (signal.SIGINT, signal.SIGTERM):
+            self._loop.remove_signal_handler(other)
+            signal.signal(other, _exit_now)
+        watchdog = threading.Timer(self.grace_s + HARD_EXIT_MARGIN_S, _watchdog_exit, (self.grace_s,))
+        watchdog.daemon = True
+        watchdog.start()
+        self.requested.set()
+
+
+def _exit_now(signum: int, _frame: object) -> None:
+    os.write(2, f"{signal.Signals(signum).name} again: exiting at once\n".encode())
+    os._exit(128 + signum)
+
+
+def _watchdog_exit(grace_s: float) -> None:
+    os.write(2, f"shutdown did not finish within {grace_s:g} s (+{HARD_EXIT_MARGIN_S:g} s): exiting\n".encode())
+    os._exit(1)
 
 
 @app.command()
@@ -122,9 +160,15 @@ async def _serve(settings: Settings) -> None:
     if node.gateway is not None and node.gateway.tls_port is not None:
         console.print(f"OCPP over TLS wss://{settings.host}:{node.gateway.tls_port}/ocpp/{{station_id}}")
     console.print(f"REST API      http://{settings.host}:{running.http_port}/api/v1  (docs: /docs)")
-    stop = _run_until_signal()
-    await stop.wait()
-    await node.stop()
+    signals = ShutdownSignals(settings.shutdown_timeout_s)
+    await signals.requested.wait()
+    logging.getLogger("chargebridge").warning(
+        "%s: shutting down within %g s (send it again to exit at once)",
+        signals.signal_name,
+        settings.shutdown_timeout_s,
+    )
+    await node.stop(timeout_s=settings.shutdown_timeout_s)
+    logging.getLogger("chargebridge").info("stopped")
 
 
 @station_app.command("add")

@@ -7,6 +7,7 @@ from fastapi import APIRouter, FastAPI
 from chargebridge import __version__
 from chargebridge.api.certificate_routes import install_certificates
 from chargebridge.api.deps import ApiContext
+from chargebridge.api.health import install_health
 from chargebridge.api.routes import router
 from chargebridge.api.security_routes import install_security
 
@@ -21,6 +22,7 @@ def create_api(context: ApiContext, extra_routers: list[APIRouter] | None = None
     app.include_router(router)
     install_security(app)
     install_certificates(app)
+    install_health(app)  # /healthz, /readyz, 503 for an unreachable database
     for extra in extra_routers or []:
         app.include_router(extra)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
@@ -10,6 +10,7 @@ from fastapi import Depends, Path, Query, Request
 from chargebridge.bus.memory import EventBus
 from chargebridge.config import Settings
 from chargebridge.gateway.server import Gateway
+from chargebridge.readiness import Readiness
 from chargebridge.services.clock import Clock
 from chargebridge.store.repository import Store
 
@@ -21,6 +22,8 @@ class ApiContext:
     bus: EventBus
     clock: Clock
     settings: Settings
+    # What /readyz checks; extensions add theirs in start() (see chargebridge/readiness.py).
+    readiness: Readiness = field(default_factory=Readiness)
 
 
 def _context(request: Request) -> ApiContext:

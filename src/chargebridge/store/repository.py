@@ -7,9 +7,12 @@ own connections. Rows come back as plain dicts with timezone-aware UTC datetimes
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import logging
+import time
 import uuid
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -36,7 +39,19 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from chargebridge.domain.model import AuthorizationStatus, MeterSample, StationIdentity
 from chargebridge.domain.requests import MeterValuesRequest, TransactionEventRequest, TransactionEventType
 from chargebridge.domain.transactions import TransactionState, merge_event, merge_samples, register_values
-from chargebridge.store.database import ExecuteMany, GroupCommitWriter, InsertRows, create_engine, migrate
+from chargebridge.store.database import (
+    NO_TIMEOUTS,
+    DatabaseTimeouts,
+    ExecuteMany,
+    GroupCommitWriter,
+    InsertRows,
+    StoreUnavailable,
+    create_engine,
+    is_unavailable,
+    migrate,
+    probe_for,
+)
+from chargebridge.store.health import DatabaseHealth
 from chargebridge.store.schema import (
     api_tokens,
     connectors,
@@ -48,8 +63,20 @@ from chargebridge.store.schema import (
     transaction_events,
     transactions,
 )
+from chargebridge.store.token_cache import TokenCache
 
 Row = dict[str, Any]
+
+log = logging.getLogger(__name__)
+
+
+def _probe_with(engine: AsyncEngine) -> Callable[[], Awaitable[None]]:
+    async def probe() -> None:
+        async with engine.connect() as conn:
+            await conn.execute(select(1))
+
+    return probe
+
 
 _STATE_FIELDS = tuple(f.name for f in fields(TransactionState))
 
@@ -115,9 +142,25 @@ def sample_rows(
 class Store:
     """The database behind chargebridge (SQLite or PostgreSQL)."""
 
-    def __init__(self, engine: AsyncEngine, writer: GroupCommitWriter):
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        writer: GroupCommitWriter,
+        *,
+        health: DatabaseHealth | None = None,
+        token_cache: TokenCache | None = None,
+        read_timeout_s: float | None = None,
+        owned_engines: Sequence[AsyncEngine] = (),
+    ):
         self.engine = engine
         self.writer = writer
+        # Whether the database answers (probed; see store/health.py). Reads fail at once while it
+        # does not, writes wait for it up to the writer's retry window.
+        self.health = health or writer.health or DatabaseHealth(_probe_with(engine))
+        writer.health = self.health
+        self.token_cache = token_cache or TokenCache()
+        self.read_timeout_s = read_timeout_s
+        self._owned_engines = list(owned_engines)
         self._dialect = engine.dialect.name
         self._insert_samples = InsertRows(meter_samples)
         self._insert_events = InsertRows(station_events)
@@ -159,17 +202,49 @@ class Store:
         self._connector_statuses = ConnectorStatuses(self._dialect)
 
     @classmethod
-    async def open(cls, url: str, *, run_migrations: bool = True, retry_window_s: float = 20.0) -> Store:
-        engine = create_engine(url)
+    async def open(
+        cls,
+        url: str,
+        *,
+        run_migrations: bool = True,
+        retry_window_s: float = 20.0,
+        timeouts: DatabaseTimeouts | None = None,
+        token_cache: TokenCache | None = None,
+    ) -> Store:
+        timeouts = timeouts or DatabaseTimeouts()
         if run_migrations:
-            await migrate(engine)
-        writer = GroupCommitWriter(engine, retry_window_s=retry_window_s)
+            # Migrations may run long (a big table's ALTER): no statement limit on their own connection.
+            migrations = create_engine(url, NO_TIMEOUTS, pooled=url.startswith("sqlite"))
+            try:
+                await migrate(migrations)
+            finally:
+                await migrations.dispose()
+        engine = create_engine(url, timeouts)
+        probe, probe_engine = probe_for(url, engine, timeouts)
+        health = DatabaseHealth(probe, probe_timeout_s=(timeouts.connect_s or 5.0) + 1.0)
+        writer = GroupCommitWriter(engine, retry_window_s=retry_window_s, health=health)
         writer.start()
-        return cls(engine, writer)
+        return cls(
+            engine,
+            writer,
+            health=health,
+            token_cache=token_cache,
+            read_timeout_s=timeouts.read_s,
+            owned_engines=[probe_engine] if probe_engine is not None else [],
+        )
 
-    async def close(self) -> None:
-        await self.writer.stop()
-        await self.engine.dispose()
+    async def close(self, timeout_s: float | None = None) -> None:
+        """Commit what is queued (at most ``timeout_s``), stop probing, close the connections.
+        Bounded when ``timeout_s`` is given: a hung database cannot hold up the exit."""
+        await self.health.stop()
+        drained = await self.writer.stop(timeout_s)
+        for engine in [self.engine, *self._owned_engines]:
+            try:
+                async with asyncio.timeout(2.0 if timeout_s is not None else None):
+                    # After a failed drain the database may hang: drop the pool, do not say goodbye.
+                    await engine.dispose(close=drained)
+            except TimeoutError:
+                log.warning("database connections not closed within 2 s; dropped")
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -182,13 +257,34 @@ class Store:
     def _for_update(self, query: Select[Any]) -> Select[Any]:
         return query.with_for_update() if self._dialect == "postgresql" else query
 
+    @contextlib.asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncConnection]:
+        """A read connection, bounded in time. While the database is known to be unreachable,
+        :class:`StoreUnavailable` at once (the API answers 503); a connection-level failure or
+        no answer within the read limit also becomes :class:`StoreUnavailable` and makes the
+        health monitor probe."""
+        if self.health.down:
+            self.health.refused_reads += 1
+            raise StoreUnavailable(f"database unreachable: {self.health.reason}")
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(self.read_timeout_s), self.engine.connect() as conn:
+                yield conn
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            self.health.refused_reads += 1
+            if not isinstance(exc, StoreUnavailable):
+                self.health.failed(exc, started)
+            raise StoreUnavailable("database unreachable") from exc
+
     async def _fetch_all(self, query: Any) -> list[Row]:
-        async with self.engine.connect() as conn:
+        async with self.reading() as conn:
             result = await conn.execute(query)
             return [aware_row(r) for r in result.mappings()]
 
     async def _fetch_one(self, query: Any) -> Row | None:
-        async with self.engine.connect() as conn:
+        async with self.reading() as conn:
             result = await conn.execute(query)
             first = result.mappings().first()
             return aware_row(first) if first is not None else None
@@ -551,7 +647,10 @@ class Store:
     # -- id tokens -------------------------------------------------------------------------
 
     async def get_id_token(self, value: str) -> Row | None:
-        return await self._fetch_one(select(id_tokens).where(id_tokens.c.id_token == value))
+        generation = self.token_cache.generation
+        row = await self._fetch_one(select(id_tokens).where(id_tokens.c.id_token == value))
+        self.token_cache.fill(value, row, generation)  # answers Authorize while the database is away
+        return row
 
     async def upsert_id_token(
         self,
@@ -577,6 +676,7 @@ class Store:
             return True
 
         created = await self.writer.run(op)
+        self.token_cache.written(value, {"id_token": value, **values})
         row = await self.get_id_token(value)
         assert row is not None
         return row, created
@@ -585,7 +685,9 @@ class Store:
         async def op(conn: AsyncConnection) -> int:
             return int((await conn.execute(delete(id_tokens).where(id_tokens.c.id_token == value))).rowcount)
 
-        return await self.writer.run(op) > 0
+        deleted = await self.writer.run(op) > 0
+        self.token_cache.written(value, None)
+        return deleted
 
     async def list_id_tokens(self, *, limit: int = 100, offset: int = 0) -> list[Row]:
         return await self._fetch_all(select(id_tokens).order_by(id_tokens.c.id_token).limit(limit).offset(offset))
