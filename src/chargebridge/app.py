@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import socket
 import time
+from collections.abc import Generator
 from dataclasses import dataclass
 
 import uvicorn
@@ -48,6 +50,20 @@ def tune_gc_for_serving() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
+
+
+class _HttpServer(uvicorn.Server):
+    """uvicorn without its signal handling: signals belong to the node (``chargebridge serve``).
+
+    uvicorn installs SIGINT/SIGTERM handlers while it serves and puts the previous ones back
+    when it stops. A SIGTERM that came while it started was taken by uvicorn alone (the HTTP
+    server stopped, the rest of the node never heard of it and waited forever), and putting the
+    handlers back at shutdown removed the node's own (a second SIGTERM killed the process
+    without the node knowing)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
 
 
 @dataclass
@@ -136,7 +152,7 @@ class Chargebridge:
         config = uvicorn.Config(
             api, log_level=s.log_level.lower(), lifespan="off", access_log=False, timeout_graceful_shutdown=2
         )
-        self._http = uvicorn.Server(config)
+        self._http = _HttpServer(config)
         self._http_task = asyncio.create_task(self._http.serve(sockets=[sock]), name="http")
         while not self._http.started:
             if self._http_task.done():

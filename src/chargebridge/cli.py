@@ -55,13 +55,14 @@ HARD_EXIT_MARGIN_S = 3.0
 
 
 class ShutdownSignals:
-    """SIGTERM / SIGINT handling of ``serve``.
+    """SIGTERM / SIGINT handling of ``serve``, installed before the node starts.
 
-    The first signal sets :attr:`requested` (the graceful drain starts) and arms a watchdog
-    thread: if the process is still alive ``grace_s + HARD_EXIT_MARGIN_S`` later (something did
-    not stop, or the interpreter's own exit hangs), it exits with status 1. From then on, a second
-    SIGTERM or SIGINT exits at once (status 128 + signal number), in the signal handler itself,
-    so even a loop that no longer runs cannot hold it up.
+    The first signal sets :attr:`requested` (the graceful drain starts, or starts as soon as the
+    node is up when it came during start-up). From then on a second SIGTERM or SIGINT exits at
+    once (status 128 + signal number), in the signal handler itself, so even a loop that no
+    longer runs cannot hold it up. :meth:`arm_watchdog`, called when the drain begins, starts a
+    thread that ends the process (status 1) if it is still alive ``grace_s + HARD_EXIT_MARGIN_S``
+    later: something did not stop, or the interpreter's own exit hangs.
     """
 
     def __init__(self, grace_s: float):
@@ -78,10 +79,12 @@ class ShutdownSignals:
         for other in (signal.SIGINT, signal.SIGTERM):
             self._loop.remove_signal_handler(other)
             signal.signal(other, _exit_now)
+        self.requested.set()
+
+    def arm_watchdog(self) -> None:
         watchdog = threading.Timer(self.grace_s + HARD_EXIT_MARGIN_S, _watchdog_exit, (self.grace_s,))
         watchdog.daemon = True
         watchdog.start()
-        self.requested.set()
 
 
 def _exit_now(signum: int, _frame: object) -> None:
@@ -153,6 +156,8 @@ def serve(
 async def _serve(settings: Settings) -> None:
     from chargebridge.app import Chargebridge, tune_gc_for_serving
 
+    # Before anything starts: a SIGTERM during start-up is not lost; the node stops once started.
+    signals = ShutdownSignals(settings.shutdown_timeout_s)
     node = Chargebridge(settings)
     running = await node.start()
     tune_gc_for_serving()
@@ -160,15 +165,12 @@ async def _serve(settings: Settings) -> None:
     if node.gateway is not None and node.gateway.tls_port is not None:
         console.print(f"OCPP over TLS wss://{settings.host}:{node.gateway.tls_port}/ocpp/{{station_id}}")
     console.print(f"REST API      http://{settings.host}:{running.http_port}/api/v1  (docs: /docs)")
-    signals = ShutdownSignals(settings.shutdown_timeout_s)
     await signals.requested.wait()
-    logging.getLogger("chargebridge").warning(
-        "%s: shutting down within %g s (send it again to exit at once)",
-        signals.signal_name,
-        settings.shutdown_timeout_s,
-    )
-    await node.stop(timeout_s=settings.shutdown_timeout_s)
-    logging.getLogger("chargebridge").info("stopped")
+    signals.arm_watchdog()
+    limit = settings.shutdown_timeout_s
+    log.warning("%s: shutting down within %g s (send it again to exit at once)", signals.signal_name, limit)
+    await node.stop(timeout_s=limit)
+    log.info("stopped")
 
 
 @station_app.command("add")
