@@ -198,6 +198,11 @@ class CoreCollector(Collector):
         yield GaugeMetricFamily(
             "chargebridge_authorize_offline_pending", "Offline answers not yet reconciled", value=authorization.pending
         )
+        yield CounterMetricFamily(
+            "chargebridge_authorize_offline_dropped",
+            "Offline answers not kept for reconciliation (backlog full)",
+            value=authorization.stats.dropped,
+        )
 
     def _integrations(self) -> Iterable[Metric]:
         for ext in self.others:

@@ -38,6 +38,8 @@ from chargebridge.tasks import BackgroundTasks
 
 log = logging.getLogger(__name__)
 
+RETRY_S = 2.0  # reconciliation retry while reads fail but no outage was declared
+
 
 def token_info(row: dict[str, Any] | None, now: datetime) -> IdTokenInfo:
     """The authorization a stored token grants now; unknown tokens are not accepted."""
@@ -161,7 +163,7 @@ class Authorization:
         """An offline answer was given: count it, and keep it for the reconciliation (bounded)."""
         key = (answer.source, answer.info.status.value)
         self.stats.offline_answers[key] = self.stats.offline_answers.get(key, 0) + 1
-        log.info(
+        log.debug(
             "%s: authorized %s offline from %s: %s",
             answer.station_id,
             answer.id_token,
@@ -169,9 +171,9 @@ class Authorization:
             answer.info.status.value,
         )
         if len(self._pending) >= self._max_pending:
-            self._pending.popleft()
-            self.stats.dropped += 1
-        self._pending.append(_Pending(answer))
+            self.stats.dropped += 1  # counted, not kept: the backlog is bounded
+        else:
+            self._pending.append(_Pending(answer))
         if self.store.health.up:  # the database came back while this was answered
             self.schedule_reconcile()
 
@@ -197,9 +199,13 @@ class Authorization:
                 if actual.status is not answer.info.status:
                     await self._discrepancy(answer, actual)
             except Exception as exc:
-                if is_unavailable(exc):
-                    return  # the next recovery picks up from here
-                log.exception("could not reconcile the offline authorization of %s", answer.id_token)
+                if not is_unavailable(exc):
+                    log.exception("could not reconcile the offline authorization of %s", answer.id_token)
+                elif self.store.health.down:
+                    return  # the end of the outage schedules the rest
+                else:  # a failure the health monitor did not (yet) call an outage: try again soon
+                    await asyncio.sleep(RETRY_S)
+                    continue
             self._pending.popleft()
             self.stats.reconciled += 1
 
