@@ -87,8 +87,9 @@ def create_engine(url: str, timeouts: DatabaseTimeouts | None = None, *, pooled:
             connect_args["timeout"] = timeouts.connect_s
         if timeouts.statement_s is not None:
             connect_args["command_timeout"] = timeouts.statement_s
-            # the server ends a statement of ours that runs longer too (and frees its locks)
-            server_settings["statement_timeout"] = str(int(timeouts.statement_s * 1000))
+            # The server ends a statement of ours that runs longer too (and frees its locks), a
+            # second later than the client gives up, so the client's own limit normally fires first.
+            server_settings["statement_timeout"] = str(int((timeouts.statement_s + 1) * 1000))
     if server_settings:
         connect_args["server_settings"] = server_settings
     if not pooled:
@@ -497,6 +498,7 @@ _CONNECTION_ERROR_NAMES = frozenset(
         "AdminShutdownError",
         "CrashShutdownError",
         "TooManyConnectionsError",
+        "QueryCanceledError",  # the server's statement_timeout, or an operator's pg_cancel_backend
     }
 )
 
