@@ -61,6 +61,7 @@ class DatabaseHealth:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._probing: asyncio.Task[bool] | None = None
+        self._stopped = False
 
     # -- state -----------------------------------------------------------------------------
 
@@ -99,7 +100,7 @@ class DatabaseHealth:
             self._suspect_since_wall = datetime.now(UTC) - timedelta(seconds=now - since)
             self.reason = _describe(exc)
         self._wake.set()
-        if self._task is None:  # not monitoring (a CLI command): probe once in the background
+        if self._task is None and not self._stopped:  # not monitoring (a CLI command): probe once
             self._spawn_probe()
 
     def succeeded(self) -> None:
@@ -138,6 +139,7 @@ class DatabaseHealth:
             self._task = asyncio.create_task(self._monitor(), name="database-health")
 
     async def stop(self) -> None:
+        self._stopped = True
         if self._task is not None:
             await cancel_and_wait(self._task, timeout_s=1.0)
             self._task = None
