@@ -93,15 +93,31 @@ def create_engine(url: str, timeouts: DatabaseTimeouts | None = None, *, pooled:
     if server_settings:
         connect_args["server_settings"] = server_settings
     if not pooled:
-        return create_async_engine(parsed, poolclass=NullPool, connect_args=connect_args)
-    return create_async_engine(
-        parsed,
-        pool_size=20,
-        max_overflow=0,
-        pool_timeout=timeouts.pool_s,
-        pool_pre_ping=True,
-        connect_args=connect_args,
-    )
+        engine = create_async_engine(parsed, poolclass=NullPool, connect_args=connect_args)
+    else:
+        engine = create_async_engine(
+            parsed,
+            pool_size=20,
+            max_overflow=0,
+            pool_timeout=timeouts.pool_s,
+            pool_pre_ping=True,
+            connect_args=connect_args,
+        )
+    if parsed.get_driver_name() == "asyncpg":
+        _abort_invalidated_connections(engine)
+    return engine
+
+
+def _abort_invalidated_connections(engine: AsyncEngine) -> None:
+    """A connection SQLAlchemy invalidates (it failed, timed out or was cancelled) is aborted at
+    once. SQLAlchemy's asyncpg adapter first tries a polite close for up to 2 s, and a hung
+    database turns each of those into a 2 s stall of whoever invalidated it (a read that was
+    already out of time, the writer about to retry)."""
+
+    def do_terminate(dbapi_connection: Any) -> None:
+        dbapi_connection.driver_connection.terminate()  # asyncpg: close the socket, no goodbye
+
+    engine.sync_engine.dialect.do_terminate = do_terminate  # type: ignore[method-assign]
 
 
 def probe_for(
@@ -427,7 +443,7 @@ class GroupCommitWriter:
         conn, self._conn = self._conn, None
         if conn is not None:
             with contextlib.suppress(Exception):
-                await conn.invalidate()
+                await conn.invalidate()  # aborted at once (see _abort_invalidated_connections)
             with contextlib.suppress(Exception):
                 await conn.close()
 

@@ -58,6 +58,7 @@ class DatabaseHealth:
         self.refused_reads = 0  # reads answered "unavailable" (failed, or refused during an outage)
         self.refused_writes = 0  # writes that gave up after the retry window
         self._listeners: list[Callable[[], None]] = []
+        self._down_listeners: list[Callable[[], None]] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._probing: asyncio.Task[bool] | None = None
@@ -87,6 +88,10 @@ class DatabaseHealth:
         """Call ``listener`` (synchronously, on the loop) each time an outage ends."""
         self._listeners.append(listener)
 
+    def on_down(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` (synchronously, on the loop) each time an outage is declared."""
+        self._down_listeners.append(listener)
+
     # -- reports from readers and the writer ------------------------------------------------
 
     def failed(self, exc: BaseException, started: float | None = None) -> None:
@@ -102,6 +107,11 @@ class DatabaseHealth:
         self._wake.set()
         if self._task is None and not self._stopped:  # not monitoring (a CLI command): probe once
             self._spawn_probe()
+
+    def nudge(self) -> None:
+        """Something is slow (a read waiting for seconds): probe now, without suspecting anything yet."""
+        if self._task is not None:
+            self._wake.set()
 
     def succeeded(self) -> None:
         """A statement committed or a read answered: the database is there."""
@@ -181,6 +191,7 @@ class DatabaseHealth:
             self.down_since.isoformat(timespec="seconds"),
             reason,
         )
+        _notify(self._down_listeners, "database outage listener failed")
 
     def _mark_up(self) -> None:
         duration = self.outage_s
@@ -189,11 +200,15 @@ class DatabaseHealth:
         self.down_since = None
         self.reason = None
         log.warning("database reachable again after an outage of %.1f s", duration)
-        for listener in list(self._listeners):
-            try:
-                listener()
-            except Exception:
-                log.exception("database recovery listener failed")
+        _notify(self._listeners, "database recovery listener failed")
+
+
+def _notify(listeners: list[Callable[[], None]], failure: str) -> None:
+    for listener in list(listeners):
+        try:
+            listener()
+        except Exception:
+            log.exception(failure)
 
 
 def _describe(exc: BaseException) -> str:

@@ -69,6 +69,9 @@ Row = dict[str, Any]
 
 log = logging.getLogger(__name__)
 
+SLOW_READ_S = 2.0  # a read waiting this long makes the health monitor probe the database at once
+PROBE_TIMEOUT_S = 3.0  # longest wait for the health probe's answer
+
 
 def _probe_with(engine: AsyncEngine) -> Callable[[], Awaitable[None]]:
     async def probe() -> None:
@@ -160,6 +163,9 @@ class Store:
         writer.health = self.health
         self.token_cache = token_cache or TokenCache()
         self.read_timeout_s = read_timeout_s
+        # Reads waiting on the database: ended at once when an outage is declared (they are doomed).
+        self._reads_in_flight: set[asyncio.Timeout] = set()
+        self.health.on_down(self._abort_reads)
         self._owned_engines = list(owned_engines)
         self._dialect = engine.dialect.name
         self._insert_samples = InsertRows(meter_samples)
@@ -221,7 +227,8 @@ class Store:
                 await migrations.dispose()
         engine = create_engine(url, timeouts)
         probe, probe_engine = probe_for(url, engine, timeouts)
-        health = DatabaseHealth(probe, probe_timeout_s=(timeouts.connect_s or 5.0) + 1.0)
+        # SELECT 1 on a fresh connection takes milliseconds; 3 s without an answer is an outage.
+        health = DatabaseHealth(probe, probe_timeout_s=min((timeouts.connect_s or 5.0) + 1.0, PROBE_TIMEOUT_S))
         writer = GroupCommitWriter(engine, retry_window_s=retry_window_s, health=health)
         writer.start()
         return cls(
@@ -260,16 +267,24 @@ class Store:
     @contextlib.asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:
         """A read connection, bounded in time. While the database is known to be unreachable,
-        :class:`StoreUnavailable` at once (the API answers 503); a connection-level failure or
-        no answer within the read limit also becomes :class:`StoreUnavailable` and makes the
-        health monitor probe."""
+        :class:`StoreUnavailable` at once (the API answers 503); a connection-level failure, no
+        answer within the read limit, or an outage declared while it waits also becomes
+        :class:`StoreUnavailable` (and makes the health monitor probe)."""
         if self.health.down:
             self.health.refused_reads += 1
             raise StoreUnavailable(f"database unreachable: {self.health.reason}")
         started = time.monotonic()
+        # a read still waiting after a moment makes the health monitor probe at once
+        slow = asyncio.get_running_loop().call_later(SLOW_READ_S, self.health.nudge)
         try:
-            async with asyncio.timeout(self.read_timeout_s), self.engine.connect() as conn:
-                yield conn
+            async with asyncio.timeout(self.read_timeout_s) as limit:
+                self._reads_in_flight.add(limit)
+                try:
+                    async with self.engine.connect() as conn:
+                        yield conn
+                finally:
+                    self._reads_in_flight.discard(limit)
+                    slow.cancel()
         except Exception as exc:
             if not is_unavailable(exc):
                 raise
@@ -277,6 +292,11 @@ class Store:
             if not isinstance(exc, StoreUnavailable):
                 self.health.failed(exc, started)
             raise StoreUnavailable("database unreachable") from exc
+
+    def _abort_reads(self) -> None:
+        now = asyncio.get_running_loop().time()
+        for limit in list(self._reads_in_flight):
+            limit.reschedule(now)
 
     async def _fetch_all(self, query: Any) -> list[Row]:
         async with self.reading() as conn:
