@@ -32,6 +32,8 @@ from typing import Any, ClassVar, cast
 
 from websockets.asyncio.server import ServerConnection
 
+from chargebridge.tasks import cancel_and_wait
+
 log = logging.getLogger(__name__)
 
 
@@ -198,7 +200,7 @@ class TlsHandshakes:
             task.cancel()
             transport.abort()
         if pending:
-            await asyncio.gather(*(task for task, _ in pending), return_exceptions=True)
+            await asyncio.gather(*(cancel_and_wait(task, timeout_s=2.0) for task, _ in pending))
 
 
 def _peer_host(peername: Any) -> str:
