@@ -118,6 +118,11 @@ async def test_a_hung_database_gets_answers_errors_and_a_single_log_of_the_outag
         assert response.status_code == 503, response.text
         assert response.headers["Retry-After"]
         assert time.monotonic() - started < 5.0
+        # a route that reads the engine itself (webhooks) is bounded by the time limits: 503 too
+        started = time.monotonic()
+        response = await api.get("/api/v1/webhooks", timeout=15)
+        assert response.status_code == 503, response.text
+        assert time.monotonic() - started < 8.0
         # readiness says why; liveness stays up
         ready = await api.get("/readyz", timeout=15)
         assert ready.status_code == 503

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, status
@@ -70,10 +71,24 @@ async def _store_unavailable(_request: Request, _exc: Exception) -> JSONResponse
     return _unavailable()
 
 
+def _from_database(exc: BaseException) -> bool:
+    """Raised inside SQLAlchemy or the database driver (asyncpg lets its own time limits out as a
+    bare TimeoutError): not, say, a station that dropped its socket during a command."""
+    if isinstance(exc, DBAPIError | PoolTimeout):
+        return True
+    return any(
+        str(frame.f_globals.get("__name__", "")).startswith(_DATABASE_MODULES)
+        for frame, _ in traceback.walk_tb(exc.__traceback__)
+    )
+
+
+_DATABASE_MODULES = ("sqlalchemy.", "asyncpg.", "aiosqlite.")
+
+
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     """A raw driver or pool error from a route that reads the engine itself."""
-    if not is_unavailable(exc):
-        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    if not (is_unavailable(exc) and _from_database(exc)):
+        log.error("Exception in %s %s", request.method, request.url.path, exc_info=exc)
         return JSONResponse({"detail": "Internal Server Error"}, status_code=status.HTTP_500_INTERNAL_SERVER_ERROR)
     context: ApiContext = request.app.state.cb
     context.store.health.failed(exc)
