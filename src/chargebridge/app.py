@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import socket
+import time
+from collections.abc import Generator
 from dataclasses import dataclass
 
 import uvicorn
@@ -15,10 +18,12 @@ from chargebridge.api.deps import ApiContext
 from chargebridge.bus.memory import EventBus
 from chargebridge.config import Settings
 from chargebridge.domain.commands import TriggerMessage
+from chargebridge.domain.model import AuthorizationStatus
 from chargebridge.extensions import Extension, build_extensions
 from chargebridge.gateway.server import Gateway, GatewaySettings
 from chargebridge.ocpp16.adapter import Ocpp16Adapter
 from chargebridge.ocpp201.adapter import Ocpp201Adapter
+from chargebridge.readiness import DatabaseCheck, Readiness
 from chargebridge.rpc import OcppVersion
 from chargebridge.security.certificates import signing_ca
 from chargebridge.security.logfilter import install_log_redaction
@@ -26,9 +31,13 @@ from chargebridge.security.profiles import unauthenticated_warning
 from chargebridge.security.secrets import verify_password
 from chargebridge.security.settings import gateway_security_settings
 from chargebridge.security.store import SecurityStore
+from chargebridge.services.authorization import CachedStatusPolicy, UnknownTokenPolicy
 from chargebridge.services.clock import Clock, SystemClock
 from chargebridge.services.station_requests import CsmsSettings, StationRequests
+from chargebridge.store.database import DatabaseTimeouts
 from chargebridge.store.repository import Store
+from chargebridge.store.token_cache import TokenCache
+from chargebridge.tasks import stop_within
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +54,20 @@ def tune_gc_for_serving() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
+
+
+class _HttpServer(uvicorn.Server):
+    """uvicorn without its signal handling: signals belong to the node (``chargebridge serve``).
+
+    uvicorn installs SIGINT/SIGTERM handlers while it serves and puts the previous ones back
+    when it stops. A SIGTERM that came while it started was taken by uvicorn alone (the HTTP
+    server stopped, the rest of the node never heard of it and waited forever), and putting the
+    handlers back at shutdown removed the node's own (a second SIGTERM killed the process
+    without the node knowing)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
 
 
 @dataclass
@@ -69,16 +92,32 @@ class Chargebridge:
         self._http_task: asyncio.Task[None] | None = None
         self._http_socket: socket.socket | None = None
         self.unauthenticated_warning: str | None = None
+        self.readiness = Readiness()
 
     async def start(self) -> Running:
         s = self.settings
         ca = signing_ca(s)  # a bad CA key refuses to start before anything is opened
-        self.store = store = await Store.open(s.resolved_database_url(), retry_window_s=s.store_retry_window_s)
+        self.store = store = await Store.open(
+            s.resolved_database_url(),
+            retry_window_s=s.store_retry_window_s,
+            timeouts=DatabaseTimeouts(
+                connect_s=s.db_connect_timeout_s, statement_s=s.db_statement_timeout_s, pool_s=s.db_pool_timeout_s
+            ),
+            token_cache=TokenCache(s.authorize_cache_size, s.authorize_cache_max_age_s),
+        )
+        store.health.start()
+        self.readiness.add(DatabaseCheck(store.health))
         self.requests = StationRequests(
             store,
             self.bus,
             self.clock,
             CsmsSettings(heartbeat_interval_s=s.heartbeat_interval_s, boot_retry_interval_s=s.boot_retry_interval_s),
+            # Authorize with the database away: the cached status, else the answer for unknown tokens.
+            # A local authorization list will go between the two.
+            offline_policies=[
+                CachedStatusPolicy(store.token_cache),
+                UnknownTokenPolicy(AuthorizationStatus(s.authorize_offline_unknown)),
+            ],
         )
         await self.requests.start()
         self.gateway = Gateway(
@@ -103,7 +142,13 @@ class Chargebridge:
         # A station whose boot is Pending may send what a TriggerMessage asked for (2.0.1 B02).
         self.gateway.register_executor(TriggerMessage, self.requests.trigger_executor(self.gateway.execute_single))
         context = ApiContext(
-            store=store, gateway=self.gateway, bus=self.bus, clock=self.clock, settings=s, requests=self.requests
+            store=store,
+            gateway=self.gateway,
+            bus=self.bus,
+            clock=self.clock,
+            settings=s,
+            requests=self.requests,
+            readiness=self.readiness,
         )
         api = create_api(context, [router for ext in self.extensions for router in ext.routers()])
         # Extensions start before the OCPP listener opens: the request handlers they register
@@ -124,7 +169,7 @@ class Chargebridge:
             api, log_level=s.log_level.lower(), lifespan="off", access_log=False, timeout_graceful_shutdown=2
         )
         install_log_redaction()  # after uvicorn's Config, which replaces its loggers' handlers
-        self._http = uvicorn.Server(config)
+        self._http = _HttpServer(config)
         self._http_task = asyncio.create_task(self._http.serve(sockets=[sock]), name="http")
         while not self._http.started:
             if self._http_task.done():
@@ -142,21 +187,46 @@ class Chargebridge:
         if self.unauthenticated_warning:
             log.warning("%s", self.unauthenticated_warning)
 
-    async def stop(self) -> None:
+    async def stop(self, timeout_s: float | None = None) -> None:
+        """Graceful, bounded shutdown (``timeout_s``, default ``shutdown_timeout_s``).
+
+        1. /readyz turns 503; no new HTTP request or WebSocket is accepted.
+        2. Each station's CALLs already received are answered (after their commit, as always),
+           then its socket is closed with 1001; at most half of the time goes to this.
+        3. Extensions, the HTTP server, the gateway, the services and the store stop, each
+           within what is left (a component that does not is named in a warning and left behind).
+        4. The writer commits what is queued; what cannot be committed in time is refused (its
+           station got no acknowledgement and sends it again).
+        """
+        budget = self.settings.shutdown_timeout_s if timeout_s is None else timeout_s
+        deadline = time.monotonic() + budget
+
+        def left(cap: float | None = None) -> float:
+            remaining = max(0.0, deadline - time.monotonic())
+            return min(remaining, cap) if cap is not None else remaining
+
+        self.readiness.shutting_down = True
+        if self._http is not None:
+            self._http.should_exit = True  # stop accepting; requests in flight get up to 2 s
+        if self.gateway is not None:
+            await stop_within("gateway drain", lambda: self._drain(budget / 2), left(budget / 2 + 1.0))
         for ext in reversed(self._started_extensions):
-            try:
-                await ext.stop()
-            except Exception:
-                log.exception("extension %s failed to stop", ext.name)
+            await stop_within(f"extension {ext.name}", ext.stop, left(5.0))
         self._started_extensions.clear()
         if self._http is not None and self._http_task is not None:
-            self._http.should_exit = True
-            await self._http_task
+            http_task = self._http_task
+            await stop_within("HTTP server", lambda: http_task, left(3.0))
         if self.gateway is not None:
-            await self.gateway.stop()
+            await stop_within("gateway", self.gateway.stop, left(3.0))
         if self.requests is not None:
-            await self.requests.stop()
+            await stop_within("station services", self.requests.stop, left(5.0))
         if self.store is not None:
-            await self.store.close()
+            store = self.store
+            # the store gets at least a moment: its queue is refused (never silently dropped) when over
+            await stop_within("store", lambda: store.close(timeout_s=max(0.5, left() - 2.5)), max(3.0, left()))
         if self._http_socket is not None:
             self._http_socket.close()
+
+    async def _drain(self, timeout_s: float) -> None:
+        assert self.gateway is not None
+        await self.gateway.drain(timeout_s)

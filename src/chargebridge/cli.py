@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
+import threading
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -32,6 +34,7 @@ app.add_typer(station_app, name="station")
 app.add_typer(token_app, name="token")
 app.add_typer(ca_app, name="ca")
 console = Console()
+log = logging.getLogger("chargebridge")
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Directory for the SQLite database and data files.")]
 DatabaseUrl = Annotated[
@@ -56,13 +59,51 @@ def configure_logging(level: str) -> None:
     install_log_redaction()
 
 
-def _run_until_signal() -> asyncio.Event:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    return stop
+# After the drain's time limit, this much more for the last steps before the watchdog ends the process.
+HARD_EXIT_MARGIN_S = 3.0
+
+
+class ShutdownSignals:
+    """SIGTERM / SIGINT handling of ``serve``, installed before the node starts.
+
+    The first signal sets :attr:`requested` (the graceful drain starts, or starts as soon as the
+    node is up when it came during start-up). From then on a second SIGTERM or SIGINT exits at
+    once (status 128 + signal number), in the signal handler itself, so even a loop that no
+    longer runs cannot hold it up. :meth:`arm_watchdog`, called when the drain begins, starts a
+    thread that ends the process (status 1) if it is still alive ``grace_s + HARD_EXIT_MARGIN_S``
+    later: something did not stop, or the interpreter's own exit hangs.
+    """
+
+    def __init__(self, grace_s: float):
+        self.grace_s = grace_s
+        self.requested = asyncio.Event()
+        self.signal_name = ""
+        self._loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                self._loop.add_signal_handler(sig, self._first, sig)
+
+    def _first(self, sig: signal.Signals) -> None:
+        self.signal_name = sig.name
+        for other in (signal.SIGINT, signal.SIGTERM):
+            self._loop.remove_signal_handler(other)
+            signal.signal(other, _exit_now)
+        self.requested.set()
+
+    def arm_watchdog(self) -> None:
+        watchdog = threading.Timer(self.grace_s + HARD_EXIT_MARGIN_S, _watchdog_exit, (self.grace_s,))
+        watchdog.daemon = True
+        watchdog.start()
+
+
+def _exit_now(signum: int, _frame: object) -> None:
+    os.write(2, f"{signal.Signals(signum).name} again: exiting at once\n".encode())
+    os._exit(128 + signum)
+
+
+def _watchdog_exit(grace_s: float) -> None:
+    os.write(2, f"shutdown did not finish within {grace_s:g} s (+{HARD_EXIT_MARGIN_S:g} s): exiting\n".encode())
+    os._exit(1)
 
 
 @app.command()
@@ -139,6 +180,8 @@ def serve(
 async def _serve(settings: Settings) -> None:
     from chargebridge.app import Chargebridge, tune_gc_for_serving
 
+    # Before anything starts: a SIGTERM during start-up is not lost; the node stops once started.
+    signals = ShutdownSignals(settings.shutdown_timeout_s)
     node = Chargebridge(settings)
     running = await node.start()
     tune_gc_for_serving()
@@ -148,9 +191,12 @@ async def _serve(settings: Settings) -> None:
     console.print(f"REST API      http://{settings.host}:{running.http_port}/api/v1  (docs: /docs)")
     if node.unauthenticated_warning:
         console.print(escape(node.unauthenticated_warning), style="bold red", highlight=False)
-    stop = _run_until_signal()
-    await stop.wait()
-    await node.stop()
+    await signals.requested.wait()
+    signals.arm_watchdog()
+    limit = settings.shutdown_timeout_s
+    log.warning("%s: shutting down within %g s (send it again to exit at once)", signals.signal_name, limit)
+    await node.stop(timeout_s=limit)
+    log.info("stopped")
 
 
 @station_app.command("add")

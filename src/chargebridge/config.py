@@ -26,6 +26,16 @@ class Settings(BaseSettings):
     ping_interval_s: float = Field(default=30.0, gt=0)
     max_frame_bytes: int = Field(default=256 * 1024, ge=1024)
     store_retry_window_s: float = Field(default=20.0, ge=0)
+    # A hung database becomes an error within these limits, never silence (PostgreSQL; see docs/architecture.md).
+    db_connect_timeout_s: float = Field(default=5.0, gt=0)
+    db_statement_timeout_s: float = Field(default=15.0, gt=0)
+    db_pool_timeout_s: float = Field(default=5.0, gt=0)
+    # Authorize while the database is away: recently seen token statuses, and the answer for unknown ones.
+    authorize_cache_size: int = Field(default=10_000, ge=0)
+    authorize_cache_max_age_s: float = Field(default=86_400.0, gt=0)
+    authorize_offline_unknown: Literal["Invalid", "Accepted"] = "Invalid"
+    # SIGTERM: drain (stop accepting, answer what is in flight, close sockets with 1001) within this time.
+    shutdown_timeout_s: float = Field(default=10.0, gt=0, le=600)
     log_level: str = "info"
     # Security (see docs/security.md): TLS listener for profiles 2/3, client CA, policy, lockout.
     ocpp_tls_port: int | None = Field(default=None, ge=0, le=65535)

@@ -10,6 +10,7 @@ from chargebridge.api.auth import install_auth
 from chargebridge.api.certificate_routes import install_certificates
 from chargebridge.api.deps import ApiContext
 from chargebridge.api.errors import validation_error_handler
+from chargebridge.api.health import install_health
 from chargebridge.api.limits import BodyLimitMiddleware, BodyLimits, streamed_routes
 from chargebridge.api.routes import router
 from chargebridge.api.security_routes import install_security
@@ -32,6 +33,7 @@ def create_api(context: ApiContext, extra_routers: list[APIRouter] | None = None
     app.add_middleware(BodyLimitMiddleware, limits=limits, streamed=streamed_routes(routers))
     install_security(app)
     install_certificates(app)
+    install_health(app)  # /healthz, /readyz, 503 for an unreachable database
     for extra in extra_routers or []:
         app.include_router(extra)
 

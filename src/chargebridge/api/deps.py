@@ -12,6 +12,7 @@ from chargebridge.bus.memory import EventBus
 from chargebridge.config import Settings
 from chargebridge.domain.commands import Command, CommandOutcome
 from chargebridge.gateway.server import Gateway
+from chargebridge.readiness import Readiness
 from chargebridge.security.bearer import BearerGuard
 from chargebridge.services.clock import Clock
 from chargebridge.services.station_requests import StationRequests
@@ -32,6 +33,8 @@ class ApiContext:
     # Told of every command the command route sent and its answer: (station_id, command, outcome).
     # Capability extensions add theirs when they start (smart charging stores accepted profiles).
     command_observers: list[CommandObserver] = field(default_factory=list)
+    # What /readyz checks; extensions add theirs in start() (see chargebridge/readiness.py).
+    readiness: Readiness = field(default_factory=Readiness)
     # Refused bearer tokens of this API: counted, logged, throttled per source address.
     bearer_guard: BearerGuard = field(init=False, repr=False, compare=False)
 

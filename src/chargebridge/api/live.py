@@ -21,7 +21,6 @@ or of none.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from collections import deque
@@ -45,6 +44,7 @@ from chargebridge.domain.timeutil import format_datetime
 from chargebridge.services.clock import Clock
 from chargebridge.store.repository import aware_row
 from chargebridge.store.schema import connectors, faults, station_events, stations, transactions
+from chargebridge.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -135,11 +135,7 @@ class LiveState:
 
     async def stop(self) -> None:
         self.closing.set()
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await asyncio.gather(*(cancel_and_wait(task) for task in self._tasks))  # each bounded
         self._tasks = []
         if self._bus is not None and self._sub is not None:
             self._bus.unsubscribe(self._sub)

@@ -20,7 +20,7 @@ from typing import Any
 
 from chargebridge.domain.authorization import AuthorizationEntry, SendLocalList, UpdateType
 from chargebridge.domain.model import AuthorizationStatus, IdToken, IdTokenInfo
-from chargebridge.services.station_requests import token_info
+from chargebridge.services.authorization import token_info
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,6 @@ node picks running campaigns up again.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 from collections import defaultdict
@@ -41,6 +40,7 @@ from chargebridge.firmware.states import (
     next_campaign_state,
 )
 from chargebridge.store.repository import Row
+from chargebridge.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +68,7 @@ class CampaignManager:
 
     async def stop(self) -> None:
         tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await asyncio.gather(*(cancel_and_wait(task) for task in tasks))  # each bounded
         self._tasks.clear()
 
     def _ensure_task(self, campaign_id: str) -> None:

@@ -200,9 +200,7 @@ class FirmwareService:
             self.bus.unsubscribe(self._subscription)
         if self._consumer is not None:
             await cancel_and_wait(self._consumer)
-        for task in list(self._pending):
-            task.cancel()
-        await asyncio.gather(*self._pending, return_exceptions=True)
+        await asyncio.gather(*(cancel_and_wait(task) for task in list(self._pending)))  # each bounded
 
     async def _consume(self, subscription: Subscription) -> None:
         """Events of one station are applied in order, different stations' in parallel (each

@@ -33,6 +33,7 @@ from chargebridge.rpc import (
     UnmatchedReply,
 )
 from chargebridge.security.replacement import Session
+from chargebridge.store.database import StoreUnavailable
 from chargebridge.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,7 @@ class StationConnection:
         self.remote_address: str | None = str(ws.remote_address[0]) if ws.remote_address else None
         self.session: Session | None = None
         self._inbound: asyncio.Queue[CallReceived] = asyncio.Queue()
+        self._draining = False
         self._call_lock = asyncio.Lock()
         self._reply: asyncio.Future[ResultReceived | ErrorReceived] | None = None
         self._reply_id: str | None = None
@@ -124,6 +126,11 @@ class StationConnection:
     async def _on_message(self, message: str | bytes) -> None:
         for event in self.endpoint.receive(message):
             match event:
+                case CallReceived() if self._draining:
+                    # Shutting down: a CALL that arrives now is not started; the socket closes
+                    # (1001) as soon as the ones already received are answered, and the station
+                    # sends it again after reconnecting. Nothing of it was stored or acknowledged.
+                    log.debug("%s: %s not started: shutting down", self.station_id, event.action)
                 case CallReceived() if self._inbound.qsize() >= MAX_QUEUED_CALLS:
                     # OCPP-J allows one outstanding CALL; a station flooding us gets refused, not buffered.
                     self.stats.errors_sent += 1
@@ -150,7 +157,25 @@ class StationConnection:
     async def _answer_calls(self) -> None:
         while True:
             call = await self._inbound.get()
-            await self._answer(call)
+            try:
+                await self._answer(call)
+            finally:
+                self._inbound.task_done()
+
+    async def drain(self, timeout_s: float, reason: str = "server shutting down") -> bool:
+        """Graceful close: start no new CALL, answer those already received (each after its
+        commit, as always) for at most ``timeout_s``, then close with 1001 (going away). True when
+        every received CALL was answered before the close."""
+        self._draining = True
+        answered = True
+        try:
+            async with asyncio.timeout(timeout_s):
+                await self._inbound.join()
+        except TimeoutError:
+            answered = False
+            log.warning("%s: CALLs still unanswered at shutdown; closing anyway", self.station_id)
+        await self.ws.close(1001, reason)  # bounded by the server's close timeout
+        return answered
 
     async def _answer(self, call: CallReceived) -> None:
         self.stats.calls_in += 1
@@ -163,6 +188,12 @@ class StationConnection:
             self.stats.errors_sent += 1
             self.stats.count_in(call.action, exc.code.value)
             self.endpoint.send_error(call.message_id, exc.code, exc.description, exc.details)
+        except StoreUnavailable:
+            # The database did not come back within the retry window (the outage is logged once,
+            # by the store's health monitor): nothing was acknowledged; the station sends it again.
+            self.stats.errors_sent += 1
+            self.stats.count_in(call.action, ErrorCode.INTERNAL_ERROR.value)
+            self.endpoint.send_error(call.message_id, ErrorCode.INTERNAL_ERROR, "internal error")
         except Exception:
             # Our bug or an unavailable store: never leak internals, never acknowledge.
             log.exception("%s: failed to answer %s", self.station_id, call.action)

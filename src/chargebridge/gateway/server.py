@@ -78,6 +78,7 @@ from chargebridge.security.rotation import password_from_authorization_key
 from chargebridge.security.secrets import hash_password, needs_rehash
 from chargebridge.security.tls import CertKeyPair, server_context
 from chargebridge.services.clock import Clock
+from chargebridge.store.database import StoreUnavailable
 from chargebridge.store.repository import Row, Store
 from chargebridge.tasks import BackgroundTasks
 
@@ -263,6 +264,16 @@ class Gateway:
             **extra,
         )
 
+    async def drain(self, timeout_s: float) -> None:
+        """Graceful shutdown: stop accepting (an opening handshake gets 503), answer the CALLs each
+        station already sent for at most ``timeout_s``, then close every socket with 1001."""
+        for server in (self._server, self._tls_server):
+            if server is not None:
+                server.close(close_connections=False)
+        connections = list(self.connections.values())
+        if connections:
+            await asyncio.gather(*(conn.drain(timeout_s) for conn in connections), return_exceptions=True)
+
     async def stop(self) -> None:
         for server in (self._server, self._tls_server):
             if server is not None:
@@ -297,7 +308,10 @@ class Gateway:
         if wait is not None:
             self.stats.count_refusal("LockedOut")
             return _respond(connection, Refusal(HTTPStatus.TOO_MANY_REQUESTS, "too many failed attempts"), wait)
-        station = await self.store.get_station(station_id)
+        try:
+            station = await self.store.get_station(station_id)
+        except StoreUnavailable:  # the outage is logged once by the store's health monitor
+            return _respond(connection, Refusal(HTTPStatus.SERVICE_UNAVAILABLE, "database unavailable"), 10)
         if station is None:
             if not self.settings.auto_register or self.settings.require_security:
                 return self._unknown_station(connection, source, station_id)

@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from chargebridge.gateway.listener import StagedServerConnection
 
+from chargebridge.tasks import cancel_and_wait
+
 log = logging.getLogger(__name__)
 
 
@@ -162,7 +164,7 @@ class TlsHandshakes:
             task.cancel()
             transport.abort()
         if pending:
-            await asyncio.gather(*(task for task, _ in pending), return_exceptions=True)
+            await asyncio.gather(*(cancel_and_wait(task, timeout_s=2.0) for task, _ in pending))
 
 
 class _Replay:

@@ -23,6 +23,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from chargebridge.domain.events import EventKind
 from chargebridge.histogram import LatencyHistogram
 from chargebridge.integrations.base import ReportsStats, Section, check_env, resolve_secret
+from chargebridge.services.authorization import Authorization
 from chargebridge.tasks import cancel_and_wait
 
 if TYPE_CHECKING:
@@ -167,6 +168,59 @@ class CoreCollector(Collector):
         )
         yield GaugeMetricFamily("chargebridge_db_write_backlog", "Writes waiting for a commit", value=writer.backlog)
         yield _histogram("chargebridge_db_commit_seconds", "Duration of group commits", s.commit_latency)
+        health = ctx.store.health
+        yield GaugeMetricFamily(
+            "chargebridge_db_up", "1 while the database answers, 0 during an outage", value=health.up
+        )
+        yield GaugeMetricFamily(
+            "chargebridge_db_outage_seconds", "Length of the current database outage (0 when up)", value=health.outage_s
+        )
+        yield CounterMetricFamily("chargebridge_db_outages", "Database outages since start", value=health.outages)
+        yield CounterMetricFamily(
+            "chargebridge_db_outage_duration_seconds",
+            "Time the database was unreachable, all outages",
+            value=health.outage_seconds_total,
+        )
+        refused = CounterMetricFamily(
+            "chargebridge_db_unavailable",
+            "Operations refused because the database was unreachable (write: after the retry window)",
+            labels=["operation"],
+        )
+        refused.add_metric(["read"], health.refused_reads)
+        refused.add_metric(["write"], health.refused_writes)
+        yield refused
+        yield from self._authorization(ctx)
+
+    def _authorization(self, ctx: ApiContext) -> Iterable[Metric]:
+        authorization = getattr(ctx.gateway.services, "authorization", None)
+        if not isinstance(authorization, Authorization):
+            return
+        yield GaugeMetricFamily(
+            "chargebridge_authorize_cache_entries",
+            "Token statuses held for offline Authorize",
+            value=len(ctx.store.token_cache),
+        )
+        answers = CounterMetricFamily(
+            "chargebridge_authorize_offline_answers",
+            "Authorizations answered without the database, by source (cache, policy) and status",
+            labels=["source", "status"],
+        )
+        for (source, answer), count in sorted(authorization.stats.offline_answers.items()):
+            answers.add_metric([source, answer], count)
+        yield answers
+        yield CounterMetricFamily(
+            "chargebridge_authorize_offline_discrepancies",
+            "Offline answers the database contradicted once it was back",
+            value=authorization.stats.discrepancies,
+        )
+        yield GaugeMetricFamily(
+            "chargebridge_authorize_offline_pending", "Offline answers not yet reconciled", value=authorization.pending
+        )
+        yield CounterMetricFamily(
+            "chargebridge_authorize_offline_dropped",
+            "Offline answers not kept for reconciliation (backlog full)",
+            value=authorization.stats.dropped,
+        )
 
     def _api_auth(self, ctx: ApiContext) -> Iterable[Metric]:
         guard = ctx.bearer_guard

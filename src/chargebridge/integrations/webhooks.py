@@ -14,7 +14,6 @@ memory only: a restart loses them (see docs/integrations.md).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import hmac
 import json
@@ -37,6 +36,7 @@ from chargebridge.api.deps import Context, Limit, Offset, RowId
 from chargebridge.domain.events import DomainEvent, EventKind
 from chargebridge.integrations.base import Section
 from chargebridge.integrations.webhook_tables import webhook_dead_letters, webhook_subscriptions
+from chargebridge.tasks import cancel_and_wait, raise_if_cancelling
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection
@@ -223,20 +223,23 @@ class WebhooksExtension:
         self._task = asyncio.create_task(self._fan_out(self._sub), name="webhooks")
 
     async def stop(self) -> None:
-        tasks = [self._task, *(t.worker for t in self._targets.values()), *self._spill]
+        """Bounded: a worker that swallows its cancellation (an HTTP client's time limit firing
+        together with it) is cancelled again and, at worst, left behind with a warning; pending
+        deliveries are in memory only (see the module docstring)."""
+        tasks = [t for t in (self._task, *(t.worker for t in self._targets.values()), *self._spill) if t is not None]
         for task in tasks:
-            if task is not None:
-                task.cancel()
-        for task in tasks:
-            if task is not None:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            task.cancel()
+        await asyncio.gather(*(cancel_and_wait(task, timeout_s=3.0) for task in tasks))
         self._targets.clear()
         if self._sub is not None and self._context is not None:
             self._context.bus.unsubscribe(self._sub)
         if self._own_http and self._http is not None:
-            await self._http.aclose()
-            self._http = None
+            http, self._http = self._http, None
+            try:
+                async with asyncio.timeout(2.0):
+                    await http.aclose()
+            except TimeoutError:
+                log.warning("webhooks: HTTP client not closed within 2 s")
 
     def _add_target(self, row: dict[str, Any]) -> None:
         target = _Target(row["id"], row["url"], frozenset(row["kinds"]), row["secret"], asyncio.Queue())
@@ -289,6 +292,7 @@ class WebhooksExtension:
                 await asyncio.sleep(self.backoff(delivery.attempts))
             delivery.attempts += 1
             error = await self._post(target, delivery)
+            raise_if_cancelling()  # a cancellation swallowed inside the HTTP client must still end us
             if not error:
                 self.delivered += 1
                 target.delivered += 1

@@ -88,7 +88,7 @@ class CertificateService:
             self.valid_days = valid_days
 
     async def stop(self) -> None:
-        await self._deliveries.wait()
+        await self._deliveries.wait(timeout_s=5.0)
 
     def _check(self, station_id: str, request: SignCertificateRequest) -> CsrAccepted | CsrRefused:
         signer = self.signers.get(request.certificate_type)

@@ -19,7 +19,7 @@ from typing import Any, Protocol, TypeVar
 from chargebridge.bus.memory import EventBus
 from chargebridge.domain.commands import Command, CommandOutcome, TriggerMessage
 from chargebridge.domain.events import DomainEvent, EventKind
-from chargebridge.domain.model import AuthorizationStatus, IdToken, IdTokenInfo, RegistrationStatus
+from chargebridge.domain.model import IdTokenInfo, RegistrationStatus
 from chargebridge.domain.requests import (
     Ack,
     AuthorizeRequest,
@@ -47,8 +47,10 @@ from chargebridge.domain.requests import (
 from chargebridge.domain.timeutil import format_datetime
 from chargebridge.domain.transactions import TransactionState
 from chargebridge.rpc.errors import ErrorCode, OcppError
+from chargebridge.services.authorization import Authorization, OfflineAnswer, OfflinePolicy
 from chargebridge.services.certificates import CertificateService
 from chargebridge.services.clock import Clock
+from chargebridge.store.database import is_unavailable
 from chargebridge.store.repository import Store
 from chargebridge.tasks import BackgroundTasks, cancel_and_wait
 
@@ -149,8 +151,11 @@ class LastSeenTracker:
         if pending:
             try:
                 await self._store.touch_many(pending)
-            except Exception:
-                log.exception("could not store last-seen times")
+            except Exception as exc:
+                if is_unavailable(exc):  # the outage is logged once, by the store's health monitor
+                    log.debug("last-seen times not stored: %s", exc)
+                else:
+                    log.exception("could not store last-seen times")
 
     async def _loop(self) -> None:
         while True:
@@ -161,17 +166,6 @@ class LastSeenTracker:
         if self._task is not None:
             await cancel_and_wait(self._task)
         await self.flush()
-
-
-def token_info(row: dict[str, Any] | None, now: datetime) -> IdTokenInfo:
-    """The authorization a stored token grants now; unknown tokens are not accepted."""
-    if row is None:
-        return IdTokenInfo(AuthorizationStatus.INVALID)
-    status = AuthorizationStatus(row["status"])
-    expires_at = row["expires_at"]
-    if status is AuthorizationStatus.ACCEPTED and expires_at is not None and expires_at <= now:
-        status = AuthorizationStatus.EXPIRED
-    return IdTokenInfo(status, expires_at=expires_at, group_id=row["group_id"])
 
 
 def transaction_json(state: TransactionState) -> dict[str, Any]:
@@ -195,11 +189,20 @@ def transaction_json(state: TransactionState) -> dict[str, Any]:
 class StationRequests:
     """The handler behind every station connection."""
 
-    def __init__(self, store: Store, bus: EventBus, clock: Clock, settings: CsmsSettings):
+    def __init__(
+        self,
+        store: Store,
+        bus: EventBus,
+        clock: Clock,
+        settings: CsmsSettings,
+        offline_policies: list[OfflinePolicy] | None = None,
+    ):
         self.store = store
         self.bus = bus
         self.clock = clock
         self.settings = settings
+        # Token lookups; answers from the offline policies while the database is away.
+        self.authorization = Authorization(store, bus, clock, offline_policies)
         self.last_seen = LastSeenTracker(store, settings.last_seen_flush_s)
         self._boot_status: dict[str, RegistrationStatus] = {}
         # The registration status read at the handshake, used by the BootNotification that follows
@@ -294,9 +297,10 @@ class StationRequests:
         self.last_seen.start()
 
     async def stop(self) -> None:
-        await self._writes.wait()
+        await self._writes.wait(timeout_s=5.0)
         await self.certificates.stop()
         await self.last_seen.stop()
+        await self.authorization.stop()
 
     # -- connection lifecycle --------------------------------------------------------------
 
@@ -308,8 +312,11 @@ class StationRequests:
         if row is None:
             try:
                 row = await self.store.get_station(station_id)
-            except Exception:
-                log.exception("%s: could not read the station's boot status", station_id)
+            except Exception as exc:
+                if is_unavailable(exc):
+                    log.debug("%s: boot status not read: %s", station_id, exc)
+                else:
+                    log.exception("%s: could not read the station's boot status", station_id)
         boot_status = row["boot_status"] if row else None
         if row is not None and station is not None:
             self._registration_at_connect[station_id] = row["registration_status"]
@@ -345,7 +352,10 @@ class StationRequests:
             case StatusRequest():
                 return await self._status(station_id, request, now)
             case AuthorizeRequest():
-                return AuthorizeResponse(await self._authorize(request.id_token, now))
+                info, offline = await self.authorization.authorize(station_id, request.id_token, now)
+                if offline is not None:
+                    self.authorization.record(offline)
+                return AuthorizeResponse(info)
             case TransactionEventRequest():
                 return await self._transaction(station_id, version, request, now)
             case MeterValuesRequest():
@@ -448,13 +458,13 @@ class StationRequests:
             self.bus.publish(DomainEvent(EventKind.FAULT_RAISED, station_id, at, _fault_json(fault)))
         return Ack()
 
-    async def _authorize(self, token: IdToken, now: datetime) -> IdTokenInfo:
-        return token_info(await self.store.get_id_token(token.value), now)
-
     async def _transaction(
         self, station_id: str, version: str, request: TransactionEventRequest, now: datetime
     ) -> TransactionEventResponse:
-        info = await self._authorize(request.id_token, now) if request.id_token is not None else None
+        info: IdTokenInfo | None = None
+        offline: OfflineAnswer | None = None
+        if request.id_token is not None:
+            info, offline = await self.authorization.authorize(station_id, request.id_token, now)
         policy = self.transaction_policy
         if policy is not None:
             info = await policy.check(station_id, version, request, info, now)
@@ -462,12 +472,16 @@ class StationRequests:
         if request.transaction_id is None:  # 1.6 StartTransaction: we assign the id
             assert status is not None, "a 1.6 StartTransaction always carries an idTag"
             state, replay = await self.store.start_transaction_v16(station_id, request, status)
+            if offline is not None:  # recorded once the write committed: the answer goes out now
+                self.authorization.record(offline)
             if policy is not None:
                 await policy.recorded(station_id, version, request, state, now)
             if not replay:
                 self._publish_transaction(EventKind.TRANSACTION_STARTED, station_id, state, now)
             return TransactionEventResponse(state.transaction_id, info)
         applied, outcome = await self.store.apply_transaction_event(station_id, version, request, status, now)
+        if offline is not None:
+            self.authorization.record(offline)
         if policy is not None and applied is not None and outcome != "duplicate":
             await policy.recorded(station_id, version, request, applied, now)
         if applied is not None and outcome != "duplicate":

@@ -21,10 +21,13 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import CursorResult, Engine, Executable, Table, event, insert, make_url, text
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from chargebridge.histogram import LatencyHistogram
-from chargebridge.tasks import cancel_and_wait
+from chargebridge.store.health import DatabaseHealth
+from chargebridge.tasks import ExpectedFailure, cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -38,24 +41,99 @@ def sqlite_url(data_dir: Path) -> str:
     return f"sqlite+aiosqlite:///{data_dir / 'chargebridge.db'}"
 
 
-def create_engine(url: str) -> AsyncEngine:
+@dataclass(frozen=True, slots=True)
+class DatabaseTimeouts:
+    """Time limits on every database wait (PostgreSQL; SQLite has no network to hang on).
+
+    ``connect_s`` bounds opening a connection (TCP and the start-up exchange), ``statement_s`` each
+    statement (asyncpg's ``command_timeout`` on our side, ``statement_timeout`` on the server's)
+    and ``pool_s`` the wait for a pooled connection. Together they turn a hung database into
+    errors within seconds instead of silence. ``None`` values: no limit (migrations).
+    """
+
+    connect_s: float | None = 5.0
+    statement_s: float | None = 15.0
+    pool_s: float = 5.0
+
+    @property
+    def read_s(self) -> float:
+        """Whole-read bound used by the store's reads: checkout, ping, connect and the statement."""
+        return (self.statement_s or 15.0) + (self.connect_s or 5.0)
+
+
+NO_TIMEOUTS = DatabaseTimeouts(connect_s=None, statement_s=None, pool_s=60.0)
+
+
+def create_engine(url: str, timeouts: DatabaseTimeouts | None = None, *, pooled: bool = True) -> AsyncEngine:
+    """The engine of ``url``. ``pooled=False``: a connection per use (the health probe, migrations)."""
+    timeouts = timeouts or DatabaseTimeouts()
     if url.startswith("sqlite"):
         # A fixed pool: opening an SQLite connection (a thread, the file, the PRAGMAs) costs far
         # more than a read, so connections are kept and never opened beyond the pool (overflow
         # connections were opened and closed again in every connect burst). Readers beyond the
         # pool wait for one; writes go through the one writer task.
-        engine = create_async_engine(url, pool_size=10, max_overflow=0, pool_timeout=60)
+        engine = create_async_engine(url, pool_size=10, max_overflow=0, pool_timeout=max(timeouts.pool_s, 60))
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout_ms=10_000))
         return engine
     parsed = make_url(url)
     connect_args: dict[str, Any] = {}
+    server_settings: dict[str, str] = {}
     schema = parsed.query.get("schema")
     if isinstance(schema, str):  # ?schema=NAME keeps chargebridge's tables in their own PostgreSQL schema
         parsed = parsed.difference_update_query(["schema"])
-        connect_args["server_settings"] = {"search_path": schema}
-    return create_async_engine(
-        parsed, pool_size=20, max_overflow=0, pool_timeout=60, pool_pre_ping=True, connect_args=connect_args
-    )
+        server_settings["search_path"] = schema
+    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "asyncpg":
+        if timeouts.connect_s is not None:
+            connect_args["timeout"] = timeouts.connect_s
+        if timeouts.statement_s is not None:
+            connect_args["command_timeout"] = timeouts.statement_s
+            # The server ends a statement of ours that runs longer too (and frees its locks), a
+            # second later than the client gives up, so the client's own limit normally fires first.
+            server_settings["statement_timeout"] = str(int((timeouts.statement_s + 1) * 1000))
+    if server_settings:
+        connect_args["server_settings"] = server_settings
+    if not pooled:
+        engine = create_async_engine(parsed, poolclass=NullPool, connect_args=connect_args)
+    else:
+        engine = create_async_engine(
+            parsed,
+            pool_size=20,
+            max_overflow=0,
+            pool_timeout=timeouts.pool_s,
+            pool_pre_ping=True,
+            connect_args=connect_args,
+        )
+    if parsed.get_driver_name() == "asyncpg":
+        _abort_invalidated_connections(engine)
+    return engine
+
+
+def _abort_invalidated_connections(engine: AsyncEngine) -> None:
+    """A connection SQLAlchemy invalidates (it failed, timed out or was cancelled) is aborted at
+    once. SQLAlchemy's asyncpg adapter first tries a polite close for up to 2 s, and a hung
+    database turns each of those into a 2 s stall of whoever invalidated it (a read that was
+    already out of time, the writer about to retry)."""
+
+    def do_terminate(dbapi_connection: Any) -> None:
+        dbapi_connection.driver_connection.terminate()  # asyncpg: close the socket, no goodbye
+
+    engine.sync_engine.dialect.do_terminate = do_terminate  # type: ignore[method-assign]
+
+
+def probe_for(
+    url: str, engine: AsyncEngine, timeouts: DatabaseTimeouts
+) -> tuple[Callable[[], Awaitable[None]], AsyncEngine | None]:
+    """The health probe (``SELECT 1``) and the engine it owns, if any. PostgreSQL: a fresh
+    connection each time (a pooled one could hide a dead network behind a busy pool); SQLite:
+    the pool."""
+    probe_engine = None if url.startswith("sqlite") else create_engine(url, timeouts, pooled=False)
+    target = probe_engine or engine
+
+    async def probe() -> None:
+        async with target.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    return probe, probe_engine
 
 
 def _sqlite_pragmas(*, busy_timeout_ms: int, autocheckpoint: bool = True) -> Callable[[Any, Any], None]:
@@ -151,6 +229,8 @@ class _Job:
     future: asyncio.Future[Any]
     group: GroupedWrite | None = None
     item: Any = None
+    deadline: float = 0.0  # monotonic: the caller gets StoreUnavailable if not committed by then
+    refused: bool = False  # its caller got StoreUnavailable: never run it afterwards
 
 
 @dataclass(slots=True)
@@ -159,33 +239,52 @@ class WriterStats:
     ops: int = 0
     retries: int = 0
     failures: int = 0
+    unavailable: int = 0  # operations refused with StoreUnavailable (retry window over, or shutdown)
     last_commit_ms: float = 0.0
     commit_latency: LatencyHistogram = field(default_factory=LatencyHistogram)
 
 
-class StoreUnavailable(Exception):
-    """The database could not be reached within the retry window; nothing was acknowledged."""
+class StoreUnavailable(ExpectedFailure):
+    """The database could not be reached within the retry window (or a read failed for a
+    connection-level reason); nothing was acknowledged. The outage itself is logged once by
+    :class:`~chargebridge.store.health.DatabaseHealth`."""
 
 
 class GroupCommitWriter:
     """Runs write operations in shared transactions, resolving each caller after COMMIT.
 
     A batch whose transaction fails is retried one operation at a time, so one bad
-    operation fails alone. Connection-level failures (database gone) are retried with
-    back-off for ``retry_window_s`` before the callers get :class:`StoreUnavailable`.
+    operation fails alone. Connection-level failures (database gone, or not answering within
+    the statement/connect time limits) are retried with back-off; each operation has its own
+    deadline, ``retry_window_s`` after it was queued, and its caller gets
+    :class:`StoreUnavailable` when it passes, whatever the database does meanwhile (an attempt
+    still running at the deadline is abandoned: no caller ever waits longer than the window).
     """
 
-    def __init__(self, engine: AsyncEngine, *, max_batch: int = 500, retry_window_s: float = 20.0):
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        max_batch: int = 500,
+        retry_window_s: float = 20.0,
+        health: DatabaseHealth | None = None,
+    ):
         self._engine = engine
         self._max_batch = max_batch
         self._retry_window_s = retry_window_s
+        self.health = health
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._batch: list[_Job] = []
         self._conn: AsyncConnection | None = None
         self._inline = _inline_sqlite_engine(engine) if engine.dialect.name == "sqlite" else None
         self._checkpointer: asyncio.Task[None] | None = None
         self._commits_at_checkpoint = 0
         self.stats = WriterStats()
+
+    @property
+    def retry_window_s(self) -> float:
+        return self._retry_window_s
 
     def start(self) -> None:
         if self._task is None:
@@ -193,20 +292,56 @@ class GroupCommitWriter:
         if self._inline is not None and self._checkpointer is None:
             self._checkpointer = asyncio.create_task(self._checkpoint_loop(), name="sqlite-checkpoint")
 
-    async def stop(self) -> None:
+    async def stop(self, timeout_s: float | None = None) -> bool:
+        """Commit everything queued, waiting at most ``timeout_s`` (None: as long as it takes, each
+        operation still bounded by its retry window); then whatever is left is refused with
+        :class:`StoreUnavailable` (its caller never got an acknowledgement). True if all committed."""
+        drained = True
         if self._task is not None:
-            await self._queue.join()  # everything queued is committed (or failed) first
-            await cancel_and_wait(self._task)
+            try:
+                async with asyncio.timeout(timeout_s):
+                    await self._queue.join()  # everything queued is committed (or failed) first
+            except TimeoutError:
+                drained = False
+                log.warning(
+                    "database writer: %d write(s) not committed within the shutdown limit; refused",
+                    len(self._batch) + self._queue.qsize(),
+                )
+            await cancel_and_wait(self._task, timeout_s=2.0)
             self._task = None
+            self._refuse([*self._batch, *self._drain_queue()], StoreUnavailable("shutting down"))
+            self._batch = []
         if self._checkpointer is not None:
-            await cancel_and_wait(self._checkpointer)
+            await cancel_and_wait(self._checkpointer, timeout_s=2.0)
             self._checkpointer = None
         if self._conn is not None:
-            with contextlib.suppress(Exception):
-                await self._conn.close()
-            self._conn = None
+            conn, self._conn = self._conn, None
+            if drained:
+                with contextlib.suppress(Exception):
+                    async with asyncio.timeout(2.0):
+                        await conn.close()
+            else:  # the database may be hanging: drop the socket instead of saying goodbye
+                with contextlib.suppress(Exception):
+                    await conn.invalidate()
         if self._inline is not None:
             self._inline.dispose()
+        return drained
+
+    def _drain_queue(self) -> list[_Job]:
+        jobs = []
+        while not self._queue.empty():
+            jobs.append(self._queue.get_nowait())
+            self._queue.task_done()
+        return jobs
+
+    def _refuse(self, jobs: list[_Job], exc: StoreUnavailable) -> None:
+        for job in jobs:
+            job.refused = True
+            if not job.future.done():
+                self.stats.unavailable += 1
+                if self.health is not None:
+                    self.health.refused_writes += 1
+                job.future.set_exception(exc)
 
     async def checkpoint(self) -> None:
         """Copy the SQLite WAL into the database file, off the event loop (a pooled aiosqlite
@@ -229,34 +364,41 @@ class GroupCommitWriter:
     def backlog(self) -> int:
         return self._queue.qsize()
 
+    def _job(self, op: WriteOp[Any] | None, group: GroupedWrite | None = None, item: Any = None) -> _Job:
+        future = asyncio.get_running_loop().create_future()
+        if self._task is None:
+            raise StoreUnavailable("the database writer is not running")
+        job = _Job(op, future, group, item, time.monotonic() + self._retry_window_s)
+        self._queue.put_nowait(job)
+        return job
+
     async def run(self, op: WriteOp[T]) -> T:
         """Run ``op`` inside a write transaction; returns once that transaction committed."""
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Job(op, future))
-        return await future
+        result: T = await self._job(op).future
+        return result
 
     async def run_grouped(self, group: GroupedWrite, item: Any) -> Any:
         """Queue one item of a grouped write; returns its result after COMMIT."""
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Job(None, future, group, item))
-        return await future
+        return await self._job(None, group, item).future
 
     async def _loop(self) -> None:
         while True:
             batch = [await self._queue.get()]
             while len(batch) < self._max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
-            await self._commit_batch(batch)
-            for _ in batch:
-                self._queue.task_done()
+            self._batch = batch
+            try:
+                await self._commit_batch(batch)
+            finally:
+                self._batch = []
+                for _ in batch:
+                    self._queue.task_done()
 
     async def _commit_batch(self, batch: list[_Job]) -> None:
         try:
-            results = await self._with_retry(lambda: self._execute(batch))
+            batch, results = await self._with_retry(batch)
         except StoreUnavailable as exc:
-            for job in batch:
-                if not job.future.done():
-                    job.future.set_exception(exc)
+            self._refuse(batch, exc)
             return
         except Exception as exc:
             if len(batch) == 1:
@@ -265,7 +407,8 @@ class GroupCommitWriter:
                     batch[0].future.set_exception(exc)
                 return
             for job in batch:  # isolate the failing operation
-                await self._commit_batch([job])
+                if not job.refused:
+                    await self._commit_batch([job])
             return
         for job, result in zip(batch, results, strict=True):
             if not job.future.done():
@@ -300,7 +443,7 @@ class GroupCommitWriter:
         conn, self._conn = self._conn, None
         if conn is not None:
             with contextlib.suppress(Exception):
-                await conn.invalidate()
+                await conn.invalidate()  # aborted at once (see _abort_invalidated_connections)
             with contextlib.suppress(Exception):
                 await conn.close()
 
@@ -319,21 +462,47 @@ class GroupCommitWriter:
                 results[i] = answer
         return results
 
-    async def _with_retry(self, attempt: Callable[[], Awaitable[list[Any]]]) -> list[Any]:
-        deadline = time.monotonic() + self._retry_window_s
+    async def _with_retry(self, batch: list[_Job]) -> tuple[list[_Job], list[Any]]:
+        """Commit ``batch``, retrying connection-level failures until each job's deadline. Jobs
+        whose deadline passed are refused and left out of the next attempt. Returns the jobs that
+        were committed and their results."""
         delay = 0.1
         while True:
+            now = time.monotonic()
+            expired = [job for job in batch if job.deadline <= now]
+            if expired:
+                self._refuse(expired, StoreUnavailable("database unreachable"))
+                batch = [job for job in batch if job.deadline > now]
+            if not batch:
+                raise StoreUnavailable("database unreachable")
+            attempt_started = time.monotonic()
             try:
-                return await attempt()
-            except (OperationalError, DBAPIError, OSError) as exc:
-                if not (_is_connection_error(exc) or _is_locked(exc)):
+                # an attempt that outlives the earliest deadline is abandoned (its connection dropped)
+                async with asyncio.timeout_at(_loop_time_of(min(job.deadline for job in batch))):
+                    results = await self._execute(batch)
+            except (OperationalError, DBAPIError, OSError, PoolTimeout) as exc:  # TimeoutError is an OSError
+                if not is_unavailable(exc):
                     raise
-                if time.monotonic() + delay > deadline:
-                    raise StoreUnavailable("database unreachable") from exc
-                self.stats.retries += 1
-                log.warning("database unreachable, retrying in %.1f s: %s", delay, exc)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 2.0)
+                self._report_failure(exc, attempt_started)
+            else:
+                if self.health is not None:
+                    self.health.succeeded()
+                return batch, results
+            earliest = min(job.deadline for job in batch)
+            self.stats.retries += 1
+            await asyncio.sleep(max(0.0, min(delay, earliest - time.monotonic())))
+            delay = min(delay * 2, 2.0)
+
+    def _report_failure(self, exc: BaseException, started: float) -> None:
+        # Logged once per outage by DatabaseHealth; each retry only at DEBUG.
+        log.debug("database write failed (retrying within the retry window): %s", exc)
+        if self.health is not None and not _is_locked(exc):
+            self.health.failed(exc, started)
+
+
+def _loop_time_of(monotonic_deadline: float) -> float:
+    """A ``time.monotonic()`` deadline on the event loop's clock (for ``asyncio.timeout_at``)."""
+    return asyncio.get_running_loop().time() + (monotonic_deadline - time.monotonic())
 
 
 _CONNECTION_ERROR_NAMES = frozenset(
@@ -345,6 +514,7 @@ _CONNECTION_ERROR_NAMES = frozenset(
         "AdminShutdownError",
         "CrashShutdownError",
         "TooManyConnectionsError",
+        "QueryCanceledError",  # the server's statement_timeout, or an operator's pg_cancel_backend
     }
 )
 
@@ -354,9 +524,18 @@ def _is_locked(exc: BaseException) -> bool:
     return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
 
 
+def is_unavailable(exc: BaseException) -> bool:
+    """True when the database (not the statement) failed: lost, refused or timed-out connection,
+    no pooled connection in time, SQLite locked by another process. Classified by type, never by
+    message text (which may hold data), except SQLite's "database is locked"."""
+    if isinstance(exc, StoreUnavailable | PoolTimeout):
+        return True
+    return _is_connection_error(exc) or _is_locked(exc)
+
+
 def _is_connection_error(exc: BaseException) -> bool:
     """True when the database (not the statement) failed: worth retrying the whole batch."""
-    if isinstance(exc, OSError | ConnectionError):
+    if isinstance(exc, OSError | ConnectionError):  # TimeoutError (asyncpg's time limits) is an OSError
         return True
     if isinstance(exc, DBAPIError):
         if exc.connection_invalidated:

@@ -7,10 +7,12 @@ own connections. Rows come back as plain dicts with timezone-aware UTC datetimes
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
+import time
 import uuid
-from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -47,7 +49,19 @@ from chargebridge.domain.transactions import (
     missing_seq_nos,
     register_values,
 )
-from chargebridge.store.database import ExecuteMany, GroupCommitWriter, InsertRows, create_engine, migrate
+from chargebridge.store.database import (
+    NO_TIMEOUTS,
+    DatabaseTimeouts,
+    ExecuteMany,
+    GroupCommitWriter,
+    InsertRows,
+    StoreUnavailable,
+    create_engine,
+    is_unavailable,
+    migrate,
+    probe_for,
+)
+from chargebridge.store.health import DatabaseHealth
 from chargebridge.store.schema import (
     api_tokens,
     connectors,
@@ -60,6 +74,7 @@ from chargebridge.store.schema import (
     transaction_events,
     transactions,
 )
+from chargebridge.store.token_cache import TokenCache
 
 Row = dict[str, Any]
 
@@ -72,6 +87,20 @@ AfterCommit = Callable[[], None]
 FinaliseHook = Callable[[AsyncConnection, TransactionState, int, datetime], Awaitable[AfterCommit | None]]
 # Told after that commit (publishes transaction.finalised): (final state, now). Must not raise.
 FinalisedListener = Callable[[TransactionState, datetime], None]
+
+log = logging.getLogger(__name__)
+
+SLOW_READ_S = 2.0  # a read waiting this long makes the health monitor probe the database at once
+PROBE_TIMEOUT_S = 3.0  # longest wait for the health probe's answer
+
+
+def _probe_with(engine: AsyncEngine) -> Callable[[], Awaitable[None]]:
+    async def probe() -> None:
+        async with engine.connect() as conn:
+            await conn.execute(select(1))
+
+    return probe
+
 
 _STATE_FIELDS = tuple(f.name for f in fields(TransactionState))
 
@@ -165,9 +194,28 @@ def signed_rows(
 class Store:
     """The database behind chargebridge (SQLite or PostgreSQL)."""
 
-    def __init__(self, engine: AsyncEngine, writer: GroupCommitWriter):
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        writer: GroupCommitWriter,
+        *,
+        health: DatabaseHealth | None = None,
+        token_cache: TokenCache | None = None,
+        read_timeout_s: float | None = None,
+        owned_engines: Sequence[AsyncEngine] = (),
+    ):
         self.engine = engine
         self.writer = writer
+        # Whether the database answers (probed; see store/health.py). Reads fail at once while it
+        # does not, writes wait for it up to the writer's retry window.
+        self.health = health or writer.health or DatabaseHealth(_probe_with(engine))
+        writer.health = self.health
+        self.token_cache = token_cache or TokenCache()
+        self.read_timeout_s = read_timeout_s
+        # Reads waiting on the database: ended at once when an outage is declared (they are doomed).
+        self._reads_in_flight: set[asyncio.Timeout] = set()
+        self.health.on_down(self._abort_reads)
+        self._owned_engines = list(owned_engines)
         self._dialect = engine.dialect.name
         self._insert_samples = InsertRows(meter_samples)
         self._insert_signed = InsertRows(signed_meter_values)
@@ -213,17 +261,50 @@ class Store:
         self.finalised_listeners: list[FinalisedListener] = []
 
     @classmethod
-    async def open(cls, url: str, *, run_migrations: bool = True, retry_window_s: float = 20.0) -> Store:
-        engine = create_engine(url)
+    async def open(
+        cls,
+        url: str,
+        *,
+        run_migrations: bool = True,
+        retry_window_s: float = 20.0,
+        timeouts: DatabaseTimeouts | None = None,
+        token_cache: TokenCache | None = None,
+    ) -> Store:
+        timeouts = timeouts or DatabaseTimeouts()
         if run_migrations:
-            await migrate(engine)
-        writer = GroupCommitWriter(engine, retry_window_s=retry_window_s)
+            # Migrations may run long (a big table's ALTER): no statement limit on their own connection.
+            migrations = create_engine(url, NO_TIMEOUTS, pooled=url.startswith("sqlite"))
+            try:
+                await migrate(migrations)
+            finally:
+                await migrations.dispose()
+        engine = create_engine(url, timeouts)
+        probe, probe_engine = probe_for(url, engine, timeouts)
+        # SELECT 1 on a fresh connection takes milliseconds; 3 s without an answer is an outage.
+        health = DatabaseHealth(probe, probe_timeout_s=min((timeouts.connect_s or 5.0) + 1.0, PROBE_TIMEOUT_S))
+        writer = GroupCommitWriter(engine, retry_window_s=retry_window_s, health=health)
         writer.start()
-        return cls(engine, writer)
+        return cls(
+            engine,
+            writer,
+            health=health,
+            token_cache=token_cache,
+            read_timeout_s=timeouts.read_s,
+            owned_engines=[probe_engine] if probe_engine is not None else [],
+        )
 
-    async def close(self) -> None:
-        await self.writer.stop()
-        await self.engine.dispose()
+    async def close(self, timeout_s: float | None = None) -> None:
+        """Commit what is queued (at most ``timeout_s``), stop probing, close the connections.
+        Bounded when ``timeout_s`` is given: a hung database cannot hold up the exit."""
+        await self.health.stop()
+        drained = await self.writer.stop(timeout_s)
+        for engine in [self.engine, *self._owned_engines]:
+            try:
+                async with asyncio.timeout(2.0 if timeout_s is not None else None):
+                    # After a failed drain the database may hang: drop the pool, do not say goodbye.
+                    await engine.dispose(close=drained)
+            except TimeoutError:
+                log.warning("database connections not closed within 2 s; dropped")
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -236,13 +317,47 @@ class Store:
     def _for_update(self, query: Select[Any]) -> Select[Any]:
         return query.with_for_update() if self._dialect == "postgresql" else query
 
+    @contextlib.asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncConnection]:
+        """A read connection, bounded in time. While the database is known to be unreachable,
+        :class:`StoreUnavailable` at once (the API answers 503); a connection-level failure, no
+        answer within the read limit, or an outage declared while it waits also becomes
+        :class:`StoreUnavailable` (and makes the health monitor probe)."""
+        if self.health.down:
+            self.health.refused_reads += 1
+            raise StoreUnavailable(f"database unreachable: {self.health.reason}")
+        started = time.monotonic()
+        # a read still waiting after a moment makes the health monitor probe at once
+        slow = asyncio.get_running_loop().call_later(SLOW_READ_S, self.health.nudge)
+        try:
+            async with asyncio.timeout(self.read_timeout_s) as limit:
+                self._reads_in_flight.add(limit)
+                try:
+                    async with self.engine.connect() as conn:
+                        yield conn
+                finally:
+                    self._reads_in_flight.discard(limit)
+                    slow.cancel()
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            self.health.refused_reads += 1
+            if not isinstance(exc, StoreUnavailable):
+                self.health.failed(exc, started)
+            raise StoreUnavailable("database unreachable") from exc
+
+    def _abort_reads(self) -> None:
+        now = asyncio.get_running_loop().time()
+        for limit in list(self._reads_in_flight):
+            limit.reschedule(now)
+
     async def _fetch_all(self, query: Any) -> list[Row]:
-        async with self.engine.connect() as conn:
+        async with self.reading() as conn:
             result = await conn.execute(query)
             return [aware_row(r) for r in result.mappings()]
 
     async def _fetch_one(self, query: Any) -> Row | None:
-        async with self.engine.connect() as conn:
+        async with self.reading() as conn:
             result = await conn.execute(query)
             first = result.mappings().first()
             return aware_row(first) if first is not None else None
@@ -609,7 +724,10 @@ class Store:
     # -- id tokens -------------------------------------------------------------------------
 
     async def get_id_token(self, value: str) -> Row | None:
-        return await self._fetch_one(select(id_tokens).where(id_tokens.c.id_token == value))
+        generation = self.token_cache.generation
+        row = await self._fetch_one(select(id_tokens).where(id_tokens.c.id_token == value))
+        self.token_cache.fill(value, row, generation)  # answers Authorize while the database is away
+        return row
 
     async def upsert_id_token(
         self,
@@ -635,6 +753,7 @@ class Store:
             return True
 
         created = await self.writer.run(op)
+        self.token_cache.written(value, {"id_token": value, **values})
         row = await self.get_id_token(value)
         assert row is not None
         return row, created
@@ -643,7 +762,9 @@ class Store:
         async def op(conn: AsyncConnection) -> int:
             return int((await conn.execute(delete(id_tokens).where(id_tokens.c.id_token == value))).rowcount)
 
-        return await self.writer.run(op) > 0
+        deleted = await self.writer.run(op) > 0
+        self.token_cache.written(value, None)
+        return deleted
 
     async def list_id_tokens(self, *, limit: int = 100, offset: int = 0) -> list[Row]:
         return await self._fetch_all(select(id_tokens).order_by(id_tokens.c.id_token).limit(limit).offset(offset))
