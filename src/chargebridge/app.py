@@ -7,12 +7,14 @@ import gc
 import logging
 import socket
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import uvicorn
 
 from chargebridge.api.app import create_api
 from chargebridge.api.deps import ApiContext
 from chargebridge.bus.memory import EventBus
+from chargebridge.cluster.leases import Leases, LocalLeases
 from chargebridge.config import Settings
 from chargebridge.extensions import Extension, build_extensions
 from chargebridge.gateway.server import Gateway, GatewaySettings
@@ -28,6 +30,9 @@ from chargebridge.security.store import SecurityStore
 from chargebridge.services.clock import Clock, SystemClock
 from chargebridge.services.station_requests import CsmsSettings, StationRequests
 from chargebridge.store.repository import Store
+
+if TYPE_CHECKING:
+    from chargebridge.cluster.node import ClusterNode
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +69,9 @@ class Chargebridge:
         self.store: Store | None = None
         self.gateway: Gateway | None = None
         self.requests: StationRequests | None = None
+        # Cluster mode (settings.nats_url): this node's membership of the network.
+        self.cluster: ClusterNode | None = None
+        self.leases: Leases = LocalLeases()
         self._http: uvicorn.Server | None = None
         self._http_task: asyncio.Task[None] | None = None
         self._http_socket: socket.socket | None = None
@@ -71,8 +79,13 @@ class Chargebridge:
 
     async def start(self) -> Running:
         s = self.settings
+        problem = s.cluster_problem()
+        if problem is not None:
+            raise ValueError(problem)
         ca = signing_ca(s)  # a bad CA key refuses to start before anything is opened
         self.store = store = await Store.open(s.resolved_database_url(), retry_window_s=s.store_retry_window_s)
+        if s.clustered:
+            await self._join_cluster(store)
         self.requests = StationRequests(
             store,
             self.bus,
@@ -99,9 +112,26 @@ class Chargebridge:
             self.clock,
         )
         self.requests.certificates.configure(ca, self.gateway, valid_days=s.station_certificate_days)
+        if self.cluster is not None:
+            await self.cluster.attach(self.gateway, store)
         context = ApiContext(
-            store=store, gateway=self.gateway, bus=self.bus, clock=self.clock, settings=s, requests=self.requests
+            store=store,
+            gateway=self.gateway,
+            bus=self.bus,
+            clock=self.clock,
+            settings=s,
+            requests=self.requests,
+            cluster=self.cluster,
+            leases=self.leases,
         )
+        context.readiness.add("database", store.ping)
+        if self.cluster is not None:
+            cluster = self.cluster
+
+            async def nats_ready() -> tuple[bool, str]:
+                return cluster.ready()
+
+            context.readiness.add("nats", nats_ready)
         api = create_api(context, [router for ext in self.extensions for router in ext.routers()])
         # Extensions start before the OCPP listener opens: the request handlers they register
         # (StationRequests.register) are in place before the first station can connect.
@@ -128,7 +158,27 @@ class Chargebridge:
                 await self._http_task
             await asyncio.sleep(0.01)
         log.info("HTTP API on http://%s:%s (docs at /docs)", s.host, http_port)
+        if self.cluster is not None:
+            self.cluster.addresses = {"ocpp_port": ocpp_port, "http_port": http_port, "host": s.host}
         return Running(ocpp_port, http_port)
+
+    async def _join_cluster(self, store: Store) -> None:
+        """Cluster mode: connect to NATS before anything serves; the store records this node's
+        id on the stations it holds (and start-up only clears this node's)."""
+        from chargebridge.cluster.node import ClusterNode, ClusterSettings
+
+        cluster = ClusterNode(ClusterSettings.from_settings(self.settings), self.bus, self.clock)
+        try:
+            await cluster.connect()
+        except BaseException:
+            await cluster.stop()
+            await store.close()
+            self.store = None
+            raise
+        self.cluster = cluster
+        store.node_id = cluster.node
+        assert cluster.leases is not None
+        self.leases = cluster.leases
 
     async def _warn_unauthenticated(self, store: Store) -> None:
         """A loud start-up line when stations connect without authentication (profile 0)."""
@@ -151,6 +201,8 @@ class Chargebridge:
             await self._http_task
         if self.gateway is not None:
             await self.gateway.stop()
+        if self.cluster is not None:  # after the gateway: its closing sockets vacate their entries
+            await self.cluster.stop()
         if self.requests is not None:
             await self.requests.stop()
         if self.store is not None:

@@ -10,6 +10,7 @@ from chargebridge.api.auth import install_auth
 from chargebridge.api.certificate_routes import install_certificates
 from chargebridge.api.deps import ApiContext
 from chargebridge.api.errors import validation_error_handler
+from chargebridge.api.health import install_health
 from chargebridge.api.limits import BodyLimitMiddleware, BodyLimits, streamed_routes
 from chargebridge.api.routes import router
 from chargebridge.api.security_routes import install_security
@@ -38,6 +39,8 @@ def create_api(context: ApiContext, extra_routers: list[APIRouter] | None = None
     @app.get("/health", tags=["system"])
     async def health() -> dict[str, object]:
         return {"status": "ok", "connected_stations": len(context.gateway.connections)}
+
+    install_health(app, context.readiness)
 
     install_auth(app)  # last: checks that every /api route above declares its station scope
     return app

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Path, Query, Request
 
+from chargebridge.api.health import ReadinessChecks
 from chargebridge.bus.memory import EventBus
+from chargebridge.cluster.leases import Leases, LocalLeases
 from chargebridge.config import Settings
 from chargebridge.gateway.server import Gateway
 from chargebridge.security.bearer import BearerGuard
 from chargebridge.services.clock import Clock
 from chargebridge.services.station_requests import StationRequests
 from chargebridge.store.repository import Store
+
+if TYPE_CHECKING:
+    from chargebridge.cluster.node import ClusterNode
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +30,12 @@ class ApiContext:
     settings: Settings
     # The station-request services: capability extensions register their request handlers here.
     requests: StationRequests
+    # Cluster mode (docs/scaling.md): this node's membership; None on one node.
+    cluster: ClusterNode | None = None
+    # Background work once per network (campaign steps, sweeps, re-plans): see cluster/leases.py.
+    leases: Leases = field(default_factory=LocalLeases)
+    # /readyz: the database, NATS in cluster mode, and whatever a capability adds.
+    readiness: ReadinessChecks = field(default_factory=ReadinessChecks)
     # Refused bearer tokens of this API: counted, logged, throttled per source address.
     bearer_guard: BearerGuard = field(init=False, repr=False, compare=False)
 

@@ -337,7 +337,7 @@ class CampaignManager:
         if target["hardware_revision"] in failed_batches:
             await self.db.set_target(campaign_id, station_id, state=_T.SKIPPED, detail="batch failed a gate")
             return
-        if station_id not in self.service.gateway.connections:
+        if not self.service.gateway.is_connected(station_id):  # on any node of a cluster
             return  # offline: stays pending (the deadline starts at dispatch)
         _, active = await self.service.store.list_transactions(station_id=station_id, active=True, limit=1)
         if active:

@@ -54,7 +54,7 @@ from chargebridge.integrations.mqtt_auth import (
     token_of,
 )
 from chargebridge.rpc import CallRejected, CallTimeout, OcppError, StationNotConnected
-from chargebridge.rpc.errors import CallInProgress
+from chargebridge.rpc.errors import CallInProgress, StationUnreachable
 from chargebridge.security.audit import redact
 from chargebridge.security.certificates import record_command_outcome
 from chargebridge.security.profiles import SecurityEvent
@@ -426,7 +426,7 @@ class MqttBridge:
             parsed = COMMAND_BODIES[name].model_validate(envelope.body)
         except ValidationError as exc:
             raise CommandRefused(422, "invalid command body", json.loads(exc.json())) from exc
-        if station_id not in ctx.gateway.connections:
+        if not ctx.gateway.is_connected(station_id):  # on any node of a cluster
             raise CommandRefused(409, f"station {station_id!r} is not connected")
         if isinstance(parsed, RemoteStartBody) and parsed.id_token_type is None:
             # as the REST API: 2.0.1 stations match the token type too, use the type it is registered with
@@ -440,6 +440,8 @@ class MqttBridge:
             raise CommandRefused(504, str(exc)) from exc
         except CallRejected as exc:
             raise CommandRefused(502, "the station answered with a CALLERROR", {"error_code": exc.code}) from exc
+        except StationUnreachable as exc:  # cluster mode: the holding node cannot be reached now
+            raise CommandRefused(503, str(exc)) from exc
         except (StationNotConnected, ConnectionError, CallInProgress) as exc:
             raise CommandRefused(409, str(exc)) from exc
         except (CommandNotSupported, OcppError) as exc:
