@@ -118,6 +118,7 @@ class ClusterNode:
         self._tasks: list[asyncio.Task[None]] = []
         self._background = BackgroundTasks(log, "cluster task failed")
         self._connected = asyncio.Event()
+        self._stopping = False
         self.addresses: dict[str, Any] = {}
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -183,6 +184,7 @@ class ClusterNode:
 
     async def stop(self) -> None:
         """Leave the network (after the gateway closed our sockets, so their entries are vacated)."""
+        self._stopping = True
         for task in self._tasks:
             await cancel_and_wait(task)
         self._tasks.clear()
@@ -212,6 +214,8 @@ class ClusterNode:
 
     async def _disconnected(self) -> None:
         self._connected.clear()
+        if self._stopping:
+            return
         log.warning("cluster: NATS connection lost; reconnecting (commands to other nodes answer 503 meanwhile)")
 
     async def _reconnected(self) -> None:

@@ -40,9 +40,10 @@ class FirmwareExtension:
             self.settings.data_dir,
             self.options,
             base_url=self.base_url,
+            node_id=context.cluster.node if context.cluster is not None else None,
         )
         self.service.start()
-        self.campaigns = CampaignManager(self.service)
+        self.campaigns = CampaignManager(self.service, context.leases)
         await self.campaigns.start()
 
     async def stop(self) -> None:
