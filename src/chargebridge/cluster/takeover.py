@@ -65,6 +65,8 @@ class Holder:
         """ValueError for anything that is not an entry of ours."""
         try:
             body = json.loads(data)
+            if not isinstance(body, dict):
+                raise TypeError("not an object")
             counted = tuple((str(source), float(at)) for source, at in body.get("counted", []))
             return cls(
                 node=str(body["node"]),
