@@ -64,9 +64,9 @@ class KvLeases:
                 try:
                     await asyncio.wait({task, lost}, return_when=asyncio.FIRST_COMPLETED)
                 finally:
-                    await cancel_and_wait(lost)
-                    if not task.done() and not self._closing:
+                    if lost.done() and not task.done() and not self._closing:
                         log.warning("lease %s: lost; its work on this node stops", name)
+                    await cancel_and_wait(lost)
                     await cancel_and_wait(task)
                 if task.done() and not task.cancelled() and task.exception() is not None:
                     log.error("lease %s: its work failed", name, exc_info=task.exception())
