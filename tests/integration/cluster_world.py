@@ -178,7 +178,7 @@ class ClusterWorld:
         defaults: dict[str, object] = {"call_timeout_s": 5.0, "cluster_node_ttl_s": 3.0, "cluster_lease_ttl_s": 4.0}
         defaults.update(settings)
         with log.open("wb") as out:
-            proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=self.env(**defaults))
+            proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=self.env(**defaults))  # noqa: ASYNC220
         node = NodeProcess(node_id, ocpp_port, http_port, proc, log)
         self.nodes[node_id] = node
         await self.wait_ready(node)

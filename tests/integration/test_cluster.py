@@ -225,13 +225,16 @@ async def test_events_of_every_node_reach_every_node(world: ClusterWorld, tmp_pa
 
     await until(collect, what="node a's events on node b")
     assert local.queue.empty()  # local_only subscribers see only their own node's events
-    async with world.client(b.http_url) as api:  # the dashboard's live stream on node b
-        async with api.stream("GET", "/api/v1/events/stream", params={"kinds": "status.changed"}) as stream:
-            await asyncio.sleep(0.3)
-            await station.call("StatusNotification", {"connectorId": 1, "errorCode": "NoError", "status": "Preparing"})
-            async for line in stream.aiter_lines():
-                if line.startswith("data:") and "Preparing" in line:
-                    break
+    params = {"kinds": "status.changed"}
+    async with (
+        world.client(b.http_url) as api,  # the dashboard's live stream on node b
+        api.stream("GET", "/api/v1/events/stream", params=params) as stream,
+    ):
+        await asyncio.sleep(0.3)
+        await station.call("StatusNotification", {"connectorId": 1, "errorCode": "NoError", "status": "Preparing"})
+        async for line in stream.aiter_lines():
+            if line.startswith("data:") and "Preparing" in line:
+                break
     await station.close()
 
 
