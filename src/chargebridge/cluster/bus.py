@@ -30,7 +30,7 @@ from typing import Any
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from nats.js.api import DeliverPolicy, DiscardPolicy, StorageType, StreamConfig
+from nats.js.api import ConsumerConfig, DeliverPolicy, DiscardPolicy, StorageType, StreamConfig
 
 from chargebridge.bus.memory import EventBus
 from chargebridge.cluster.names import Names
@@ -198,16 +198,16 @@ class JetStreamBus:
         if self._sub is not None:
             with contextlib.suppress(Exception):
                 await self._sub.unsubscribe()
-        options: dict[str, Any] = {"deliver_policy": DeliverPolicy.NEW}
+        config = ConsumerConfig(deliver_policy=DeliverPolicy.NEW)
         if self._last_seq:
-            options = {"deliver_policy": DeliverPolicy.BY_START_SEQUENCE, "opt_start_seq": self._last_seq + 1}
+            config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=self._last_seq + 1)
         self._sub = await self.js.subscribe(
             self.names.events_subjects,
             stream=self.names.events_stream,
             cb=self._received,
             ordered_consumer=True,
             pending_msgs_limit=200_000,
-            **options,
+            config=config,
         )
 
     async def _received(self, msg: Msg) -> None:

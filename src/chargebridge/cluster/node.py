@@ -118,6 +118,7 @@ class ClusterNode:
         self._tasks: list[asyncio.Task[None]] = []
         self._background = BackgroundTasks(log, "cluster task failed")
         self._connected = asyncio.Event()
+        self._online_since = time.monotonic()  # last (re)connect to NATS
         self._stopping = False
         self.addresses: dict[str, Any] = {}
 
@@ -220,6 +221,7 @@ class ClusterNode:
 
     async def _reconnected(self) -> None:
         self._connected.set()
+        self._online_since = time.monotonic()
         self.stats.reconnects += 1
         log.warning("cluster: NATS connection back")
         self._background.spawn(self._after_reconnect())
@@ -425,9 +427,9 @@ class ClusterNode:
     # -- the sweep (one node at a time: lease cluster.sweep) -------------------------------
 
     async def _sweep_loop(self) -> None:
-        assert self.presence is not None
-        # Hear every live node's heartbeat before judging anyone dead.
-        await asyncio.sleep(max(0.0, self.settings.node_ttl_s - (time.monotonic() - self.presence.started_at)))
+        # Just got the lease (maybe after NATS came back): hear every live node's heartbeat
+        # before judging anyone dead.
+        await asyncio.sleep(self.settings.node_ttl_s)
         while True:
             try:
                 await self.sweep_once()
@@ -442,6 +444,8 @@ class ClusterNode:
         ``station.disconnected`` event for each), presence entries vacated."""
         assert self.presence is not None and self.store is not None and self.leases is not None
         presence = self.presence
+        if time.monotonic() - self._online_since < self.settings.node_ttl_s or not self._online():
+            return 0  # our view of the heartbeats is not complete yet
         alive = set(presence.liveness.alive_nodes(time.monotonic())) | {self.node}
         released = 0
         for station_id, node in await cluster_store.orphaned(self.store, alive):

@@ -76,6 +76,9 @@ class PresenceStats:
     conflicts: int = 0
     write_failures: int = 0
     heartbeat_lapses: int = 0
+    # The longest time between two heartbeats written (the loop's stalls show here; it must stay
+    # well under the node TTL or a busy node is taken for dead), since start.
+    max_heartbeat_gap_s: float = 0.0
 
 
 class Presence:
@@ -181,7 +184,9 @@ class Presence:
             except Exception as exc:
                 log.warning("cluster heartbeat not written: %s", exc)
                 continue
-            lapsed = sent - self._last_beat_ok >= self.node_ttl_s
+            gap = sent - self._last_beat_ok
+            self.stats.max_heartbeat_gap_s = max(self.stats.max_heartbeat_gap_s, round(gap, 3))
+            lapsed = gap >= self.node_ttl_s
             self._last_beat_ok = sent
             if lapsed:
                 # The other nodes counted us dead meanwhile (and may have released our stations):

@@ -170,8 +170,14 @@ class CoreCollector(Collector):
             "chargebridge_cluster_presence", "Presence bucket writes and conflicts by kind", labels=["kind"]
         )
         for kind, count in sorted(status["presence"].items()):
-            presence.add_metric([kind], count)
+            if not kind.endswith("_s"):
+                presence.add_metric([kind], count)
         yield presence
+        yield GaugeMetricFamily(
+            "chargebridge_cluster_max_heartbeat_gap_seconds",
+            "Longest time between two heartbeats of this node (must stay well under the node TTL)",
+            value=status["presence"].get("max_heartbeat_gap_s", 0.0),
+        )
         bus = CounterMetricFamily(
             "chargebridge_cluster_bus", "Events shared with (and received from) the other nodes", labels=["kind"]
         )
