@@ -81,3 +81,30 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
     finally:
         with contextlib.suppress(Exception):
             writer.close()
+
+
+def main() -> None:
+    """``python -m bench.balancer PORT HOST:PORT...``: run until stdin closes (the orchestrator)."""
+    import sys
+
+    async def run() -> None:
+        from bench.loadgen import raise_fd_limit
+
+        raise_fd_limit()
+        port = int(sys.argv[1])
+        backends = [(hp.rsplit(":", 1)[0], int(hp.rsplit(":", 1)[1])) for hp in sys.argv[2:]]
+        balancer = Balancer(backends)
+        await balancer.start(port)
+        print(f"balancing on {balancer.port}", flush=True)
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader()
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+        while await reader.readline():
+            pass
+        await balancer.stop()
+
+    asyncio.run(run())
+
+
+if __name__ == "__main__":
+    main()
