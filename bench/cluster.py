@@ -412,6 +412,12 @@ class ClusterBench:
                         released_at = time.monotonic()
                     await asyncio.sleep(0.2)
                 back = back_task.result()
+                deadline = time.monotonic() + 60.0  # the database rows trail the sockets by a commit
+                while released_at is None and time.monotonic() < deadline:
+                    if await _held_by(config.pg_url, url, victim.name) == 0:
+                        released_at = time.monotonic()
+                    else:
+                        await asyncio.sleep(0.2)
                 result.update(
                     {
                         "all_back": back["ok"],
