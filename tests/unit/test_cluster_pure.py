@@ -94,6 +94,12 @@ def test_node_ids_prefixes_and_urls_are_checked() -> None:
             validate_nats_url(bad)
 
 
+def test_credentials_never_leave_the_nats_url() -> None:
+    from chargebridge.cluster.names import safe_nats_url
+
+    assert safe_nats_url("nats://user:secret@10.0.0.1:4222,tls://token@n2") == "nats://10.0.0.1:4222,tls://n2"
+
+
 def test_settings_refuse_sqlite_in_cluster_mode() -> None:
     assert Settings(nats_url=None).cluster_problem() is None
     problem = Settings(nats_url="nats://127.0.0.1:4222").cluster_problem()

@@ -44,6 +44,16 @@ def validate_nats_url(url: str) -> str:
     return url
 
 
+def safe_nats_url(url: str) -> str:
+    """The URL(s) without credentials, for logs and status pages."""
+    parts = []
+    for part in nats_servers(url):
+        parsed = urlsplit(part)
+        port = f":{parsed.port}" if parsed.port else ""
+        parts.append(f"{parsed.scheme}://{parsed.hostname}{port}")
+    return ",".join(parts)
+
+
 def nats_servers(url: str) -> list[str]:
     return [part.strip() for part in url.split(",") if part.strip()]
 

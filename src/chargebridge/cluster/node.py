@@ -32,7 +32,7 @@ from chargebridge.bus.memory import EventBus
 from chargebridge.cluster import store as cluster_store
 from chargebridge.cluster.bus import JetStreamBus
 from chargebridge.cluster.kv_leases import KvLeases
-from chargebridge.cluster.names import Names, nats_servers, station_token
+from chargebridge.cluster.names import Names, nats_servers, safe_nats_url, station_token
 from chargebridge.cluster.presence import OP_TIMEOUT_S, Presence, ensure_bucket
 from chargebridge.cluster.takeover import Decision
 from chargebridge.cluster.wire import (
@@ -158,7 +158,7 @@ class ClusterNode:
         self.leases = KvLeases(leases_kv, self.node, self.boot, s.lease_ttl_s)
         self.bus = JetStreamBus(self.nc, self.js, self.names, self.node, self.local_bus, buffer=s.bus_buffer)
         await self.bus.start()
-        log.info("cluster: node %s joined network %r at %s", self.node, s.prefix, s.nats_url)
+        log.info("cluster: node %s joined network %r at %s", self.node, s.prefix, safe_nats_url(s.nats_url))
 
     async def attach(self, gateway: Gateway, store: Store) -> None:
         """Serve the other nodes: commands routed here, takeovers of our stations; start the sweep."""
@@ -206,7 +206,8 @@ class ClusterNode:
         """Readiness: NATS reachable (this node can route commands and share events)."""
         if self.nc is None or not self.nc.is_connected:
             return False, "NATS is not connected"
-        return True, f"connected to {self.nc.connected_url.netloc if self.nc.connected_url else '?'}"
+        url = self.nc.connected_url
+        return True, f"connected to {url.hostname}:{url.port}" if url is not None else "connected"
 
     def _heartbeat_info(self) -> dict[str, Any]:
         return {"stations": len(self.gateway.connections) if self.gateway is not None else 0, **self.addresses}
