@@ -383,7 +383,11 @@ class Presence:
             except KeyWrongLastSequenceError:
                 continue  # written meanwhile: read again
             if self.held.get(station_id) is not held:
-                return None  # our socket went away meanwhile; release() vacates
+                # Our socket closed while we wrote: take back what we wrote (unless someone wrote since).
+                with contextlib.suppress(Exception):
+                    vacant = replace(entry.vacated(time.time()), established=entry.established)
+                    await asyncio.wait_for(self.kv.update(key, vacant.encode(), last=new_revision), OP_TIMEOUT_S)
+                return None
             held.revision, held.written_at = new_revision, sent
             self.cache[station_id] = (entry, new_revision)
             if current is not None and not self._ours(current) and self.live(current):
