@@ -329,3 +329,19 @@ def test_our_own_failures_on_the_holding_node_are_unreachable_not_leaked() -> No
         decode_reply(b"garbage", "CP")
     with pytest.raises(StationUnreachable):
         decode_reply(json.dumps({"error": "something new"}).encode(), "CP")
+
+
+def test_serve_refuses_sqlite_with_a_nats_url(tmp_path: object) -> None:
+    """``chargebridge serve --nats-url`` without a PostgreSQL database: a clear refusal, nothing started."""
+    from typer.testing import CliRunner
+
+    from chargebridge.cli import app
+
+    result = CliRunner().invoke(app, ["serve", "--data-dir", str(tmp_path), "--nats-url", "nats://127.0.0.1:4222"])
+    assert result.exit_code == 2
+    assert "PostgreSQL" in result.output and "--nats-url" in result.output
+    bad_id = CliRunner().invoke(
+        app,
+        ["serve", "--database-url", "postgresql+asyncpg://u@h/db", "--nats-url", "nats://h:4222", "--node-id", "a.b"],
+    )
+    assert bad_id.exit_code != 0
