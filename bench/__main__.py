@@ -52,7 +52,52 @@ def parser() -> argparse.ArgumentParser:
     flood.add_argument("--out", type=Path, default=Path("bench/results/flood.json"))
     flood.add_argument("--docs", type=Path, default=Path("docs/benchmarks.md"), help="markdown file to update")
     flood.add_argument("--no-docs", action="store_true", help="write the JSON only")
+    cluster = sub.add_parser("cluster", help="one node vs three in cluster mode (PostgreSQL + NATS JetStream)")
+    cluster.add_argument("--quick", action="store_true", help="a small run (50 stations per node, 300 in failover)")
+    cluster.add_argument("--stations-per-node", type=int, help="stations on each node [300]")
+    cluster.add_argument("--rate-per-node", type=float, help="MeterValues/s per node [150]")
+    cluster.add_argument("--duration", type=float, help="measured seconds per set-up [15]")
+    cluster.add_argument("--rest-requests", type=int, help="REST commands per path (cross-node, same node) [150]")
+    cluster.add_argument("--failover-stations", type=int, help="stations in the SIGKILL failover [5000]")
+    cluster.add_argument("--no-failover", action="store_true", help="skip the failover phase")
+    cluster.add_argument("--node-ttl", type=float, help="cluster_node_ttl_s of the nodes [6]")
+    cluster.add_argument("--pg-url", help="PostgreSQL URL; a fresh schema per set-up is created and dropped")
+    cluster.add_argument("--nats-url", help="NATS JetStream server [nats://127.0.0.1:4222]")
+    cluster.add_argument("--out", type=Path, default=Path("bench/results/cluster.json"))
+    cluster.add_argument("--docs", type=Path, default=Path("docs/benchmarks.md"), help="markdown file to update")
+    cluster.add_argument("--no-docs", action="store_true", help="write the JSON only")
     return root
+
+
+def cluster_main(args: argparse.Namespace, console: Console, command: str) -> int:
+    from bench.cluster import QUICK as CLUSTER_QUICK
+    from bench.cluster import ClusterBenchConfig, run_cluster_bench
+    from bench.cluster import markdown as cluster_markdown
+    from bench.cluster import write_docs as write_cluster_docs
+
+    values: dict[str, object] = dict(CLUSTER_QUICK) if args.quick else {}
+    given = {
+        "stations_per_node": args.stations_per_node,
+        "rate_per_node": args.rate_per_node,
+        "duration_s": args.duration,
+        "rest_requests": args.rest_requests,
+        "failover_stations": args.failover_stations,
+        "node_ttl_s": args.node_ttl,
+        "pg_url": args.pg_url,
+        "nats_url": args.nats_url,
+    }
+    values.update({k: v for k, v in given.items() if v is not None})
+    values["failover"] = not args.no_failover
+    config = ClusterBenchConfig(**values)  # type: ignore[arg-type]
+    data = asyncio.run(run_cluster_bench(config, console, command))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    console.print(cluster_markdown(data))
+    console.print(f"results: {args.out}")
+    if not args.no_docs:
+        write_cluster_docs(data, args.docs)
+        console.print(f"table: {args.docs}")
+    return 0
 
 
 def flood_config_from(args: argparse.Namespace) -> FloodConfig:
@@ -102,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m bench " + shlex.join(sys.argv[1:] if argv is None else argv)
     if args.command == "flood":
         return flood_main(args, console, command)
+    if args.command == "cluster":
+        return cluster_main(args, console, command)
     config = config_from(args)
     data = asyncio.run(run_bench(config, console, command))
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -10,12 +10,14 @@ import socket
 import time
 from collections.abc import Generator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import uvicorn
 
 from chargebridge.api.app import create_api
 from chargebridge.api.deps import ApiContext
 from chargebridge.bus.memory import EventBus
+from chargebridge.cluster.leases import Leases, LocalLeases
 from chargebridge.config import Settings
 from chargebridge.domain.commands import TriggerMessage
 from chargebridge.domain.model import AuthorizationStatus
@@ -23,7 +25,7 @@ from chargebridge.extensions import Extension, build_extensions
 from chargebridge.gateway.server import Gateway, GatewaySettings
 from chargebridge.ocpp16.adapter import Ocpp16Adapter
 from chargebridge.ocpp201.adapter import Ocpp201Adapter
-from chargebridge.readiness import DatabaseCheck, Readiness
+from chargebridge.readiness import DatabaseCheck, NatsCheck, Readiness
 from chargebridge.rpc import OcppVersion
 from chargebridge.security.certificates import signing_ca
 from chargebridge.security.logfilter import install_log_redaction
@@ -38,6 +40,9 @@ from chargebridge.store.database import DatabaseTimeouts
 from chargebridge.store.repository import Store
 from chargebridge.store.token_cache import TokenCache
 from chargebridge.tasks import stop_within
+
+if TYPE_CHECKING:
+    from chargebridge.cluster.node import ClusterNode
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +93,9 @@ class Chargebridge:
         self.store: Store | None = None
         self.gateway: Gateway | None = None
         self.requests: StationRequests | None = None
+        # Cluster mode (settings.nats_url): this node's membership of the network.
+        self.cluster: ClusterNode | None = None
+        self.leases: Leases = LocalLeases()
         self._http: uvicorn.Server | None = None
         self._http_task: asyncio.Task[None] | None = None
         self._http_socket: socket.socket | None = None
@@ -96,6 +104,9 @@ class Chargebridge:
 
     async def start(self) -> Running:
         s = self.settings
+        problem = s.cluster_problem()
+        if problem is not None:
+            raise ValueError(problem)
         ca = signing_ca(s)  # a bad CA key refuses to start before anything is opened
         self.store = store = await Store.open(
             s.resolved_database_url(),
@@ -107,6 +118,8 @@ class Chargebridge:
         )
         store.health.start()
         self.readiness.add(DatabaseCheck(store.health))
+        if s.clustered:
+            await self._join_cluster(store)
         self.requests = StationRequests(
             store,
             self.bus,
@@ -141,6 +154,8 @@ class Chargebridge:
         self.requests.certificates.configure(ca, self.gateway, valid_days=s.station_certificate_days)
         # A station whose boot is Pending may send what a TriggerMessage asked for (2.0.1 B02).
         self.gateway.register_executor(TriggerMessage, self.requests.trigger_executor(self.gateway.execute_single))
+        if self.cluster is not None:
+            await self.cluster.attach(self.gateway, store)
         context = ApiContext(
             store=store,
             gateway=self.gateway,
@@ -149,7 +164,11 @@ class Chargebridge:
             settings=s,
             requests=self.requests,
             readiness=self.readiness,
+            cluster=self.cluster,
+            leases=self.leases,
         )
+        if self.cluster is not None:
+            self.readiness.add(NatsCheck(self.cluster))
         api = create_api(context, [router for ext in self.extensions for router in ext.routers()])
         # Extensions start before the OCPP listener opens: the request handlers they register
         # (StationRequests.register) are in place before the first station can connect.
@@ -176,7 +195,27 @@ class Chargebridge:
                 await self._http_task
             await asyncio.sleep(0.01)
         log.info("HTTP API on http://%s:%s (docs at /docs)", s.host, http_port)
+        if self.cluster is not None:
+            self.cluster.addresses = {"ocpp_port": ocpp_port, "http_port": http_port, "host": s.host}
         return Running(ocpp_port, http_port)
+
+    async def _join_cluster(self, store: Store) -> None:
+        """Cluster mode: connect to NATS before anything serves; the store records this node's
+        id on the stations it holds (and start-up only clears this node's)."""
+        from chargebridge.cluster.node import ClusterNode, ClusterSettings
+
+        cluster = ClusterNode(ClusterSettings.from_settings(self.settings), self.bus, self.clock)
+        try:
+            await cluster.connect()
+        except BaseException:
+            await cluster.stop()
+            await store.close()
+            self.store = None
+            raise
+        self.cluster = cluster
+        store.node_id = cluster.node
+        assert cluster.leases is not None
+        self.leases = cluster.leases
 
     async def _warn_unauthenticated(self, store: Store) -> None:
         """A loud start-up line when stations connect without authentication (profile 0)."""
@@ -218,6 +257,9 @@ class Chargebridge:
             await stop_within("HTTP server", lambda: http_task, left(3.0))
         if self.gateway is not None:
             await stop_within("gateway", self.gateway.stop, left(3.0))
+        if self.cluster is not None:  # after the gateway: its closing sockets vacate their entries
+            cluster = self.cluster
+            await stop_within("cluster", cluster.stop, left(3.0))
         if self.requests is not None:
             await stop_within("station services", self.requests.stop, left(5.0))
         if self.store is not None:

@@ -144,8 +144,19 @@ def serve(
         ),
     ] = None,
     config: Annotated[Path | None, typer.Option("--config", help="Integrations config file (TOML).")] = None,
+    nats_url: Annotated[
+        str | None,
+        typer.Option(
+            "--nats-url",
+            help="Cluster mode: NATS JetStream server(s), nats://HOST:4222 (needs PostgreSQL). See docs/scaling.md.",
+        ),
+    ] = None,
+    node_id: Annotated[
+        str | None,
+        typer.Option("--node-id", help="Cluster mode: this node's unique name [default: the host name]."),
+    ] = None,
 ) -> None:
-    """Run the OCPP gateway and the REST API in one process."""
+    """Run the OCPP gateway and the REST API in one process (one node of a cluster with --nats-url)."""
     settings = _settings(
         data_dir,
         database_url,
@@ -166,7 +177,12 @@ def serve(
         trusted_proxies=trusted_proxy or None,
         proxy_protocol=proxy_protocol,
         config_file=config,
+        nats_url=nats_url,
+        node_id=node_id,
     )
+    problem = settings.cluster_problem()
+    if problem is not None:
+        raise typer.BadParameter(problem, param_hint="--nats-url / --database-url")
     from chargebridge.integrations.config import ConfigError, config_from_settings
 
     try:  # a bad integrations file stops here, naming the bad keys
@@ -189,6 +205,10 @@ async def _serve(settings: Settings) -> None:
     if node.gateway is not None and node.gateway.tls_port is not None:
         console.print(f"OCPP over TLS wss://{settings.host}:{node.gateway.tls_port}/ocpp/{{station_id}}")
     console.print(f"REST API      http://{settings.host}:{running.http_port}/api/v1  (docs: /docs)")
+    if node.cluster is not None:
+        console.print(
+            f"Cluster       node {node.cluster.node} of network {settings.cluster_prefix!r} ({settings.nats_url})"
+        )
     if node.unauthenticated_warning:
         console.print(escape(node.unauthenticated_warning), style="bold red", highlight=False)
     await signals.requested.wait()

@@ -104,6 +104,43 @@ class Settings(BaseSettings):
             value = [part for part in value.replace(",", " ").split() if part]
         return value
 
+    # Cluster mode (docs/scaling.md): several nodes on one PostgreSQL database and one NATS
+    # JetStream server. Off (one process, in-process bus) unless nats_url is set.
+    nats_url: str | None = None
+    node_id: str | None = None  # default: the host name (must be unique among running nodes)
+    cluster_prefix: str = "chargebridge"  # names of the NATS subjects, streams and buckets of this network
+    # A node that has not refreshed its heartbeat for this long is dead: its stations are released.
+    cluster_node_ttl_s: float = Field(default=6.0, ge=1.0, le=300.0)
+    # A station's presence entry lives this long unless its node rewrites it (it does every third of it).
+    cluster_presence_ttl_s: float = Field(default=600.0, ge=30.0, le=86_400.0)
+    # Background work once per network (campaigns, sweeps): a lease lapses this long after its holder stopped renewing.
+    cluster_lease_ttl_s: float = Field(default=10.0, ge=3.0, le=600.0)
+
+    @field_validator("node_id", mode="before")
+    @classmethod
+    def _node_id(cls, value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        from chargebridge.cluster.names import validate_node_id
+
+        return validate_node_id(str(value))
+
+    @field_validator("cluster_prefix", mode="before")
+    @classmethod
+    def _prefix(cls, value: Any) -> Any:
+        from chargebridge.cluster.names import validate_prefix
+
+        return validate_prefix(str(value))
+
+    @field_validator("nats_url", mode="before")
+    @classmethod
+    def _nats_url(cls, value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        from chargebridge.cluster.names import validate_nats_url
+
+        return validate_nats_url(str(value))
+
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _proxy_list(cls, value: Any) -> Any:
@@ -125,6 +162,29 @@ class Settings(BaseSettings):
     # Streamed uploads: a firmware image (POST /api/v1/firmware/images) and a station's diagnostics file.
     firmware_max_image_bytes: int = Field(default=256 * 1024 * 1024, ge=1024)
     diagnostics_max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+
+    @property
+    def clustered(self) -> bool:
+        return self.nats_url is not None
+
+    def cluster_problem(self) -> str | None:
+        """Why these settings cannot run in cluster mode (None when they can or it is off)."""
+        if self.nats_url is None:
+            return None
+        url = self.database_url or ""
+        if not url.startswith("postgresql"):
+            return (
+                "cluster mode (--nats-url) needs a PostgreSQL database shared by every node "
+                "(--database-url postgresql+asyncpg://...); SQLite is one process's file"
+            )
+        return None
+
+    def resolved_node_id(self) -> str:
+        if self.node_id:
+            return self.node_id
+        from chargebridge.cluster.names import default_node_id
+
+        return default_node_id()
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -58,6 +58,25 @@ class DatabaseCheck:
         )
 
 
+class _Broker(Protocol):
+    def ready(self) -> tuple[bool, str]: ...
+
+
+class NatsCheck:
+    """Cluster mode: ready while the node's NATS connection is up (it routes commands and shares
+    events through it). A load balancer gates new stations on the database alone
+    (``/readyz?checks=database``, see docs/scaling.md): a node without NATS still serves its own."""
+
+    name = "nats"
+
+    def __init__(self, broker: _Broker):
+        self.broker = broker
+
+    async def check(self) -> CheckResult:
+        ok, detail = self.broker.ready()
+        return CheckResult(ok, {"status": "up" if ok else "unreachable", "detail" if ok else "reason": detail})
+
+
 class Readiness:
     def __init__(self, timeout_s: float = 5.0):
         self.timeout_s = timeout_s
@@ -74,9 +93,10 @@ class Readiness:
     def names(self) -> list[str]:
         return list(self._checks)
 
-    async def evaluate(self) -> tuple[bool, dict[str, dict[str, Any]]]:
-        """(ready, {check name: {"ok": bool, ...detail}}), the checks run concurrently."""
-        checks = list(self._checks.values())
+    async def evaluate(self, only: set[str] | None = None) -> tuple[bool, dict[str, dict[str, Any]]]:
+        """(ready, {check name: {"ok": bool, ...detail}}), the checks run concurrently; ``only``:
+        just the checks of these names."""
+        checks = [check for name, check in self._checks.items() if only is None or name in only]
         results = await asyncio.gather(*(self._bounded(check) for check in checks))
         report = {check.name: {"ok": result.ok, **result.detail} for check, result in zip(checks, results, strict=True)}
         ready = all(result.ok for result in results) and not self.shutting_down

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Path, Query, Request
 
 from chargebridge.bus.memory import EventBus
+from chargebridge.cluster.leases import Leases, LocalLeases
 from chargebridge.config import Settings
 from chargebridge.domain.commands import Command, CommandOutcome
 from chargebridge.gateway.server import Gateway
@@ -19,6 +20,8 @@ from chargebridge.services.station_requests import StationRequests
 from chargebridge.store.repository import Store
 
 CommandObserver = Callable[[str, Command, CommandOutcome], Awaitable[None]]
+if TYPE_CHECKING:
+    from chargebridge.cluster.node import ClusterNode
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,10 @@ class ApiContext:
     command_observers: list[CommandObserver] = field(default_factory=list)
     # What /readyz checks; extensions add theirs in start() (see chargebridge/readiness.py).
     readiness: Readiness = field(default_factory=Readiness)
+    # Cluster mode (docs/scaling.md): this node's membership; None on one node.
+    cluster: ClusterNode | None = None
+    # Background work once per network (campaign steps, sweeps, re-plans): see cluster/leases.py.
+    leases: Leases = field(default_factory=LocalLeases)
     # Refused bearer tokens of this API: counted, logged, throttled per source address.
     bearer_guard: BearerGuard = field(init=False, repr=False, compare=False)
 

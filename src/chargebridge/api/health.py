@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import logging
 import traceback
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Request, status
+from fastapi import APIRouter, FastAPI, Query, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -41,15 +41,25 @@ async def healthz(ctx: Context) -> dict[str, Any]:
 
 
 @router.get("/readyz", responses={503: {"description": "not ready; the body names the failing checks"}})
-async def readyz(ctx: Context) -> JSONResponse:
-    ready, checks = await ctx.readiness.evaluate()
-    body: dict[str, Any] = {"status": "ready" if ready else "not_ready", "checks": checks}
+async def readyz(
+    ctx: Context,
+    checks: Annotated[str | None, Query(max_length=200, description="only these checks, comma-separated")] = None,
+) -> JSONResponse:
+    """Every readiness check (database; NATS in cluster mode); ``?checks=database``: only those named
+    (what a load balancer gates new stations on, see docs/scaling.md)."""
+    only = {name.strip() for name in checks.split(",") if name.strip()} if checks else None
+    unknown = sorted((only or set()) - set(ctx.readiness.names))
+    if unknown:
+        return JSONResponse({"detail": f"unknown checks: {', '.join(unknown)}"}, status_code=422)
+    ready, results = await ctx.readiness.evaluate(only)
+    checks_ = results
+    body: dict[str, Any] = {"status": "ready" if ready else "not_ready", "checks": checks_}
     if ctx.readiness.shutting_down:
         body["status"] = "shutting_down"
     if ready:
         return JSONResponse(body)
     reasons = [
-        f"{name}: {check.get('reason') or check.get('status')}" for name, check in checks.items() if not check["ok"]
+        f"{name}: {check.get('reason') or check.get('status')}" for name, check in checks_.items() if not check["ok"]
     ]
     if ctx.readiness.shutting_down:
         reasons.insert(0, "shutting down")

@@ -233,7 +233,7 @@ def build_router(live: LiveState, *, stream_tick_s: float = 2.0, stream_queue: i
             counts = counts.where(stations.c.id.in_(sorted(only)))
             energy = energy.where(transactions.c.station_id.in_(sorted(only)))
             unauthenticated = unauthenticated.where(stations.c.id.in_(sorted(only)))
-        connected = ctx.gateway.connections
+        gateway = ctx.gateway
         async with ctx.store.engine.connect() as conn:
             row = (await conn.execute(counts)).one()
             energy_row = (await conn.execute(energy)).one()
@@ -242,7 +242,10 @@ def build_router(live: LiveState, *, stream_tick_s: float = 2.0, stream_queue: i
         return {
             "stations": int(row[0]),
             **by_state,
-            "connected_now": len(connected) if only is None else sum(1 for sid in only if sid in connected),
+            # on any node of a cluster
+            "connected_now": gateway.connected_count()
+            if only is None
+            else sum(1 for sid in only if gateway.is_connected(sid)),
             "power_w": round(live.power_of(only), 1),
             "energy_today_wh": round(float(energy_row[0]), 1),
             "sessions_today": int(energy_row[1]),
@@ -441,7 +444,7 @@ async def _views(ctx: ApiContext, rows: list[dict[str, Any]]) -> list[dict[str, 
     conns = await ctx.store.connectors_of(ids)
     active_faults = await ctx.store.faults_of(ids)
     return [
-        station_view(r, conns[r["id"]], active_faults[r["id"]], live=r["id"] in ctx.gateway.connections) for r in rows
+        station_view(r, conns[r["id"]], active_faults[r["id"]], live=ctx.gateway.is_connected(r["id"])) for r in rows
     ]
 
 

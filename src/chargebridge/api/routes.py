@@ -17,7 +17,7 @@ from chargebridge.domain.commands import CommandNotSupported
 from chargebridge.domain.events import DomainEvent, EventKind
 from chargebridge.gateway.station_ids import InvalidStationId, validate_station_id
 from chargebridge.rpc import CallRejected, CallTimeout, OcppError, StationNotConnected
-from chargebridge.rpc.errors import CallInProgress
+from chargebridge.rpc.errors import CallInProgress, StationUnreachable
 from chargebridge.security.certificates import record_command_outcome
 from chargebridge.security.secrets import hash_password
 from chargebridge.store.repository import NotFound, Row, StationExists
@@ -42,9 +42,7 @@ async def _station_views(ctx: ApiContext, rows: list[Row]) -> list[dict[str, Any
     ids = [r["id"] for r in rows]
     connectors = await ctx.store.connectors_of(ids)
     faults = await ctx.store.faults_of(ids)
-    return [
-        station_view(r, connectors[r["id"]], faults[r["id"]], live=r["id"] in ctx.gateway.connections) for r in rows
-    ]
+    return [station_view(r, connectors[r["id"]], faults[r["id"]], live=ctx.gateway.is_connected(r["id"])) for r in rows]
 
 
 async def _station_or_404(ctx: ApiContext, station_id: str) -> Row:
@@ -168,9 +166,7 @@ async def update_station(ctx: Context, _: Admin, station_id: StationId, body: St
 async def delete_station(ctx: Context, _: Admin, station_id: StationId) -> Response:
     if not await ctx.store.delete_station(station_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"station {station_id!r} is not registered")
-    conn = ctx.gateway.connections.get(station_id)
-    if conn is not None:
-        await conn.close(1000, "station deregistered")
+    await ctx.gateway.disconnect(station_id, "station deregistered")  # on whichever node holds it
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -342,7 +338,7 @@ CommandName = Literal[
 
 async def _live_station(ctx: ApiContext, station_id: str) -> None:
     await _station_or_404(ctx, station_id)
-    if station_id not in ctx.gateway.connections:
+    if not ctx.gateway.is_connected(station_id):  # on any node of a cluster
         raise HTTPException(status.HTTP_409_CONFLICT, f"station {station_id!r} is not connected")
 
 
@@ -355,6 +351,7 @@ COMMAND_FAILURES: tuple[type[Exception], ...] = (
     CommandNotSupported,
     OcppError,
     CallInProgress,
+    StationUnreachable,
 )
 
 
@@ -371,6 +368,8 @@ def _call_failure(exc: Exception) -> HTTPException:
                 "details": exc.details,
             },
         )
+    if isinstance(exc, StationUnreachable):  # cluster mode: the holding node cannot be reached now
+        return HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc))
     if isinstance(exc, StationNotConnected | ConnectionError):
         return HTTPException(status.HTTP_409_CONFLICT, str(exc))
     if isinstance(exc, CommandNotSupported):
@@ -471,4 +470,6 @@ async def system_status(ctx: Context, _: Viewer) -> dict[str, Any]:
             "backlog": ctx.store.writer.backlog,
         },
         "bus": ctx.bus.stats(),
+        # Cluster mode: this node's id, the nodes it sees, network-wide connected stations, routing.
+        "cluster": ctx.cluster.status() if ctx.cluster is not None else None,
     }

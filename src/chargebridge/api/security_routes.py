@@ -124,7 +124,7 @@ async def _station(ctx: Context, station_id: str) -> Row:
 @router.get("/stations/{station_id}/security", tags=["security"], openapi_extra=scope(Scope.STATION))
 async def get_station_security(ctx: Context, _: Viewer, station_id: StationId) -> dict[str, Any]:
     row = await _station(ctx, station_id)
-    return _security_view(row, station_id in ctx.gateway.connections)
+    return _security_view(row, ctx.gateway.is_connected(station_id))
 
 
 @router.put("/stations/{station_id}/security", tags=["security"], openapi_extra=scope(Scope.STATION))
@@ -144,7 +144,7 @@ async def set_station_security(ctx: Context, _: Admin, station_id: StationId, bo
     elif body.profile in (1, 2) and not row["password_hash"]:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"security profile {body.profile} needs a password")
     row = await ctx.store.update_station(station_id, **values)
-    return _security_view(row, station_id in ctx.gateway.connections)
+    return _security_view(row, ctx.gateway.is_connected(station_id))
 
 
 class PasswordRotation(BaseModel):

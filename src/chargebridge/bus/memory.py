@@ -4,13 +4,19 @@ Policy (docs/adr/0003-event-bus.md): publishing never blocks and never fails. Ea
 subscriber has a bounded queue; when it is full the *oldest* event is dropped and the
 subscriber's ``dropped`` counter goes up, so a slow adapter loses old telemetry rather than
 stalling OCPP handling.
+
+Cluster mode (docs/scaling.md): ``exporter`` hands every event published here to the cluster
+bus (:mod:`chargebridge.cluster.bus`, never blocking), which delivers the other nodes' events
+through :meth:`EventBus.deliver_remote`. A subscriber that acts on each event once per network
+(the MQTT bridge, webhooks, per-node metrics, the firmware service's writes) subscribes with
+``local_only=True`` and sees only the events of this node: its stations and its API.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from chargebridge.domain.events import DomainEvent, EventKind
@@ -25,6 +31,7 @@ class Subscription:
     queue: asyncio.Queue[DomainEvent]
     dropped: int = 0
     delivered: int = 0
+    local_only: bool = False  # cluster mode: only the events published on this node
     _closed: bool = field(default=False, repr=False)
 
     def wants(self, event: DomainEvent) -> bool:
@@ -45,12 +52,23 @@ class EventBus:
         self._subscriptions: list[Subscription] = []
         self._default_queue_size = default_queue_size
         self.published = 0
+        self.received = 0  # events of other nodes (cluster mode)
+        # Cluster mode: gets every event published here (must not block or raise).
+        self.exporter: Callable[[DomainEvent], None] | None = None
 
     def subscribe(
-        self, name: str, kinds: set[EventKind] | None = None, *, queue_size: int | None = None
+        self,
+        name: str,
+        kinds: set[EventKind] | None = None,
+        *,
+        queue_size: int | None = None,
+        local_only: bool = False,
     ) -> Subscription:
         sub = Subscription(
-            name, frozenset(kinds) if kinds else None, asyncio.Queue(maxsize=queue_size or self._default_queue_size)
+            name,
+            frozenset(kinds) if kinds else None,
+            asyncio.Queue(maxsize=queue_size or self._default_queue_size),
+            local_only=local_only,
         )
         self._subscriptions.append(sub)
         return sub
@@ -62,8 +80,18 @@ class EventBus:
 
     def publish(self, event: DomainEvent) -> None:
         self.published += 1
+        self._fan_out(event, remote=False)
+        if self.exporter is not None:
+            self.exporter(event)
+
+    def deliver_remote(self, event: DomainEvent) -> None:
+        """An event another node published (cluster mode): to every subscriber not ``local_only``."""
+        self.received += 1
+        self._fan_out(event, remote=True)
+
+    def _fan_out(self, event: DomainEvent, *, remote: bool) -> None:
         for sub in self._subscriptions:
-            if not sub.wants(event):
+            if not sub.wants(event) or (remote and sub.local_only):
                 continue
             if sub.queue.full():
                 sub.queue.get_nowait()

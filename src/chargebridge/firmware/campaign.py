@@ -7,6 +7,12 @@ outcome into the compatibility matrix, and halts the campaign when a batch fails
 rolling that batch's updated stations back to their previous version when asked to. A resumed
 campaign goes on without the failed batches. All state is in the database, so a restarted
 node picks running campaigns up again.
+
+In a cluster one node at a time runs the campaigns: the holder of the ``firmware.campaigns``
+lease (:mod:`chargebridge.cluster.leases`). It looks for running campaigns every few seconds
+(a campaign created or resumed through another node's API is picked up there), and when it
+dies or stops another node takes the lease over and goes on from the database. Operator
+actions are written by whichever node gets the API request.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
+from chargebridge.cluster.leases import Leases, LocalLeases
 from chargebridge.firmware.plan import (
     Gates,
     StationOutcome,
@@ -45,6 +52,7 @@ from chargebridge.tasks import cancel_and_wait
 log = logging.getLogger(__name__)
 
 _T = TargetState
+LEASE = "firmware.campaigns"
 
 
 def gates_from(spec: dict[str, Any]) -> Gates:
@@ -52,32 +60,61 @@ def gates_from(spec: dict[str, Any]) -> Gates:
 
 
 class CampaignManager:
-    def __init__(self, service: FirmwareService):
+    def __init__(self, service: FirmwareService, leases: Leases | None = None, *, scan_s: float = 2.0):
         self.service = service
         self.db = service.db
         self.clock = service.clock
+        self.leases: Leases = leases or LocalLeases()
+        self.scan_s = scan_s  # cluster mode: how often the lease holder looks for campaigns to run
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._owner: asyncio.Task[None] | None = None
 
     # -- lifecycle --------------------------------------------------------------------------
 
     async def start(self) -> None:
+        if self.leases.distributed:
+            self._owner = asyncio.create_task(self.leases.run_while_held(LEASE, self._own), name="campaigns-lease")
+            return
+        await self._pick_up()
+
+    async def _pick_up(self) -> None:
         for row in await self.db.list_campaigns():
             if row["state"] in (CampaignState.RUNNING, CampaignState.PAUSED, CampaignState.HALTED):
                 self._ensure_task(row["id"])
 
+    async def _own(self) -> None:
+        """While this node holds the lease: run every campaign that needs it (cluster mode)."""
+        try:
+            while True:
+                await self._pick_up()
+                await asyncio.sleep(self.scan_s)
+        finally:
+            await self._stop_tasks()
+
     async def stop(self) -> None:
+        if self._owner is not None:
+            await cancel_and_wait(self._owner)
+            self._owner = None
+        await self._stop_tasks()
+
+    async def _stop_tasks(self) -> None:
         tasks = list(self._tasks.values())
         await asyncio.gather(*(cancel_and_wait(task) for task in tasks))  # each bounded
         self._tasks.clear()
 
     def _ensure_task(self, campaign_id: str) -> None:
+        if not self.leases.held(LEASE):
+            return  # another node runs the campaigns; it picks this one up within scan_s
         task = self._tasks.get(campaign_id)
         if task is None or task.done():
             self._tasks[campaign_id] = asyncio.create_task(self._run(campaign_id), name=f"campaign-{campaign_id}")
 
     async def _run(self, campaign_id: str) -> None:
         while True:
+            if not self.leases.held(LEASE):
+                self._tasks.pop(campaign_id, None)
+                return
             try:
                 async with self._locks[campaign_id]:
                     busy = await self.tick(campaign_id)
@@ -333,7 +370,7 @@ class CampaignManager:
         if target["hardware_revision"] in failed_batches:
             await self.db.set_target(campaign_id, station_id, state=_T.SKIPPED, detail="batch failed a gate")
             return
-        if station_id not in self.service.gateway.connections:
+        if not self.service.gateway.is_connected(station_id):  # on any node of a cluster
             return  # offline: stays pending (the deadline starts at dispatch)
         _, active = await self.service.store.list_transactions(station_id=station_id, active=True, limit=1)
         if active:

@@ -43,11 +43,12 @@ class FirmwareExtension:
             self.settings.data_dir,
             self.options,
             base_url=self.base_url,
+            node_id=context.cluster.node if context.cluster is not None else None,
         )
         self.service.start()
         self.publisher = Publisher(self.service)
         context.requests.register(PublishFirmwareStatusRequest, self.publisher.status_notification)
-        self.campaigns = CampaignManager(self.service)
+        self.campaigns = CampaignManager(self.service, context.leases)
         await self.campaigns.start()
 
     async def stop(self) -> None:

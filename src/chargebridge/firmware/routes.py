@@ -284,7 +284,7 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
         try:
             station, revision = await svc.station_identity(station_id)
             await svc.check_allowed(station, revision, image, body.override_reason)
-            if station_id not in svc.gateway.connections:
+            if not svc.gateway.is_connected(station_id):  # on any node of a cluster
                 raise StationNotConnected(station_id)
             return await svc.send_update(
                 station_id,

@@ -155,6 +155,7 @@ class FirmwareService:
         options: FirmwareOptions | None = None,
         *,
         base_url: str | None = None,
+        node_id: str | None = None,
     ):
         self.db = FirmwareStore(store)
         self.store = store
@@ -166,12 +167,15 @@ class FirmwareService:
         self.root = data_dir / "firmware"
         self.images_dir = self.root / "images"
         self.uploads_dir = self.root / "diagnostics"
-        self.incoming_dir = self.root / "incoming"  # uploads being received (spooled), see uploads.py
+        # Uploads being received (spooled), see uploads.py. In cluster mode the data directory is
+        # shared by every node (docs/scaling.md) and each node spools (and cleans up) its own.
+        self.incoming_dir = self.root / "incoming" / node_id if node_id else self.root / "incoming"
         self.images_dir.mkdir(parents=True, exist_ok=True)
         self.uploads_dir.mkdir(parents=True, exist_ok=True)
         self.incoming_dir.mkdir(parents=True, exist_ok=True)
         for leftover in self.incoming_dir.iterdir():  # from a node that stopped mid-upload
-            leftover.unlink(missing_ok=True)
+            if leftover.is_file():
+                leftover.unlink(missing_ok=True)
         self.signer = FirmwareSigner(self.root / "keys", now=clock.now())
         self.tokens = TokenIssuer(self.root / "keys")
         self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -180,26 +184,30 @@ class FirmwareService:
         self._faults: dict[str, deque[datetime]] = defaultdict(lambda: deque(maxlen=256))
         self._security: dict[str, deque[datetime]] = defaultdict(lambda: deque(maxlen=256))
         self._subscription: Subscription | None = None
-        self._consumer: asyncio.Task[None] | None = None
+        self._activity: Subscription | None = None
+        self._consumers: list[asyncio.Task[None]] = []
 
     # -- lifecycle --------------------------------------------------------------------------
 
     def start(self) -> None:
-        kinds = {
-            EventKind.FIRMWARE_STATUS,
-            EventKind.LOG_STATUS,
-            EventKind.STATION_BOOTED,
-            EventKind.SECURITY_EVENT,
-            EventKind.FAULT_RAISED,
-        }
-        self._subscription = self.bus.subscribe("firmware", kinds)
-        self._consumer = asyncio.create_task(self._consume(self._subscription), name="firmware-events")
+        # What changes update rows is applied once per network: by the node whose station sent it
+        # (local_only; in a cluster every node sees every event). What feeds the campaigns' fault
+        # and security gates is counted from the whole network (the lease holder judges them).
+        writes = {EventKind.FIRMWARE_STATUS, EventKind.LOG_STATUS, EventKind.STATION_BOOTED}
+        self._subscription = self.bus.subscribe("firmware", writes, local_only=True)
+        self._activity = self.bus.subscribe("firmware-activity", {EventKind.SECURITY_EVENT, EventKind.FAULT_RAISED})
+        self._consumers = [
+            asyncio.create_task(self._consume(self._subscription), name="firmware-events"),
+            asyncio.create_task(self._consume(self._activity), name="firmware-activity"),
+        ]
 
     async def stop(self) -> None:
-        if self._subscription is not None:
-            self.bus.unsubscribe(self._subscription)
-        if self._consumer is not None:
-            await cancel_and_wait(self._consumer)
+        for subscription in (self._subscription, self._activity):
+            if subscription is not None:
+                self.bus.unsubscribe(subscription)
+        for consumer in self._consumers:
+            await cancel_and_wait(consumer)
+        self._consumers = []
         await asyncio.gather(*(cancel_and_wait(task) for task in list(self._pending)))  # each bounded
 
     async def _consume(self, subscription: Subscription) -> None:

@@ -92,12 +92,11 @@ async def _rotate(gateway: Gateway, station_id: str, password: str | None, actor
         raise RotationRefused(
             HTTPStatus.CONFLICT, f"password rotation is for security profiles 1 and 2; the station is at {profile}"
         )
-    conn = gateway.connections.get(station_id)
-    if conn is None:
+    if not gateway.is_connected(station_id):  # its socket may be on another node of a cluster
         raise RotationRefused(
             HTTPStatus.CONFLICT, "the station is not connected: a new password can only be sent to a connected station"
         )
-    version = conn.adapter.version
+    version = gateway.version_of(station_id)
     if password is None:
         password = generate_password(version)
     else:
@@ -131,8 +130,9 @@ async def _rotate(gateway: Gateway, station_id: str, password: str | None, actor
         raise RotationRefused(
             HTTPStatus.CONFLICT, f"the station refused the new password ({answer.action}: {status}); nothing changed"
         )
-    source = conn.remote_address or "unknown"
-    tls = conn.ws.transport.get_extra_info("ssl_object") is not None
+    conn = gateway.connections.get(station_id)  # None when its socket is on another node of a cluster
+    source = (conn.remote_address if conn is not None else None) or "unknown"
+    tls = conn is not None and conn.ws.transport.get_extra_info("ssl_object") is not None
     reason = "reboot required before it is used" if status == "RebootRequired" else None
     gateway.record_security_event(station_id, SecurityEvent.PASSWORD_CHANGED, source, tls, profile, reason, by=actor)
     log.info("%s: the station accepted a new password (pending until it logs in with it)", station_id)

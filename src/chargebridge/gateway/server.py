@@ -31,6 +31,12 @@ failed handshake (client certificate of another CA or expired, TLS below 1.2, no
 suite) is recorded as a security event without a station, with the source address, and counts
 as a probe of that address (like an unknown station id).
 
+Cluster mode (:mod:`chargebridge.cluster`): ``Gateway.peers`` is the rest of the network. The
+replacement rules are decided on the station's presence entry (so they hold across nodes), a
+station taken over from another node has its old socket closed there, and a command for a
+station whose socket another node holds is sent there (``execute``/``call_raw`` route it, so
+every capability's commands do).
+
 Password rotation (:mod:`chargebridge.gateway.passwords`): a station at profile 1 or 2 may log
 in with its password or with the pending one it was sent; the first login with the pending one
 makes it the password and the old one stops working. Every security event the gateway records
@@ -120,6 +126,49 @@ class GatewaySettings:
     proxy_protocol: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class PeerVerdict:
+    """The replacement verdict the cluster reached for a new connection (see Peers.decide)."""
+
+    verdict: Verdict
+    live_source: str | None  # the connection that would be replaced, wherever it is
+    claim: Any  # what Peers.claim needs to write the station's entry
+
+
+class Peers(Protocol):
+    """The other nodes of a cluster (``chargebridge.cluster.node.ClusterNode``); None on one node."""
+
+    async def decide(
+        self, station_id: str, source: str, *, authenticated: bool, local: Session | None
+    ) -> PeerVerdict | None:
+        """The replacement verdict on the network's state; None when the cluster cannot be
+        asked now (the gateway then decides from what this node knows)."""
+        ...
+
+    async def claim(self, conn: StationConnection, verdict: PeerVerdict | None) -> str | None:
+        """The socket is ours: record it; a live socket on another node is closed there (its
+        source is returned for the security event)."""
+        ...
+
+    async def release(self, conn: StationConnection) -> bool:
+        """Our socket closed; False when another node holds the station now (not a disconnect)."""
+        ...
+
+    def version_elsewhere(self, station_id: str) -> OcppVersion | None:
+        """The OCPP version of the station's socket on another node, None when it has none."""
+        ...
+
+    async def call(self, station_id: str, action: str, payload: dict[str, Any], timeout_s: float) -> CallAnswer:
+        """A CALL to a station whose socket another node holds, answered or raised as locally."""
+        ...
+
+    async def close_elsewhere(self, station_id: str, reason: str) -> bool: ...
+
+    def connected_count(self) -> int:
+        """Stations connected to any node of the network."""
+        ...
+
+
 class ConnectionHooks(RequestHandler, Protocol):
     """What the gateway tells the services about sockets (implemented by StationRequests).
     The gateway publishes its own security events on the services' bus."""
@@ -186,6 +235,8 @@ class Gateway:
         )
         self.replacements = ReplacementPolicy(settings.replacement_limit, settings.replacement_window_s)
         self._executors: dict[type, CommandExecutor] = {}
+        # Cluster mode: the other nodes (set by the composition root before start()).
+        self.peers: Peers | None = None
 
     def register_executor(self, command_type: type, executor: CommandExecutor) -> None:
         """Send every ``command_type`` command through ``executor`` (which sends its CALLs with
@@ -337,11 +388,11 @@ class Gateway:
             refusal = await self._check_password(station_id, password or "", station, source, tls, profile)
         if refusal is not None:
             return self._refuse(connection, source, station_id, profile, tls, refusal)
-        refused = self._check_replacement(connection, station_id, source, tls, profile)
+        refused, claim = await self._check_replacement(connection, station_id, source, tls, profile)
         if refused is not None:
             return refused
         # read once: the services need the row when the socket opens
-        self._admitted[connection] = _Admission(station, source, profile >= 1)
+        self._admitted[connection] = _Admission(station, source, profile >= 1, claim)
         if profile == 3 and ssl_object is not None:
             # The certificate inventory (expiry listing, renewal) knows every client certificate in use.
             der = ssl_object.getpeercert(binary_form=True)
@@ -361,16 +412,22 @@ class Gateway:
         self._count_probe(source)
         return connection.respond(HTTPStatus.NOT_FOUND, "unknown station\n")
 
-    def _check_replacement(
+    async def _check_replacement(
         self, connection: ServerConnection, station_id: str, source: str, tls: bool, profile: int
-    ) -> Response | None:
+    ) -> tuple[Response | None, PeerVerdict | None]:
         live = self.connections.get(station_id)
-        verdict = self.replacements.decide(
-            station_id, live.session if live is not None else None, source, authenticated=profile >= 1
-        )
+        local = live.session if live is not None else None
+        peer = None
+        if self.peers is not None:  # the rules on the network's state (the live socket may be on another node)
+            peer = await self.peers.decide(station_id, source, authenticated=profile >= 1, local=local)
+        if peer is not None:
+            verdict, live_source = peer.verdict, peer.live_source
+        else:
+            verdict = self.replacements.decide(station_id, local, source, authenticated=profile >= 1)
+            live_source = local.source if local is not None else None
         if not verdict.refused:
-            return None
-        assert live is not None and live.session is not None
+            return None, peer
+        assert live_source is not None
         if verdict is Verdict.UNAUTHENTICATED:
             self.stats.count_refusal("ReplacementUnauthenticated")
             reason = "an authenticated connection holds this station"
@@ -387,17 +444,17 @@ class Gateway:
             tls,
             profile,
             reason,
-            live_source=live.session.source,
+            live_source=live_source,
         )
         log.warning(
             "%s: replacement from %s refused (%s); the connection from %s stays",
             station_id,
             source,
             reason,
-            live.session.source,
+            live_source,
         )
         retry = self.replacements.window_s if status == HTTPStatus.TOO_MANY_REQUESTS else None
-        return _respond(connection, Refusal(status, reason), retry)
+        return _respond(connection, Refusal(status, reason), retry), peer
 
     async def _check_password(
         self, station_id: str, password: str, station: Row, source: str, tls: bool, profile: int
@@ -547,6 +604,8 @@ class Gateway:
             )
             self._handlers.spawn(previous.close(1000, "replaced by a new connection"))
         try:
+            if self.peers is not None:
+                await self._claim(conn, admission)
             await self.services.connected(
                 station_id, version.value, admission.station if admission is not None else None
             )
@@ -555,19 +614,85 @@ class Gateway:
             self.replacements.ended(station_id, session)
             if self.connections.get(station_id) is conn:
                 del self.connections[station_id]
-                with contextlib.suppress(Exception):
-                    await self.services.disconnected(station_id)
+                # In a cluster the station may be on another node already: then it did not disconnect.
+                if self.peers is None or await self._released(conn):
+                    with contextlib.suppress(Exception):
+                        await self.services.disconnected(station_id)
+
+    async def _claim(self, conn: StationConnection, admission: _Admission | None) -> None:
+        """Cluster mode: record that this node holds the station; a socket another node held is
+        closed there (a replacement, recorded like a local one)."""
+        assert self.peers is not None
+        try:
+            replaced = await self.peers.claim(conn, admission.claim if admission is not None else None)
+        except Exception as exc:  # NATS away: the node writes the entry when it is back
+            log.warning("%s: could not record the connection in the cluster yet: %s", conn.station_id, exc)
+            return
+        if replaced is not None:
+            self.stats.replacements += 1
+            source = conn.remote_address or "unknown"
+            log.warning(
+                "%s: new connection from %s replaces the one on another node (from %s)",
+                conn.station_id,
+                source,
+                replaced,
+            )
+            self.record_security_event(
+                conn.station_id,
+                SecurityEvent.CONNECTION_REPLACED,
+                source,
+                _is_tls(conn.ws),
+                None,
+                previous_source=replaced,
+                authenticated=conn.session.authenticated if conn.session is not None else False,
+            )
+
+    async def _released(self, conn: StationConnection) -> bool:
+        assert self.peers is not None
+        try:
+            return await self.peers.release(conn)
+        except Exception:
+            log.exception("%s: cluster release failed", conn.station_id)
+            return True
+
+    async def drop(self, station_id: str, reason: str = "replaced by a new connection") -> bool:
+        """Close our socket of the station without marking it disconnected (another node holds
+        it now). False when this node has none."""
+        conn = self.connections.pop(station_id, None)
+        if conn is None:
+            return False
+        log.warning("%s: %s (on another node); closing the socket here", station_id, reason)
+        self._handlers.spawn(conn.close(1000, reason))
+        return True
 
     # -- commands --------------------------------------------------------------------------
 
     def connection(self, station_id: str) -> StationConnection:
+        """This node's socket of the station (commands should use execute/call_raw, which also
+        reach a station on another node)."""
         conn = self.connections.get(station_id)
         if conn is None:
             raise StationNotConnected(station_id)
         return conn
 
+    def is_connected(self, station_id: str) -> bool:
+        """Whether the station has a live socket on this node or (cluster mode) on any node."""
+        if station_id in self.connections:
+            return True
+        return self.peers is not None and self.peers.version_elsewhere(station_id) is not None
+
+    def connected_count(self) -> int:
+        """Stations connected to the network (this node's own: ``len(connections)``)."""
+        return self.peers.connected_count() if self.peers is not None else len(self.connections)
+
     def version_of(self, station_id: str) -> OcppVersion:
-        return self.connection(station_id).adapter.version
+        conn = self.connections.get(station_id)
+        if conn is not None:
+            return conn.adapter.version
+        version = self.peers.version_elsewhere(station_id) if self.peers is not None else None
+        if version is None:
+            raise StationNotConnected(station_id)
+        return version
 
     async def execute(self, station_id: str, command: Command, timeout_s: float | None = None) -> CommandAnswer:
         """Send a neutral command in the station's own OCPP version and read its answer (through
@@ -578,18 +703,35 @@ class Gateway:
         return await self.execute_single(station_id, command, timeout_s)
 
     async def execute_single(self, station_id: str, command: Command, timeout_s: float | None = None) -> CommandAnswer:
-        """Send a neutral command as one CALL and read its answer."""
-        conn = self.connection(station_id)
-        action, payload = conn.adapter.encode_command(command)
-        answer = await conn.call(action, payload, timeout_s or self.settings.call_timeout_s)
-        return CommandAnswer(action, conn.adapter.decode_outcome(action, answer.payload), answer.round_trip_ms)
+        """Send a neutral command as one CALL and read its answer (on whichever node holds its socket)."""
+        adapter = self.adapters[self.version_of(station_id)]
+        action, payload = adapter.encode_command(command)
+        answer = await self.call_raw(station_id, action, payload, timeout_s)
+        return CommandAnswer(action, adapter.decode_outcome(action, answer.payload), answer.round_trip_ms)
 
     async def call_raw(
         self, station_id: str, action: str, payload: dict[str, Any], timeout_s: float | None = None
     ) -> CallAnswer:
         """Send any action of the station's version with a version-specific payload."""
-        conn = self.connection(station_id)
-        return await conn.call(action, payload, timeout_s or self.settings.call_timeout_s)
+        timeout = timeout_s or self.settings.call_timeout_s
+        conn = self.connections.get(station_id)
+        if conn is not None:
+            return await conn.call(action, payload, timeout)
+        if self.peers is None:
+            raise StationNotConnected(station_id)
+        return await self.peers.call(station_id, action, payload, timeout)
+
+    async def call_local(self, station_id: str, action: str, payload: dict[str, Any], timeout_s: float) -> CallAnswer:
+        """A CALL another node routed here: only this node's socket (never routed on)."""
+        return await self.connection(station_id).call(action, payload, timeout_s)
+
+    async def disconnect(self, station_id: str, reason: str) -> bool:
+        """Close the station's socket wherever it is (e.g. the station was deregistered)."""
+        conn = self.connections.get(station_id)
+        if conn is not None:
+            await conn.close(1000, reason)
+            return True
+        return self.peers is not None and await self.peers.close_elsewhere(station_id, reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -599,6 +741,7 @@ class _Admission:
     station: dict[str, Any]
     source: str
     authenticated: bool
+    claim: PeerVerdict | None = None  # cluster mode: the verdict the station's entry is written with
 
 
 def _source_address(connection: ServerConnection) -> str:

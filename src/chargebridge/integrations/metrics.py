@@ -69,6 +69,7 @@ class CoreCollector(Collector):
             return
         yield from self._gateway(ctx)
         yield from self._bus(ctx)
+        yield from self._cluster(ctx)
         yield from self._store(ctx)
         yield from self._api_auth(ctx)
         yield from self._integrations()
@@ -138,6 +139,58 @@ class CoreCollector(Collector):
         replacements.add_metric(["accepted"], stats.replacements)
         replacements.add_metric(["refused"], stats.replacements_refused)
         yield replacements
+
+    def _cluster(self, ctx: ApiContext) -> Iterable[Metric]:
+        """Cluster mode: this node's view of the network and its share of the cluster's work."""
+        cluster = ctx.cluster
+        if cluster is None:
+            return
+        status = cluster.status()
+        yield GaugeMetricFamily(
+            "chargebridge_cluster_connected_stations",
+            "Stations connected to any node of the network (this node's view of the presence bucket)",
+            value=status["connected_stations"],
+        )
+        nodes = GaugeMetricFamily("chargebridge_cluster_nodes", "Nodes this node sees, by liveness", labels=["alive"])
+        alive = sum(1 for n in status["nodes"] if n["alive"])
+        nodes.add_metric(["true"], alive)
+        nodes.add_metric(["false"], len(status["nodes"]) - alive)
+        yield nodes
+        yield GaugeMetricFamily(
+            "chargebridge_cluster_nats_connected",
+            "1 when this node is connected to NATS",
+            value=status["nats_connected"],
+        )
+        routing = CounterMetricFamily(
+            "chargebridge_cluster_routing", "Cross-node commands and takeovers by kind", labels=["kind"]
+        )
+        for kind, count in sorted(status["routing"].items()):
+            routing.add_metric([kind], count)
+        yield routing
+        presence = CounterMetricFamily(
+            "chargebridge_cluster_presence", "Presence bucket writes and conflicts by kind", labels=["kind"]
+        )
+        for kind, count in sorted(status["presence"].items()):
+            if not kind.endswith("_s"):
+                presence.add_metric([kind], count)
+        yield presence
+        yield GaugeMetricFamily(
+            "chargebridge_cluster_max_heartbeat_gap_seconds",
+            "Longest time between two heartbeats of this node (must stay well under the node TTL)",
+            value=status["presence"].get("max_heartbeat_gap_s", 0.0),
+        )
+        bus = CounterMetricFamily(
+            "chargebridge_cluster_bus", "Events shared with (and received from) the other nodes", labels=["kind"]
+        )
+        for kind, count in sorted(status["bus"].items()):
+            bus.add_metric([kind], count)
+        yield bus
+        leases = GaugeMetricFamily(
+            "chargebridge_cluster_lease_held", "1 for each lease this node holds", labels=["lease"]
+        )
+        for name, lease in sorted(status["leases"].items()):
+            leases.add_metric([name], 1 if lease["held"] else 0)
+        yield leases
 
     def _bus(self, ctx: ApiContext) -> Iterable[Metric]:
         yield CounterMetricFamily("chargebridge_bus_published", "Events published on the bus", value=ctx.bus.published)
@@ -295,7 +348,8 @@ class MetricsExtension:
 
     async def start(self, context: ApiContext) -> None:
         self.collector.context = context
-        self._sub = context.bus.subscribe("metrics", {EventKind.COMMAND_COMPLETED}, queue_size=10_000)
+        # local_only: a node's metrics count its own commands (Prometheus sums the nodes).
+        self._sub = context.bus.subscribe("metrics", {EventKind.COMMAND_COMPLETED}, queue_size=10_000, local_only=True)
         self._task = asyncio.create_task(self._observe(self._sub), name="metrics-commands")
 
     async def _observe(self, sub: Subscription) -> None:

@@ -18,6 +18,13 @@ may see it twice: at-least-once). Reconnects back off exponentially with jitter.
 
 A command message is an envelope carrying an API token (see
 :mod:`chargebridge.integrations.mqtt_auth`); each one gets one reply and one audit entry.
+
+Cluster mode (docs/scaling.md): each node publishes the events of its own stations (a
+``local_only`` subscription: the broker gets each event once), connects with its own client id
+(``client_id``-``node id``), and reads commands through the shared subscription
+``$share/chargebridge/{prefix}/+/command/+``, so one node runs each command and sends it to
+whichever node holds the station. A nonce is remembered network-wide (a replay sent to another
+node is refused too).
 """
 
 from __future__ import annotations
@@ -54,7 +61,7 @@ from chargebridge.integrations.mqtt_auth import (
     token_of,
 )
 from chargebridge.rpc import CallRejected, CallTimeout, OcppError, StationNotConnected
-from chargebridge.rpc.errors import CallInProgress
+from chargebridge.rpc.errors import CallInProgress, StationUnreachable
 from chargebridge.security.audit import redact
 from chargebridge.security.certificates import record_command_outcome
 from chargebridge.security.profiles import SecurityEvent
@@ -63,6 +70,7 @@ from chargebridge.security.store import AuditEntry, SecurityStore
 if TYPE_CHECKING:
     from chargebridge.api.deps import ApiContext
     from chargebridge.bus.memory import Subscription
+    from chargebridge.cluster.once import Once
 
 log = logging.getLogger(__name__)
 
@@ -194,6 +202,9 @@ class MqttBridge:
         self._commands: set[asyncio.Task[None]] = set()
         self._command_slots = asyncio.Semaphore(config.commands.max_concurrent)
         self._replays = ReplayGuard(config.commands.replay_window_s)
+        self._client_id = config.client_id
+        self._shared = False  # cluster mode: commands through a shared subscription
+        self._nonces: Once | None = None  # cluster mode: nonces remembered network-wide
         self.connected = asyncio.Event()
         self.published = 0
         self.connects = 0
@@ -223,7 +234,18 @@ class MqttBridge:
     async def start(self, context: ApiContext) -> None:
         self._context = context
         kinds = set(self.config.kinds) if self.config.kinds else None
-        self._sub = context.bus.subscribe("mqtt", kinds, queue_size=self.config.queue_size)
+        cluster = context.cluster
+        if cluster is not None:
+            from chargebridge.cluster.once import Once
+
+            self._client_id = f"{self.config.client_id}-{cluster.node}"
+            self._shared = True
+            if self.config.commands.enabled and cluster.js is not None:
+                bucket = f"{cluster.names.prefix}-mqtt-nonces"
+                self._nonces = await Once.open(cluster.js, bucket, 2 * self.config.commands.replay_window_s)
+        self._sub = context.bus.subscribe(
+            "mqtt", kinds, queue_size=self.config.queue_size, local_only=cluster is not None
+        )
         self._task = asyncio.create_task(self._run(self._sub), name="mqtt-bridge")
 
     async def stop(self) -> None:
@@ -253,7 +275,7 @@ class MqttBridge:
             c.port,
             username=c.username,
             password=self._password,
-            identifier=c.client_id,
+            identifier=self._client_id,
             protocol=aiomqtt.ProtocolVersion.V5 if self._v5 else aiomqtt.ProtocolVersion.V311,
             keepalive=c.keepalive_s,
             timeout=c.publish_timeout_s,
@@ -332,7 +354,10 @@ class MqttBridge:
     async def _listen(self, client: aiomqtt.Client) -> None:
         """Reads commands; also how a lost connection is noticed (the iterator raises)."""
         if self.config.commands.enabled:
-            await client.subscribe(f"{self.config.topic_prefix}/+/command/+", qos=self.config.commands.qos)
+            topics = f"{self.config.topic_prefix}/+/command/+"
+            if self._shared:  # one node of the cluster gets each command
+                topics = f"$share/chargebridge/{topics}"
+            await client.subscribe(topics, qos=self.config.commands.qos)
         async for message in client.messages:
             task = asyncio.create_task(self._command(client, message))
             self._commands.add(task)
@@ -403,6 +428,8 @@ class MqttBridge:
         envelope = parse_envelope(data)
         attempt.envelope = envelope
         self._replays.check(principal.token_id, envelope.nonce, envelope.sent_at, ctx.clock.now())
+        if self._nonces is not None and not await self._nonces.first(principal.token_id, envelope.nonce):
+            raise CommandRefused(409, "replayed command: this nonce was already used", denied=True)
         return principal, envelope
 
     async def _execute(self, attempt: _Attempt, message: aiomqtt.Message) -> dict[str, Any]:
@@ -427,7 +454,7 @@ class MqttBridge:
             parsed = COMMAND_BODIES[name].model_validate(envelope.body)
         except ValidationError as exc:
             raise CommandRefused(422, "invalid command body", json.loads(exc.json())) from exc
-        if station_id not in ctx.gateway.connections:
+        if not ctx.gateway.is_connected(station_id):  # on any node of a cluster
             raise CommandRefused(409, f"station {station_id!r} is not connected")
         if isinstance(parsed, RemoteStartBody) and parsed.id_token_type is None:
             # as the REST API: 2.0.1 stations match the token type too, use the type it is registered with
@@ -441,6 +468,8 @@ class MqttBridge:
             raise CommandRefused(504, str(exc)) from exc
         except CallRejected as exc:
             raise CommandRefused(502, "the station answered with a CALLERROR", {"error_code": exc.code}) from exc
+        except StationUnreachable as exc:  # cluster mode: the holding node cannot be reached now
+            raise CommandRefused(503, str(exc)) from exc
         except (StationNotConnected, ConnectionError, CallInProgress) as exc:
             raise CommandRefused(409, str(exc)) from exc
         except (CommandNotSupported, OcppError) as exc:

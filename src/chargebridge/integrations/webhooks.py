@@ -9,6 +9,11 @@ letter (stored, listed by the API, re-sent on request). Deliveries of one subscr
 sent in order by one worker; a subscription whose backlog exceeds ``queue_size`` dead-letters
 the overflow instead of growing without bound. Pending (not yet dead) deliveries live in
 memory only: a restart loses them (see docs/integrations.md).
+
+In cluster mode (docs/scaling.md) deliveries go through a JetStream work queue shared by every
+node instead (:mod:`chargebridge.integrations.webhook_queue`): each event is delivered once by
+one node, pending deliveries survive a node's death, attempts are counted by JetStream, and
+the ``X-Chargebridge-Node`` header names the node that sent it.
 """
 
 from __future__ import annotations
@@ -36,13 +41,14 @@ from chargebridge.api.deps import Context, Limit, Offset, RowId
 from chargebridge.domain.events import DomainEvent, EventKind
 from chargebridge.integrations.base import Section
 from chargebridge.integrations.webhook_tables import webhook_dead_letters, webhook_subscriptions
-from chargebridge.tasks import cancel_and_wait, raise_if_cancelling
+from chargebridge.tasks import cancel_and_wait, raise_if_cancelling, stop_within
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection
 
     from chargebridge.api.deps import ApiContext
     from chargebridge.bus.memory import Subscription
+    from chargebridge.integrations.webhook_queue import ClusterDeliveries
     from chargebridge.store.repository import Store
 
 log = logging.getLogger(__name__)
@@ -50,6 +56,7 @@ log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Chargebridge-Signature"
 EVENT_ID_HEADER = "X-Chargebridge-Event-Id"
 TIMESTAMP_HEADER = "X-Chargebridge-Timestamp"
+NODE_HEADER = "X-Chargebridge-Node"  # cluster mode: the node that sent this attempt
 
 
 class WebhooksConfig(Section):
@@ -174,6 +181,7 @@ class _Target:
     delivered: int = 0
     failed_attempts: int = 0
     dead: int = 0
+    pending: int = 0  # cluster mode: left in the shared queue, as last seen
 
     def wants(self, kind: str) -> bool:
         return not self.kinds or kind in self.kinds
@@ -192,6 +200,8 @@ class WebhooksExtension:
         self._task: asyncio.Task[None] | None = None
         self._targets: dict[str, _Target] = {}
         self._spill: set[asyncio.Task[None]] = set()
+        self._queue: ClusterDeliveries | None = None  # cluster mode
+        self._node: str | None = None
         self.delivered = 0
         self.failed_attempts = 0
         self.dead_lettered = 0
@@ -199,7 +209,7 @@ class WebhooksExtension:
     def stats(self) -> dict[str, float]:
         return {
             "subscriptions": len(self._targets),
-            "pending": sum(t.queue.qsize() for t in self._targets.values()),
+            "pending": sum(t.queue.qsize() + t.pending for t in self._targets.values()),
             "delivered_total": self.delivered,
             "failed_attempts_total": self.failed_attempts,
             "dead_lettered_total": self.dead_lettered,
@@ -216,10 +226,21 @@ class WebhooksExtension:
         self._repo = WebhookStore(context.store)
         if self._http is None:
             self._http = httpx.AsyncClient(timeout=self.config.timeout_s, follow_redirects=False)
-        for row in await self._repo.subscriptions():
-            if row["enabled"]:
-                self._add_target(row)
-        self._sub = context.bus.subscribe("webhooks", queue_size=max(10_000, self.config.queue_size))
+        if context.cluster is not None:
+            from chargebridge.integrations.webhook_queue import ClusterDeliveries
+
+            self._node = context.cluster.node
+            self._queue = ClusterDeliveries(self, context.cluster)
+            await self._queue.start()
+            await self._queue.reload()
+        else:
+            for row in await self._repo.subscriptions():
+                if row["enabled"]:
+                    self._add_target(row)
+        # Cluster mode: only this node's events (each event is enqueued once per network).
+        local_only = self._queue is not None
+        size = max(10_000, self.config.queue_size)
+        self._sub = context.bus.subscribe("webhooks", queue_size=size, local_only=local_only)
         self._task = asyncio.create_task(self._fan_out(self._sub), name="webhooks")
 
     async def stop(self) -> None:
@@ -227,6 +248,9 @@ class WebhooksExtension:
         together with it) is cancelled again and, at worst, left behind with a warning; pending
         deliveries are in memory only (see the module docstring)."""
         tasks = [t for t in (self._task, *(t.worker for t in self._targets.values()), *self._spill) if t is not None]
+        if self._queue is not None:
+            queue = self._queue
+            await stop_within("webhook work queue", queue.stop, 3.0)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*(cancel_and_wait(task, timeout_s=3.0) for task in tasks))
@@ -243,7 +267,8 @@ class WebhooksExtension:
 
     def _add_target(self, row: dict[str, Any]) -> None:
         target = _Target(row["id"], row["url"], frozenset(row["kinds"]), row["secret"], asyncio.Queue())
-        target.worker = asyncio.create_task(self._work(target), name=f"webhook:{target.id}")
+        work = self._queue.work(target) if self._queue is not None else self._work(target)
+        target.worker = asyncio.create_task(work, name=f"webhook:{target.id}")
         self._targets[target.id] = target
 
     def _remove_target(self, sub_id: str) -> None:
@@ -263,7 +288,9 @@ class WebhooksExtension:
             if not target.wants(event.kind.value):
                 continue
             delivery = Delivery(event_id, event.kind.value, event.station_id, body)
-            if target.queue.qsize() >= self.config.queue_size:
+            if self._queue is not None:
+                self._queue.enqueue(target, delivery)
+            elif target.queue.qsize() >= self.config.queue_size:
                 self._spill_dead(target, delivery, "backlog full (queue_size)")
             else:
                 target.queue.put_nowait(delivery)
@@ -315,6 +342,8 @@ class WebhooksExtension:
             "X-Chargebridge-Event": delivery.kind,
             "X-Chargebridge-Attempt": str(delivery.attempts),
         }
+        if self._node is not None:
+            headers[NODE_HEADER] = self._node
         try:
             response = await self._http.post(target.url, content=body, headers=headers)
         except httpx.HTTPError as exc:
@@ -361,7 +390,10 @@ class WebhooksExtension:
                 "created_at": ctx.clock.now(),
             }
             await ext.repo.add_subscription(row)
-            ext._add_target(row)
+            if ext._queue is not None:
+                await ext._queue.created(row)  # its consumer, and every node starts delivering it
+            else:
+                ext._add_target(row)
             return {**_subscription_view(row), "secret": row["secret"]}
 
         @router.get("", openapi_extra=scope(Scope.FLEET))
@@ -388,7 +420,11 @@ class WebhooksExtension:
             target = ext._targets.get(row["subscription_id"])
             if target is None:
                 raise HTTPException(status.HTTP_409_CONFLICT, "its subscription is gone")
-            target.queue.put_nowait(Delivery(row["event_id"], row["kind"], row["station_id"], row["payload"]))
+            delivery = Delivery(row["event_id"], row["kind"], row["station_id"], row["payload"])
+            if ext._queue is not None:
+                await ext._queue.retry(target, delivery)
+            else:
+                target.queue.put_nowait(delivery)
             return {"event_id": row["event_id"], "queued": True}
 
         @router.get("/{sub_id}", openapi_extra=scope(Scope.FLEET))
@@ -400,7 +436,7 @@ class WebhooksExtension:
             view = _subscription_view(row)
             if target is not None:
                 view["stats"] = {
-                    "pending": target.queue.qsize(),
+                    "pending": target.queue.qsize() + target.pending,
                     "delivered": target.delivered,
                     "failed_attempts": target.failed_attempts,
                     "dead_lettered": target.dead,
@@ -412,6 +448,8 @@ class WebhooksExtension:
             ext._remove_target(sub_id)
             if not await ext.repo.delete_subscription(sub_id):
                 raise HTTPException(status.HTTP_404_NOT_FOUND, "no such webhook subscription")
+            if ext._queue is not None:
+                await ext._queue.deleted(sub_id)
             return Response(status_code=status.HTTP_204_NO_CONTENT)
 
         return [router]

@@ -17,6 +17,7 @@ from chargebridge.rpc.errors import (
     ErrorCode,
     OcppError,
     StationNotConnected,
+    StationUnreachable,
 )
 from chargebridge.rpc.schemas import SchemaSet, schemas_for
 from chargebridge.rpc.version import OcppVersion, select_subprotocol
@@ -37,6 +38,7 @@ __all__ = [
     "RpcEvent",
     "SchemaSet",
     "StationNotConnected",
+    "StationUnreachable",
     "UnmatchedReply",
     "schemas_for",
     "select_subprotocol",

@@ -9,6 +9,7 @@
     ├── CallTimeout               our CALL got no answer in time
     ├── CallInProgress            a second outbound CALL while one is outstanding (a local bug)
     └── StationNotConnected       a command for a station with no live socket
+        └── StationUnreachable    (cluster) its node cannot be reached now
 
 Errors caused by the remote peer become CALLERRORs; errors of our own making are bugs and
 are raised, never sent.
@@ -115,3 +116,14 @@ class StationNotConnected(ChargebridgeError):
     def __init__(self, station_id: str):
         super().__init__(f"station {station_id!r} is not connected")
         self.station_id = station_id
+
+
+class StationUnreachable(StationNotConnected):
+    """Cluster mode: the station's socket may be on another node that cannot be reached now (the
+    cluster's messaging is down). The API answers 503 (retry later); code that only knows
+    StationNotConnected treats it as not connected from here."""
+
+    def __init__(self, station_id: str, reason: str):
+        super().__init__(station_id)
+        self.args = (f"station {station_id!r} is on another node that cannot be reached now: {reason}",)
+        self.reason = reason

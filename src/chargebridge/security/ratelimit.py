@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -50,6 +50,13 @@ class EventLimiter(Generic[K]):
 
     def count(self, key: K) -> int:
         return len(self._recent(key, self._monotonic()))
+
+    def restore(self, key: K, times: Iterable[float]) -> None:
+        """Make ``times`` (on this limiter's clock) the events of ``key``: state another node
+        counted (cluster mode keeps a station's replacements in its presence entry)."""
+        events = self._recent(key, self._monotonic())
+        events.clear()
+        events.extend(sorted(times))
 
     def allow(self, key: K) -> bool:
         """Record one event for ``key``; False (and nothing recorded) when over the limit."""

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -93,6 +93,20 @@ class ReplacementPolicy:
         if self._by_source.allow((station_id, source)):
             return Verdict.COUNTED
         return Verdict.LIMITED
+
+    def restore(self, station_id: str, established: str | None, counted: Iterable[tuple[str, float]]) -> None:
+        """Take over what another node knew of the station: its established address and the
+        replacements it counted, as ``(source, time)`` on this policy's clock. In cluster mode
+        the presence entry carries both, so the rules above hold across nodes (see
+        :mod:`chargebridge.cluster.takeover`)."""
+        if established is not None:
+            self._established[station_id] = established
+            self._established.move_to_end(station_id)
+        by_source: dict[str, list[float]] = {}
+        for source, at in counted:
+            by_source.setdefault(source, []).append(at)
+        for source, times in by_source.items():
+            self._by_source.restore((station_id, source), times)
 
     def ended(self, station_id: str, session: Session) -> None:
         """A connection of the station closed (or was replaced)."""

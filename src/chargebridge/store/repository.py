@@ -216,6 +216,9 @@ class Store:
         self._reads_in_flight: set[asyncio.Timeout] = set()
         self.health.on_down(self._abort_reads)
         self._owned_engines = list(owned_engines)
+        # Cluster mode: this node's id. Connects record it in stations.node_id, and a disconnect
+        # or a start-up only clears the stations of this node (the others hold theirs).
+        self.node_id: str | None = None
         self._dialect = engine.dialect.name
         self._insert_samples = InsertRows(meter_samples)
         self._insert_signed = InsertRows(signed_meter_values)
@@ -235,6 +238,23 @@ class Store:
             update(stations)
             .where(station_by_id)
             .values(connected=False, last_seen=bindparam("c_at"), disconnected_at=bindparam("c_at"))
+        )
+        self._mark_connected_on_node = ExecuteMany(
+            update(stations)
+            .where(station_by_id)
+            .values(
+                connected=True,
+                last_seen=bindparam("c_at"),
+                connected_at=bindparam("c_at"),
+                ocpp_version=bindparam("c_version"),
+                node_id=bindparam("c_node"),
+            )
+        )
+        # Only if the station is still this node's: it may have reconnected to another node already.
+        self._mark_disconnected_on_node = ExecuteMany(
+            update(stations)
+            .where(station_by_id, stations.c.node_id == bindparam("c_node"))
+            .values(connected=False, node_id=None, last_seen=bindparam("c_at"), disconnected_at=bindparam("c_at"))
         )
         self._record_boots = ExecuteMany(
             update(stations)
@@ -488,21 +508,32 @@ class Store:
             "kind": "connected" if connected else "disconnected",
             "data": {"ocpp_version": version} if version else {},
         }
-        if connected:
+        node = self.node_id
+        if connected and node is not None:
+            change = self.writer.run_grouped(
+                self._mark_connected_on_node, {"c_id": station_id, "c_at": at, "c_version": version, "c_node": node}
+            )
+        elif connected:
             change = self.writer.run_grouped(
                 self._mark_connected, {"c_id": station_id, "c_at": at, "c_version": version}
+            )
+        elif node is not None:
+            change = self.writer.run_grouped(
+                self._mark_disconnected_on_node, {"c_id": station_id, "c_at": at, "c_node": node}
             )
         else:
             change = self.writer.run_grouped(self._mark_disconnected, {"c_id": station_id, "c_at": at})
         await asyncio.gather(change, self.writer.run_grouped(self._insert_events, [event]))
 
     async def mark_all_disconnected(self, at: datetime) -> None:
-        """At start-up no socket is live yet, whatever the last run left behind."""
+        """At start-up no socket is live yet, whatever the last run left behind (in cluster mode:
+        no socket of this node; the other nodes' stations stay as they are)."""
+        query = update(stations).where(stations.c.connected.is_(True))
+        if self.node_id is not None:
+            query = query.where(stations.c.node_id == self.node_id)
 
         async def op(conn: AsyncConnection) -> None:
-            await conn.execute(
-                update(stations).where(stations.c.connected.is_(True)).values(connected=False, disconnected_at=at)
-            )
+            await conn.execute(query.values(connected=False, node_id=None, disconnected_at=at))
 
         await self.writer.run(op)
 

@@ -47,6 +47,8 @@ stations = Table(
     Column("password_changed_at", TZ),
     Column("security_profile", Integer, nullable=False, server_default="0"),
     Column("connected", Boolean, nullable=False, server_default=text("false")),
+    # Cluster mode: the node whose socket the station is on (NULL on one node).
+    Column("node_id", String(64)),
     Column("connected_at", TZ),
     Column("disconnected_at", TZ),
     Column("last_seen", TZ),

@@ -1,8 +1,11 @@
-"""Cluster mode (issue 17).
+"""Cluster mode (issue 17): which node holds each station's socket.
 
 Revision ID: 0014_cluster
 Revises: 0013_validation
 """
+
+import sqlalchemy as sa
+from alembic import op
 
 revision = "0014_cluster"
 down_revision = "0013_validation"
@@ -11,8 +14,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass  # reserved in the revision chain; filled by the change that needs it
+    # NULL on one node; in cluster mode the node whose socket the station is on, so a node's
+    # disconnects and start-up touch only its own stations and a dead node's are found.
+    with op.batch_alter_table("stations") as batch:
+        batch.add_column(sa.Column("node_id", sa.String(64), nullable=True))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("stations") as batch:
+        batch.drop_column("node_id")
