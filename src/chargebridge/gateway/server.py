@@ -53,7 +53,14 @@ from chargebridge.bus.memory import EventBus
 from chargebridge.domain.adapter import VersionAdapter
 from chargebridge.domain.commands import Command, CommandOutcome
 from chargebridge.domain.events import DomainEvent, EventKind
-from chargebridge.gateway.connection import CallAnswer, ConnectionStats, RequestHandler, StationConnection
+from chargebridge.gateway.connection import (
+    CallAnswer,
+    CallAnswerer,
+    ConnectionStats,
+    NeutralAnswerer,
+    RequestHandler,
+    StationConnection,
+)
 from chargebridge.gateway.station_ids import InvalidStationId, parse_station_path
 from chargebridge.gateway.tls import TlsHandshakes
 from chargebridge.rpc import OcppVersion, RpcEndpoint, StationNotConnected, schemas_for
@@ -98,9 +105,9 @@ class GatewaySettings:
     takeover_window_s: float = 60.0
 
 
-class ConnectionHooks(RequestHandler, Protocol):
-    """What the gateway tells the services about sockets (implemented by StationRequests).
-    The gateway publishes its own security events on the services' bus."""
+class ConnectionHooks(Protocol):
+    """What the gateway tells the services about sockets (implemented by StationRequests, and by
+    the translating gateway's bridges). The gateway publishes its own security events on the bus."""
 
     bus: EventBus
 
@@ -128,7 +135,16 @@ class Gateway:
         adapters: Mapping[OcppVersion, VersionAdapter],
         verify_password: PasswordCheck,
         clock: Clock,
+        *,
+        answerer: CallAnswerer | None = None,
     ):
+        """``answerer`` answers the stations' CALLs; by default the ``services`` do, through the
+        adapters and the neutral model (then ``services`` must also be a :class:`RequestHandler`)."""
+        if answerer is None:
+            if not isinstance(services, RequestHandler):
+                raise TypeError("without an answerer the services must answer requests (handle)")
+            answerer = NeutralAnswerer(adapters, services)
+        self.answerer = answerer
         self.clock = clock
         # Per-station quirk relaxation of schema violations (vendor profiles); None = strict.
         self.relax_for: Callable[[str], RelaxHook] | None = None
@@ -374,8 +390,8 @@ class Gateway:
         version = OcppVersion.from_subprotocol(ws.subprotocol or "")
         adapter = self.adapters[version]
         relax = self.relax_for(station_id) if self.relax_for is not None else None
-        endpoint = RpcEndpoint(schemas_for(version), accepts=adapter.accepts, relax=relax)
-        conn = StationConnection(station_id, ws, endpoint, adapter, self.services, self.stats)
+        endpoint = RpcEndpoint(schemas_for(version), accepts=self.answerer.accepts(version), relax=relax)
+        conn = StationConnection(station_id, ws, endpoint, adapter, self.answerer, self.stats)
         previous = self.connections.get(station_id)
         self.connections[station_id] = conn
         if previous is not None:
