@@ -354,6 +354,8 @@ COMMANDS_BOTH: list[cmd.Command] = [
     cmd.DeleteCertificate(cmd.CertificateHashData("SHA256", "ab", "cd", "1f")),
     cmd.GetInstalledCertificateIds(("ManufacturerRootCertificate",)),
 ]
+
+
 def local_list(token_type: str | None) -> tr.SendLocalList:
     accepted = IdTokenInfo(AuthorizationStatus.ACCEPTED, T0)
     entries = (tr.LocalListEntry(IdToken("TAG-1", token_type), accepted), tr.LocalListEntry(IdToken("OLD", token_type)))

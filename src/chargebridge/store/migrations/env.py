@@ -8,6 +8,7 @@ from chargebridge.firmware import tables as _firmware_tables  # noqa: F401  (reg
 from chargebridge.integrations import webhook_tables as _webhook_tables  # noqa: F401  (registers its tables)
 from chargebridge.security import tables as _security_tables  # noqa: F401  (registers its tables)
 from chargebridge.store.schema import metadata
+from chargebridge.translate import tables as _translator_tables  # noqa: F401  (registers its tables)
 
 connection = context.config.attributes.get("connection")
 if connection is None:
