@@ -103,6 +103,9 @@ class GatewaySettings:
     # Per station: at most this many replacements of a live connection within the window.
     takeover_limit: int = 5
     takeover_window_s: float = 60.0
+    # Subprotocols in order of preference when a charger offers several (the translating gateway
+    # prefers its upstream's version: a station that can speak it is passed through).
+    subprotocols: tuple[str, ...] = PREFERRED_SUBPROTOCOLS
 
 
 class ConnectionHooks(Protocol):
@@ -214,8 +217,8 @@ class Gateway:
             self._handle,
             self.settings.host,
             port,
-            subprotocols=[Subprotocol(sub) for sub in PREFERRED_SUBPROTOCOLS],
-            select_subprotocol=_choose_subprotocol,
+            subprotocols=[Subprotocol(sub) for sub in self.settings.subprotocols],
+            select_subprotocol=functools.partial(_choose_subprotocol, preferred=self.settings.subprotocols),
             process_request=functools.partial(self._process_request, tls=tls is not None),
             max_size=self.settings.max_frame_bytes,
             ping_interval=self.settings.ping_interval_s,
@@ -463,9 +466,11 @@ def _basic_credentials(header: str | None) -> tuple[str | None, str | None]:
     return (user, password) if sep else (None, None)
 
 
-def _choose_subprotocol(_connection: ServerConnection, offered: Sequence[Subprotocol]) -> Subprotocol:
-    """2.0.1 when offered, else 1.6; anything else refuses the handshake (HTTP 400)."""
-    chosen = select_subprotocol(list(offered))
+def _choose_subprotocol(
+    _connection: ServerConnection, offered: Sequence[Subprotocol], preferred: tuple[str, ...] = PREFERRED_SUBPROTOCOLS
+) -> Subprotocol:
+    """The first of ``preferred`` offered (2.0.1, else 1.6, by default); none refuses the handshake (HTTP 400)."""
+    chosen = select_subprotocol(list(offered), preferred)
     if chosen is None:
-        raise NegotiationError(f"no supported OCPP subprotocol offered; supported: {', '.join(PREFERRED_SUBPROTOCOLS)}")
+        raise NegotiationError(f"no supported OCPP subprotocol offered; supported: {', '.join(preferred)}")
     return Subprotocol(chosen)

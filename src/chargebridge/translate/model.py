@@ -240,6 +240,7 @@ class StationState:
     connectors: dict[int, ConnectorState] = field(default_factory=dict)
     slots: dict[str, tuple[str, Payload]] = field(default_factory=dict)  # STATE deliveries not yet made
     upstream_password: str | None = None  # set by the upstream (AuthorizationKey / BasicAuthPassword)
+    station_version: str | None = None  # the OCPP version the station last spoke (its queue is in that translation)
     sessions: dict[int, Session] = field(default_factory=dict)
     # not persisted: the upstream's recent authorizations (offline Authorize answers)
     auth_cache: dict[str, tuple[IdTokenInfo, datetime]] = field(default_factory=dict)
@@ -295,6 +296,7 @@ class StationState:
             "connectors": {str(n): [c.status, c.error, c.sent] for n, c in self.connectors.items()},
             "slots": {slot: [action, payload] for slot, (action, payload) in self.slots.items()},
             "upstream_password": self.upstream_password,
+            "station_version": self.station_version,
         }
 
     def load_json(self, data: Payload) -> None:
@@ -311,3 +313,4 @@ class StationState:
         self.connectors = {int(n): ConnectorState(*values) for n, values in data.get("connectors", {}).items()}
         self.slots = {slot: (action, payload) for slot, (action, payload) in data.get("slots", {}).items()}
         self.upstream_password = data.get("upstream_password")
+        self.station_version = data.get("station_version")
