@@ -152,7 +152,9 @@ class Csms16Station(Cp16, Recording):
     @on(Action16.start_transaction)
     def on_start(self, connector_id: int, id_tag: str, meter_start: int, timestamp: str, **kwargs: Any) -> Any:
         transaction_id = next(self.owner.transaction_ids)
-        return result16.StartTransaction(transaction_id=transaction_id, id_tag_info={"status": self.owner.token_status(id_tag)})
+        return result16.StartTransaction(
+            transaction_id=transaction_id, id_tag_info={"status": self.owner.token_status(id_tag)}
+        )
 
     @on(Action16.stop_transaction)
     def on_stop(self, meter_stop: int, timestamp: str, transaction_id: int, **kwargs: Any) -> Any:

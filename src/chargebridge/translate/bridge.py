@@ -200,8 +200,10 @@ class Bridge:
 
     async def answer(self, conn: StationConnection, call: CallReceived) -> Payload:
         started = time.perf_counter()
-        now = self.gateway.clock.now()
         stats = self.gateway.stats
+        if self.upstream is not None and not self.upstream.online:
+            await self.upstream.settled(self.gateway.upstream_settings.open_timeout_s)
+        now = self.gateway.clock.now()
         try:
             async with self.lock:
                 before = self._fingerprint()
@@ -234,7 +236,10 @@ class Bridge:
             if step.reply is not None and relay.out.delivery is Delivery.DURABLE:
                 return self._local_reply(call.action, step, str(exc), started)
             stats.count(UP, call.action, "failed")
-            raise OcppError(parse_wire_code(exc.code), f"the upstream CSMS answered: {exc.description}") from exc
+            # Never the upstream's code itself: a schema code would blame the station's message.
+            raise OcppError(
+                ErrorCode.INTERNAL_ERROR, f"the upstream CSMS answered {call.action} with {exc.code}: {exc.description}"
+            ) from exc
         if reply is None:
             return self._local_reply(call.action, step, "the upstream's answer has no form for the station", started)
         stats.count(UP, call.action, "ok")

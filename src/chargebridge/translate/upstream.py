@@ -131,6 +131,7 @@ class UpstreamLeg:
         self._wake = asyncio.Event()
         self._call_lock = asyncio.Lock()
         self._failures = 0
+        self._settled = asyncio.Event()  # set when a connection attempt ends (open or failed)
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -165,15 +166,27 @@ class UpstreamLeg:
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
 
+    async def settled(self, timeout_s: float) -> None:
+        """While the connection is being opened for the first time (or again after it was lost, not
+        after a refusal), wait for the attempt to end: a station that boots the moment it connects
+        should reach the upstream, not the gateway's fallback. Bounded by ``timeout_s``."""
+        if self.online or self._failures or self.state != "connecting":
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout_s):
+                await self._settled.wait()
+
     # -- the connection loop --------------------------------------------------------------------
 
     async def _run(self) -> None:
         while not self._closed:
             self.state = "connecting"
+            self._settled.clear()
             try:
                 ws = await self._connect()
             except (OSError, TimeoutError, InvalidHandshake, InvalidURI, ssl.SSLError, ValueError) as exc:
                 self._failed(describe_failure(exc))
+                self._settled.set()
                 await self._backoff()
                 continue
             await self._serve(ws)
@@ -241,6 +254,7 @@ class UpstreamLeg:
         self._failures = 0
         self.last_error = None
         self._on_online()
+        self._settled.set()
         reason = "closed by the upstream"
         try:
             async for message in ws:
