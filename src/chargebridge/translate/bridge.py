@@ -192,8 +192,7 @@ class Bridge:
         for job in self.fifo:
             if job.out.delivery is Delivery.DURABLE or job is self._in_flight:
                 kept.append(job)
-            else:
-                job.fail(UpstreamUnavailable(reason))
+            job.fail(UpstreamUnavailable(reason))  # a station waiting for it gets the fallback answer now
         self.fifo = kept
 
     # -- station -> upstream ----------------------------------------------------------------------
@@ -224,6 +223,9 @@ class Bridge:
         if step.notes:
             log.info("%s: %s translated with notes: %s", self.station_id, call.action, "; ".join(step.notes))
         if relay is None or relay.future is None:
+            return self._local_reply(call.action, step, "the upstream CSMS is not reachable", started)
+        if relay.out.delivery is Delivery.DURABLE and not self.upstream_online:
+            relay.fail(UpstreamUnavailable("offline"))  # queued: the station need not wait for an upstream that is away
             return self._local_reply(call.action, step, "the upstream CSMS is not reachable", started)
         wait = self.gateway.answer_wait_s if relay.out.delivery is Delivery.DURABLE else self.gateway.call_timeout_s
         try:
