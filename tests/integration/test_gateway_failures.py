@@ -199,10 +199,8 @@ async def test_metrics_show_both_legs_and_translations(tmp_path: Path, csms: Csm
             stations = (await http.get("/api/v1/gateway/stations")).json()
         assert 'chargebridge_gateway_station_up{leg="upstream",station_id="CP-METRICS"} 1.0' in text
         assert 'chargebridge_gateway_station_up{leg="station",station_id="CP-METRICS"} 1.0' in text
-        assert (
-            'chargebridge_gateway_translations_total{action="StartTransaction",direction="station->upstream",result="ok"} 1.0'
-            in text
-        )
+        started = 'action="StartTransaction",direction="station->upstream",result="ok"'
+        assert f"chargebridge_gateway_translations_total{{{started}}} 1.0" in text
         assert "chargebridge_gateway_added_latency_seconds_count" in text
         assert stations == [
             {
