@@ -1,4 +1,5 @@
-"""``python -m bench load ...``: the load benchmark (see docs/benchmarks.md)."""
+"""``python -m bench load ...``: the load benchmark; ``python -m bench gateway ...``: what the translating
+gateway adds (see docs/benchmarks.md)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from bench.gateway_bench import QUICK_GATEWAY, GatewayBenchConfig, markdown, run_gateway_bench, write_gateway_docs
 from bench.orchestrator import QUICK, BenchConfig, run_bench
 from bench.report import plot, write_docs
 
@@ -37,7 +39,37 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--docs", type=Path, default=Path("docs/benchmarks.md"), help="markdown file to update")
     load.add_argument("--plot", type=Path, default=Path("docs/img/latency_vs_load.png"))
     load.add_argument("--no-docs", action="store_true", help="write the JSON only")
+    gateway = sub.add_parser(
+        "gateway", help="latency and CPU the translating gateway adds, against a direct connection"
+    )
+    gateway.add_argument("--quick", action="store_true", help="a small run (100 stations, 4 s windows)")
+    gateway.add_argument("--stations", type=int, help="stations under load [1000]")
+    gateway.add_argument("--rate", type=float, help="messages per second per station [1]")
+    gateway.add_argument("--duration", type=float, help="measured seconds per phase [15]")
+    gateway.add_argument("--warmup", type=float, help="seconds of load before each measured window [3]")
+    gateway.add_argument("--out", type=Path, default=Path("bench/results/gateway.json"))
+    gateway.add_argument("--docs", type=Path, default=Path("docs/benchmarks.md"), help="markdown file to update")
+    gateway.add_argument("--no-docs", action="store_true", help="write the JSON only")
     return root
+
+
+def gateway_config_from(args: argparse.Namespace) -> GatewayBenchConfig:
+    values: dict[str, object] = dict(QUICK_GATEWAY) if args.quick else {}
+    given = {"stations": args.stations, "rate": args.rate, "duration_s": args.duration, "warmup_s": args.warmup}
+    values.update({k: v for k, v in given.items() if v is not None})
+    return GatewayBenchConfig(**values)  # type: ignore[arg-type]
+
+
+def main_gateway(args: argparse.Namespace, command: str, console: Console) -> int:
+    data = asyncio.run(run_gateway_bench(gateway_config_from(args), console, command))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    console.print(f"results: {args.out}")
+    console.print(markdown(data))
+    if not args.no_docs:
+        write_gateway_docs(data, args.docs)
+        console.print(f"table: {args.docs}")
+    return 0
 
 
 def config_from(args: argparse.Namespace) -> BenchConfig:
@@ -68,9 +100,11 @@ def config_from(args: argparse.Namespace) -> BenchConfig:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    config = config_from(args)
     console = Console(stderr=True)
     command = "python -m bench " + shlex.join(sys.argv[1:] if argv is None else argv)
+    if args.command == "gateway":
+        return main_gateway(args, command, console)
+    config = config_from(args)
     data = asyncio.run(run_bench(config, console, command))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

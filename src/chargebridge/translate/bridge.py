@@ -120,6 +120,9 @@ class Bridge:
     def queued(self) -> int:
         return sum(1 for job in self.fifo if job.out.delivery is Delivery.DURABLE)
 
+    def _referenced_sessions(self) -> set[int]:
+        return {job.out.session for job in self.fifo if job.out.session is not None}
+
     @property
     def upstream_online(self) -> bool:
         return self.upstream is not None and self.upstream.online
@@ -256,11 +259,20 @@ class Bridge:
         self.gateway.stats.count(UP, action, "ok")
         return step.reply
 
-    def _fingerprint(self) -> tuple[Any, ...]:
+    def _fingerprint(self) -> tuple[tuple[int, ...], dict[str, Any]]:
+        """What a change of the station's persisted state is measured against: (counters, state JSON)."""
         s = self.state
-        return (s.seq_no, s.event_id, s.notify_seq_no, s.next_tx_key, s.next_request_id, s.state_json())
+        return (s.seq_no, s.event_id, s.notify_seq_no, s.next_tx_key, s.next_request_id), s.state_json()
 
-    async def _enqueue(self, step: StationStep, now: datetime, before: tuple[Any, ...]) -> Job | None:
+    async def _save_if_changed(self, before: tuple[tuple[int, ...], dict[str, Any]], now: datetime) -> None:
+        counters, state = self._fingerprint()
+        full = state != before[1]
+        if full or counters != before[0]:
+            await self.gateway.translator_store.save(self.state, now, full=full)
+
+    async def _enqueue(
+        self, step: StationStep, now: datetime, before: tuple[tuple[int, ...], dict[str, Any]]
+    ) -> Job | None:
         """Commit the step (state, sessions, durable messages), then queue its messages; returns the relayed one."""
         online = self.upstream_online
         generation = self.upstream.generation if self.upstream is not None else 0
@@ -268,9 +280,13 @@ class Bridge:
         for out in durable:
             out.queued_offline = not online
             out.generation = generation
-        if durable or step.sessions or self._fingerprint() != before:
-            self.state.prune_sessions()
-            await self.gateway.translator_store.save(self.state, now, sessions=step.sessions, items=durable)
+        counters, state = self._fingerprint()
+        full = state != before[1]
+        if durable or step.sessions or full or counters != before[0]:
+            if step.sessions:
+                self.state.prune_sessions(keep=self._referenced_sessions())
+            store = self.gateway.translator_store
+            await store.save(self.state, now, sessions=step.sessions, items=durable, full=full)
         relay: Job | None = None
         for index, out in enumerate(step.outbound):
             if out.delivery is not Delivery.DURABLE and not online:
@@ -400,7 +416,8 @@ class Bridge:
                 now,
                 sessions=effect.sessions,
                 delivered=[out.queue_id] if out.queue_id is not None else [],
-                station=effect.changed or slot_done,
+                full=effect.changed or slot_done,
+                counters=False,
             )
 
     async def _retry(self, job: Job, reason: str) -> None:
@@ -412,7 +429,7 @@ class Bridge:
             return
         job.retry_at = time.monotonic() + min(RETRY_MAX_S, float(2**out.attempts))
         if out.queue_id is not None:
-            await store.count_attempt(out.queue_id, out.attempts, reason)
+            await store.count_attempt(self.station_id, out.queue_id, out.attempts, reason)
 
     async def _set_aside(self, job: Job, reason: str) -> None:
         out = job.out
@@ -427,7 +444,7 @@ class Bridge:
             reason,
         )
         if out.queue_id is not None:
-            await self.gateway.translator_store.set_aside(out.queue_id, out.attempts, reason)
+            await self.gateway.translator_store.set_aside(self.station_id, out.queue_id, out.attempts, reason)
 
     # -- upstream -> station ----------------------------------------------------------------------
 
@@ -440,8 +457,7 @@ class Bridge:
             async with self.lock:
                 before = self._fingerprint()
                 plan = self.translation.upstream_command(self.state, call.action, call.payload, now, self.queued)
-                if self._fingerprint() != before:
-                    await self.gateway.translator_store.save(self.state, now)
+                await self._save_if_changed(before, now)
         except CannotTranslate as exc:
             stats.count(DOWN, call.action, "untranslatable")
             log.warning(
@@ -513,8 +529,7 @@ class Bridge:
         async with self.lock:
             before = self._fingerprint()
             payload = plan.finish(answers)
-            if self._fingerprint() != before:
-                await self.gateway.translator_store.save(self.state, now)
+            await self._save_if_changed(before, now)
         return payload
 
 

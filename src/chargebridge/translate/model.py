@@ -51,7 +51,7 @@ class Outbound:
     session: int | None = None
     slot: str | None = None
     # set by the runtime
-    queue_id: int | None = None
+    queue_id: int | None = None  # its number in the station's durable queue
     queued_offline: bool = False
     generation: int = 0
     attempts: int = 0
@@ -230,6 +230,7 @@ class StationState:
     notify_seq_no: int = 0  # the next NotifyEvent seqNo
     next_tx_key: int = 1
     next_request_id: int = 1  # remoteStartId / requestId the gateway makes up for a 2.0.1 station
+    next_item_no: int = 1  # the number of the next message in the station's durable queue
     boot_interval: int | None = None  # the interval of the last accepted boot
     boot_reason: str | None = None  # what the next 2.0.1 BootNotification gives as reason
     remote_starts: list[PendingRemoteStart] = field(default_factory=list)
@@ -261,6 +262,11 @@ class StationState:
         self.next_request_id += 1
         return value
 
+    def take_item_no(self) -> int:
+        value = self.next_item_no
+        self.next_item_no += 1
+        return value
+
     def take_tx_key(self) -> int:
         value = self.next_tx_key
         self.next_tx_key += 1
@@ -275,11 +281,13 @@ class StationState:
     def open_session_on(self, evse_id: int | None) -> Session | None:
         return next((s for s in self.sessions.values() if not s.ended and s.evse_id == evse_id), None)
 
-    def prune_sessions(self, keep_ended: int = 32) -> None:
-        """Keep every open session and the latest ended ones (late or repeated stops find them)."""
+    def prune_sessions(self, keep: set[int] | None = None, keep_ended: int = 32) -> None:
+        """Keep every open session, those in ``keep`` (queued messages need them) and the latest
+        ended ones (late or repeated stops find them)."""
         ended = sorted((s.key for s in self.sessions.values() if s.ended), reverse=True)
         for key in ended[keep_ended:]:
-            del self.sessions[key]
+            if keep is None or key not in keep:
+                del self.sessions[key]
 
     def state_json(self) -> Payload:
         return {

@@ -167,7 +167,7 @@ class TranslatingGateway:
             bridge = self.bridges.get(station_id)
             if bridge is not None:
                 return bridge
-            state, queued = await self.translator_store.load(station_id)
+            state, queued = await self.translator_store.load(station_id, self.clock.now())
             station_version = version or (
                 OcppVersion(state.station_version) if state.station_version else self.upstream_version
             )

@@ -1,14 +1,21 @@
 """Reads and writes of the translator's tables, over the node's :class:`Store` (same engine, same
-group-commit writer: a write returns once its transaction committed)."""
+group-commit writer: a write returns once its transaction committed).
+
+Every change a message makes (the station's counters and state, its sessions, the messages it
+queues, the queued message it delivered) is one :class:`StationWrite`. The writes of all stations
+that share a commit run together (:class:`StationWrites`): one statement per kind of change with
+every station's rows, instead of a few statements per message, and each station's write stays
+atomic because a commit holds all of it."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -27,25 +34,36 @@ def dedupe_hash(key: str | None) -> str | None:
     return hashlib.sha256(key.encode()).hexdigest() if key is not None else None
 
 
-class TranslatorStore:
-    def __init__(self, store: Store):
-        self.store = store
-        dialect = postgresql if store.engine.dialect.name == "postgresql" else sqlite
+COUNTERS = ("seq_no", "event_id", "notify_seq_no", "next_tx_key", "next_request_id", "next_item_no")
+
+
+@dataclass(slots=True)
+class StationWrite:
+    """One station's change: its counters (always), its state JSON (when it changed), sessions,
+    queue rows to add and queue items to remove."""
+
+    station_id: str
+    counters: dict[str, Any] | None
+    state: dict[str, Any] | None = None
+    sessions: list[dict[str, Any]] = field(default_factory=list)
+    items: list[dict[str, Any]] = field(default_factory=list)
+    delivered: list[int] = field(default_factory=list)
+
+
+class StationWrites:
+    """The grouped write of every :class:`StationWrite` in one commit (see the module docstring)."""
+
+    def __init__(self, dialect: Any):
         station_insert = dialect.insert(translator_stations)
         self._upsert_station = station_insert.on_conflict_do_update(
             index_elements=["station_id"],
-            set_={
-                column: station_insert.excluded[column]
-                for column in (
-                    "seq_no",
-                    "event_id",
-                    "notify_seq_no",
-                    "next_tx_key",
-                    "next_request_id",
-                    "state",
-                    "updated_at",
-                )
-            },
+            set_={column: station_insert.excluded[column] for column in (*COUNTERS, "state", "updated_at")},
+        )
+        t = translator_stations.c
+        self._update_counters = (
+            update(translator_stations)
+            .where(t.station_id == bindparam("w_station"))
+            .values({column: bindparam(f"w_{column}") for column in (*COUNTERS, "updated_at")})
         )
         session_insert = dialect.insert(translator_sessions)
         self._upsert_session = session_insert.on_conflict_do_update(
@@ -55,12 +73,57 @@ class TranslatorStore:
                 for column in ("station_tx_id", "upstream_tx_id", "dedupe_key", "ended", "data", "updated_at")
             },
         )
-        self._insert_item = insert(translator_queue).returning(translator_queue.c.id)
+        self._insert_items = insert(translator_queue)
+        q = translator_queue.c
+        self._delete_items = delete(translator_queue).where(
+            and_(q.station_id == bindparam("w_station"), q.item_no == bindparam("w_item"))
+        )
+
+    async def run(self, conn: AsyncConnection, items: list[Any]) -> list[Any]:
+        writes: list[StationWrite] = items
+        # The last counters of each station win; its state JSON is the last one written in the commit.
+        counters: dict[str, dict[str, Any]] = {}
+        states: dict[str, dict[str, Any]] = {}
+        sessions: dict[tuple[str, int], dict[str, Any]] = {}
+        for write in writes:
+            if write.counters is not None:
+                counters[write.station_id] = write.counters
+            if write.state is not None:
+                states[write.station_id] = write.state
+            for row in write.sessions:
+                sessions[(row["station_id"], row["session_key"])] = row
+        full = [{**counters[sid], "state": state, "station_id": sid} for sid, state in states.items()]
+        if full:
+            await conn.execute(self._upsert_station, full)
+        rest = [
+            {"w_station": sid, **{f"w_{k}": v for k, v in values.items()}}
+            for sid, values in counters.items()
+            if sid not in states
+        ]
+        if rest:
+            await conn.execute(self._update_counters, rest)
+        if sessions:
+            await conn.execute(self._upsert_session, list(sessions.values()))
+        rows = [row for write in writes for row in write.items]
+        if rows:
+            await conn.execute(self._insert_items, rows)
+        gone = [{"w_station": write.station_id, "w_item": no} for write in writes for no in write.delivered]
+        if gone:
+            await conn.execute(self._delete_items, gone)
+        return [None] * len(writes)
+
+
+class TranslatorStore:
+    def __init__(self, store: Store):
+        self.store = store
+        dialect = postgresql if store.engine.dialect.name == "postgresql" else sqlite
+        self._writes = StationWrites(dialect)
 
     # -- loading --------------------------------------------------------------------------------
 
-    async def load(self, station_id: str) -> tuple[StationState, list[Outbound]]:
-        """The station's state (open sessions and the latest ended ones) and its queued messages, in order."""
+    async def load(self, station_id: str, now: datetime) -> tuple[StationState, list[Outbound]]:
+        """The station's state (open sessions and the latest ended ones) and its queued messages, in
+        order. A station seen for the first time gets its row (counters are then plain updates)."""
         state = StationState(station_id)
         q = translator_queue.c
         s = translator_sessions.c
@@ -71,15 +134,14 @@ class TranslatorStore:
                 .first()
             )
             if row is not None:
-                state.seq_no = row["seq_no"]
-                state.event_id = row["event_id"]
-                state.notify_seq_no = row["notify_seq_no"]
-                state.next_tx_key = row["next_tx_key"]
-                state.next_request_id = row["next_request_id"]
+                for column in COUNTERS:
+                    setattr(state, column, row[column])
                 state.load_json(row["state"] or {})
             items = (
                 await conn.execute(
-                    select(translator_queue).where(and_(q.station_id == station_id, q.status == QUEUED)).order_by(q.id)
+                    select(translator_queue)
+                    .where(and_(q.station_id == station_id, q.status == QUEUED))
+                    .order_by(q.item_no)
                 )
             ).mappings()
             queued = [
@@ -89,7 +151,7 @@ class TranslatorStore:
                     Delivery.DURABLE,
                     tag=item["tag"] or "",
                     session=item["session_key"],
-                    queue_id=item["id"],
+                    queue_id=item["item_no"],
                     queued_offline=item["queued_offline"],
                     attempts=item["attempts"],
                 )
@@ -117,6 +179,8 @@ class TranslatorStore:
                 )
                 session.dedupe_key = r["data"].get("dedupe")
                 state.sessions[session.key] = session
+        if row is None:
+            await self.save(state, now, full=True)
         return state, queued
 
     async def stations_with_queue(self) -> list[str]:
@@ -128,7 +192,7 @@ class TranslatorStore:
     async def failed(self, station_id: str | None = None) -> list[dict[str, Any]]:
         """Messages the upstream refused every time (dead letters), oldest first."""
         q = translator_queue.c
-        query = select(translator_queue).where(q.status == FAILED).order_by(q.id)
+        query = select(translator_queue).where(q.status == FAILED).order_by(q.created_at, q.item_no)
         if station_id is not None:
             query = query.where(q.station_id == station_id)
         return await self.store._fetch_all(query)
@@ -149,51 +213,50 @@ class TranslatorStore:
         sessions: Iterable[Session] = (),
         items: Sequence[Outbound] = (),
         delivered: Sequence[int] = (),
-        station: bool = True,
+        full: bool = False,
+        counters: bool = True,
     ) -> None:
-        """One transaction: the station row, the sessions, new queue items (their ids are set on
-        them) and the delivered ones removed. Returns once committed."""
-        station_row = self._station_row(state, now) if station else None
-        session_rows = [self._session_row(state.station_id, session, now) for session in sessions]
-        item_rows = [self._item_row(state.station_id, out, now) for out in items]
+        """One atomic change of a station (see :class:`StationWrite`): new queue items get their
+        number here. ``full`` writes the state JSON too (needed whenever it changed); ``counters``
+        False leaves the station row alone (a delivery that changed nothing else). Returns once
+        committed."""
+        counters_before = state.next_item_no
+        for out in items:
+            out.queue_id = state.take_item_no()
+        write = StationWrite(
+            station_id=state.station_id,
+            counters=(
+                {**{column: getattr(state, column) for column in COUNTERS}, "updated_at": now}
+                if counters or full or items
+                else None
+            ),
+            state=state.state_json() if full else None,
+            sessions=[self._session_row(state.station_id, session, now) for session in sessions],
+            items=[self._item_row(state.station_id, out, now) for out in items],
+            delivered=list(delivered),
+        )
+        try:
+            await self.store.writer.run_grouped(self._writes, write)
+        except BaseException:
+            if state.next_item_no == counters_before + len(items):
+                state.next_item_no = counters_before  # nothing was queued: the numbers are free again
+            raise
 
-        async def op(conn: AsyncConnection) -> None:
-            if station_row is not None:
-                await conn.execute(self._upsert_station, station_row)
-            if session_rows:
-                await conn.execute(self._upsert_session, session_rows)
-            for out, row in zip(items, item_rows, strict=True):
-                out.queue_id = (await conn.execute(self._insert_item, row)).scalar_one()
-            if delivered:
-                await conn.execute(delete(translator_queue).where(translator_queue.c.id.in_(delivered)))
-
-        await self.store.writer.run(op)
-
-    async def set_aside(self, queue_id: int, attempts: int, error: str) -> None:
+    async def set_aside(self, station_id: str, item_no: int, attempts: int, error: str) -> None:
         """The upstream refused this message every time: kept as a dead letter with the reason."""
-        await self._update(queue_id, status=FAILED, attempts=attempts, error=error[:2000])
+        await self._update(station_id, item_no, status=FAILED, attempts=attempts, error=error[:2000])
 
-    async def count_attempt(self, queue_id: int, attempts: int, error: str) -> None:
-        await self._update(queue_id, attempts=attempts, error=error[:2000])
+    async def count_attempt(self, station_id: str, item_no: int, attempts: int, error: str) -> None:
+        await self._update(station_id, item_no, attempts=attempts, error=error[:2000])
 
-    async def _update(self, queue_id: int, **values: Any) -> None:
+    async def _update(self, station_id: str, item_no: int, **values: Any) -> None:
+        q = translator_queue.c
+
         async def op(conn: AsyncConnection) -> None:
-            await conn.execute(update(translator_queue).where(translator_queue.c.id == queue_id).values(**values))
+            where = and_(q.station_id == station_id, q.item_no == item_no)
+            await conn.execute(update(translator_queue).where(where).values(**values))
 
         await self.store.writer.run(op)
-
-    @staticmethod
-    def _station_row(state: StationState, now: datetime) -> dict[str, Any]:
-        return {
-            "station_id": state.station_id,
-            "seq_no": state.seq_no,
-            "event_id": state.event_id,
-            "notify_seq_no": state.notify_seq_no,
-            "next_tx_key": state.next_tx_key,
-            "next_request_id": state.next_request_id,
-            "state": state.state_json(),
-            "updated_at": now,
-        }
 
     @staticmethod
     def _session_row(station_id: str, session: Session, now: datetime) -> dict[str, Any]:
@@ -215,6 +278,7 @@ class TranslatorStore:
     def _item_row(station_id: str, out: Outbound, now: datetime) -> dict[str, Any]:
         return {
             "station_id": station_id,
+            "item_no": out.queue_id,
             "action": out.action,
             "payload": out.payload,
             "session_key": out.session,
@@ -222,5 +286,6 @@ class TranslatorStore:
             "queued_offline": out.queued_offline,
             "status": QUEUED,
             "attempts": out.attempts,
+            "error": None,
             "created_at": now,
         }

@@ -6,16 +6,17 @@
   starts, connector statuses waiting to be re-sent, firmware / log request ids).
 - ``translator_sessions``: one row per transaction: the id the station uses and the id the
   upstream uses (UUID-like for a 2.0.1 upstream, the upstream's integer for a 1.6 one).
-- ``translator_queue``: the durable queue of messages for the upstream, in order (``id``);
-  a row is deleted once the upstream answered it, or kept with status ``failed`` and the error
-  when the upstream refused it every time (dead letter: nothing is dropped silently).
+- ``translator_queue``: the durable queue of messages for the upstream, in order of ``item_no``
+  (numbered per station by the gateway, so that a commit's inserts and deletes run as one
+  statement each); a row is deleted once the upstream answered it, or kept with status ``failed``
+  and the error when the upstream refused it every time (dead letter: nothing is dropped silently).
 """
 
 from __future__ import annotations
 
 from sqlalchemy import JSON, BigInteger, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, text
 
-from chargebridge.store.schema import TZ, BigId, metadata
+from chargebridge.store.schema import TZ, metadata
 
 translator_stations = Table(
     "translator_stations",
@@ -26,6 +27,7 @@ translator_stations = Table(
     Column("notify_seq_no", BigInteger, nullable=False, server_default="0"),
     Column("next_tx_key", BigInteger, nullable=False, server_default="1"),
     Column("next_request_id", BigInteger, nullable=False, server_default="1"),
+    Column("next_item_no", BigInteger, nullable=False, server_default="1"),
     Column("state", JSON, nullable=False),
     Column("updated_at", TZ, nullable=False),
 )
@@ -49,8 +51,8 @@ translator_sessions = Table(
 translator_queue = Table(
     "translator_queue",
     metadata,
-    Column("id", BigId, primary_key=True, autoincrement=True),
-    Column("station_id", String(48), ForeignKey("stations.id", ondelete="CASCADE"), nullable=False),
+    Column("station_id", String(48), ForeignKey("stations.id", ondelete="CASCADE"), primary_key=True),
+    Column("item_no", BigInteger, primary_key=True),
     Column("action", String(64), nullable=False),
     Column("payload", JSON, nullable=False),
     Column("session_key", BigInteger),
@@ -60,5 +62,5 @@ translator_queue = Table(
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("error", Text),
     Column("created_at", TZ, nullable=False),
-    Index("ix_translator_queue_station", "station_id", "status", "id"),
+    Index("ix_translator_queue_status", "status"),
 )

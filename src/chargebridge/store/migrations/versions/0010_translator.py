@@ -14,7 +14,6 @@ branch_labels = None
 depends_on = None
 
 TZ = sa.DateTime(timezone=True)
-BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
@@ -26,6 +25,7 @@ def upgrade() -> None:
         sa.Column("notify_seq_no", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("next_tx_key", sa.BigInteger(), server_default="1", nullable=False),
         sa.Column("next_request_id", sa.BigInteger(), server_default="1", nullable=False),
+        sa.Column("next_item_no", sa.BigInteger(), server_default="1", nullable=False),
         sa.Column("state", sa.JSON(), nullable=False),
         sa.Column("updated_at", TZ, nullable=False),
         sa.ForeignKeyConstraint(["station_id"], ["stations.id"], ondelete="CASCADE"),
@@ -49,8 +49,8 @@ def upgrade() -> None:
     op.create_index("ix_translator_sessions_open", "translator_sessions", ["station_id", "ended"])
     op.create_table(
         "translator_queue",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
         sa.Column("station_id", sa.String(length=48), nullable=False),
+        sa.Column("item_no", sa.BigInteger(), nullable=False),
         sa.Column("action", sa.String(length=64), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("session_key", sa.BigInteger(), nullable=True),
@@ -61,13 +61,13 @@ def upgrade() -> None:
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("created_at", TZ, nullable=False),
         sa.ForeignKeyConstraint(["station_id"], ["stations.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("station_id", "item_no"),
     )
-    op.create_index("ix_translator_queue_station", "translator_queue", ["station_id", "status", "id"])
+    op.create_index("ix_translator_queue_status", "translator_queue", ["status"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_translator_queue_station", table_name="translator_queue")
+    op.drop_index("ix_translator_queue_status", table_name="translator_queue")
     op.drop_table("translator_queue")
     op.drop_index("ix_translator_sessions_open", table_name="translator_sessions")
     op.drop_index("ix_translator_sessions_station_tx", table_name="translator_sessions")
