@@ -232,7 +232,8 @@ class Bridge:
             return self._local_reply(call.action, step, "the upstream CSMS is not reachable", started)
         wait = self.gateway.answer_wait_s if relay.out.delivery is Delivery.DURABLE else self.gateway.call_timeout_s
         try:
-            reply = await asyncio.wait_for(asyncio.shield(relay.future), wait)
+            async with asyncio.timeout(wait):  # on expiry the job's future is cancelled; the job stays queued
+                reply = await relay.future
         except TimeoutError:
             return self._local_reply(call.action, step, f"no answer from the upstream CSMS within {wait:g} s", started)
         except UpstreamUnavailable as exc:
@@ -358,7 +359,8 @@ class Bridge:
             return
         job.sent_at = time.perf_counter()
         try:
-            answer = await upstream.call(out.action, payload, self.gateway.call_timeout_s)
+            encoded = out.encoded if payload is out.payload else None
+            answer = await upstream.call(out.action, payload, self.gateway.call_timeout_s, encoded)
         except UpstreamUnavailable as exc:
             if not durable:
                 self._remove(job)

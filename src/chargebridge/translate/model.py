@@ -55,6 +55,7 @@ class Outbound:
     queued_offline: bool = False
     generation: int = 0
     attempts: int = 0
+    encoded: str | None = None  # the payload as JSON text (stored so, and sent so when nothing changed)
 
 
 @dataclass(slots=True)

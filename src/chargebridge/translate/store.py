@@ -64,6 +64,10 @@ _SQLITE_ITEMS = (
 _SQLITE_DELETE = "DELETE FROM translator_queue WHERE station_id = ? AND item_no = ?"
 
 
+def encode_payload(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def _sqlite_time(value: datetime) -> str:
     """A datetime as SQLAlchemy's SQLite DATETIME stores it (UTC, no offset)."""
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
@@ -175,7 +179,7 @@ class StationWrites:
                             row["station_id"],
                             row["item_no"],
                             row["action"],
-                            json.dumps(row["payload"], separators=(",", ":"), ensure_ascii=False),
+                            row.get("payload_text") or encode_payload(row["payload"]),
                             row["session_key"],
                             row["tag"],
                             int(row["queued_offline"]),
@@ -198,6 +202,7 @@ class TranslatorStore:
         self.store = store
         dialect = postgresql if store.engine.dialect.name == "postgresql" else sqlite
         self._writes = StationWrites(dialect)
+        self._text = dialect is sqlite  # the SQLite path stores the payload's JSON text
 
     # -- loading --------------------------------------------------------------------------------
 
@@ -312,7 +317,7 @@ class TranslatorStore:
             ),
             state=state.state_json() if full else None,
             sessions=[self._session_row(state.station_id, session, now) for session in sessions],
-            items=[self._item_row(state.station_id, out, now) for out in items],
+            items=[self._item_row(state.station_id, out, now, text=self._text) for out in items],
             delivered=list(delivered),
         )
         try:
@@ -355,8 +360,10 @@ class TranslatorStore:
         }
 
     @staticmethod
-    def _item_row(station_id: str, out: Outbound, now: datetime) -> dict[str, Any]:
-        return {
+    def _item_row(station_id: str, out: Outbound, now: datetime, text: bool = False) -> dict[str, Any]:
+        if text and out.encoded is None:
+            out.encoded = encode_payload(out.payload)  # stored as it is sent: encoded once
+        row = {
             "station_id": station_id,
             "item_no": out.queue_id,
             "action": out.action,
@@ -369,3 +376,6 @@ class TranslatorStore:
             "error": None,
             "created_at": now,
         }
+        if text:
+            row["payload_text"] = out.encoded
+        return row

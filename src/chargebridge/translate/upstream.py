@@ -314,7 +314,7 @@ class UpstreamLeg:
     # -- calls ----------------------------------------------------------------------------------
 
     async def call(
-        self, action: str, payload: dict[str, Any], timeout_s: float | None = None
+        self, action: str, payload: dict[str, Any], timeout_s: float | None = None, encoded: str | None = None
     ) -> ResultReceived | ErrorReceived:
         """Send one CALL (the payload was checked when it was translated) and wait for the answer.
         Raises :class:`UpstreamUnavailable` or :class:`CallTimeout`."""
@@ -323,7 +323,7 @@ class UpstreamLeg:
             endpoint, ws = self._endpoint, self._ws
             if endpoint is None or ws is None or not self.online:
                 raise UpstreamUnavailable(self.last_error or "not connected")
-            message_id = endpoint.send_call(action, payload)
+            message_id = endpoint.send_call(action, payload, encoded)
             self._reply_id = message_id
             self._reply = reply = asyncio.get_running_loop().create_future()
             try:
