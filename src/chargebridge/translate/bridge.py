@@ -114,6 +114,7 @@ class Bridge:
         self._wake = asyncio.Event()
         self._pump: asyncio.Task[None] | None = None
         self._in_flight: Job | None = None
+        self._write_behind: asyncio.Future[None] | None = None
         self._finished = False
 
     @property
@@ -175,6 +176,7 @@ class Bridge:
                         await asyncio.sleep(0.01)
             await cancel_and_wait(self._pump)
             self._pump = None
+        await self._flush_write_behind()
         if self.upstream is not None:
             await self.upstream.close("gateway stopping")
         for job in self.fifo:
@@ -304,8 +306,10 @@ class Bridge:
 
     async def _run_pump(self) -> None:
         while not self._finished:
-            if self.station is None and self.queued == 0 and await self.gateway.retire(self):
-                return
+            if self.station is None and self.queued == 0:
+                await self._flush_write_behind()
+                if await self.gateway.retire(self):
+                    return
             if not self.fifo or not self.upstream_online:
                 self._wake.clear()
                 await self._wake.wait()
@@ -338,6 +342,15 @@ class Bridge:
             async with asyncio.timeout(max(0.0, at - time.monotonic())):
                 await self._wake.wait()
 
+    async def _flush_write_behind(self) -> None:
+        """The previous delivery is committed (see _delivered)."""
+        write, self._write_behind = self._write_behind, None
+        if write is not None:
+            try:
+                await write
+            except Exception:
+                log.exception("%s: could not record a delivery; the message may be sent again", self.station_id)
+
     def _remove(self, job: Job) -> None:
         with contextlib.suppress(ValueError):
             self.fifo.remove(job)
@@ -346,6 +359,7 @@ class Bridge:
         out = job.out
         upstream = self.upstream
         assert upstream is not None
+        await self._flush_write_behind()
         if out.delivery is Delivery.STATE and self.state.slots.get(out.slot or "", (None, None))[1] is not out.payload:
             self._remove(job)  # a newer value of the slot is queued, or this one was delivered
             job.fail(UpstreamUnavailable("superseded"))
@@ -409,18 +423,22 @@ class Bridge:
             slot_done = out.slot is not None and self.state.slots.get(out.slot, (None, None))[1] is out.payload
             if slot_done:
                 del self.state.slots[out.slot or ""]
+            write = None
+            if out.queue_id is not None or effect.sessions or effect.changed or slot_done:
+                write = self.gateway.translator_store.prepare(
+                    self.state,
+                    now,
+                    sessions=effect.sessions,
+                    delivered=[out.queue_id] if out.queue_id is not None else [],
+                    full=effect.changed or slot_done,
+                    counters=False,
+                )
         self._remove(job)
         job.resolve(effect.reply)
-        if out.queue_id is not None or effect.sessions or effect.changed or slot_done:
-            # Committed before the next message goes out: after a crash at most this one is sent again.
-            await self.gateway.translator_store.save(
-                self.state,
-                now,
-                sessions=effect.sessions,
-                delivered=[out.queue_id] if out.queue_id is not None else [],
-                full=effect.changed or slot_done,
-                counters=False,
-            )
+        if write is not None:
+            # Written behind: the station's answer does not wait for it, the next message upstream
+            # does (_send), so after a crash at most this one message is sent again.
+            self._write_behind = asyncio.ensure_future(self.gateway.translator_store.commit(write))
 
     async def _retry(self, job: Job, reason: str) -> None:
         out = job.out

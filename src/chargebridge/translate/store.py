@@ -70,7 +70,7 @@ def encode_payload(payload: dict[str, Any]) -> str:
 
 def _sqlite_time(value: datetime) -> str:
     """A datetime as SQLAlchemy's SQLite DATETIME stores it (UTC, no offset)."""
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 @dataclass(slots=True)
@@ -301,14 +301,34 @@ class TranslatorStore:
         full: bool = False,
         counters: bool = True,
     ) -> None:
-        """One atomic change of a station (see :class:`StationWrite`): new queue items get their
-        number here. ``full`` writes the state JSON too (needed whenever it changed); ``counters``
-        False leaves the station row alone (a delivery that changed nothing else). Returns once
-        committed."""
-        counters_before = state.next_item_no
+        """One atomic change of a station (see :class:`prepare`). Returns once committed."""
+        write = self.prepare(
+            state, now, sessions=sessions, items=items, delivered=delivered, full=full, counters=counters
+        )
+        try:
+            await self.commit(write)
+        except BaseException:
+            if items and state.next_item_no == (items[-1].queue_id or 0) + 1:
+                state.next_item_no = items[0].queue_id or state.next_item_no  # nothing was queued: numbers free again
+            raise
+
+    def prepare(
+        self,
+        state: StationState,
+        now: datetime,
+        *,
+        sessions: Iterable[Session] = (),
+        items: Sequence[Outbound] = (),
+        delivered: Sequence[int] = (),
+        full: bool = False,
+        counters: bool = True,
+    ) -> StationWrite:
+        """The station's change as it is now (a snapshot: later changes are another write). New queue
+        items get their number here. ``full`` writes the state JSON too (needed whenever it changed);
+        ``counters`` False leaves the station row alone (a delivery that changed nothing else)."""
         for out in items:
             out.queue_id = state.take_item_no()
-        write = StationWrite(
+        return StationWrite(
             station_id=state.station_id,
             counters=(
                 {**{column: getattr(state, column) for column in COUNTERS}, "updated_at": now}
@@ -320,12 +340,9 @@ class TranslatorStore:
             items=[self._item_row(state.station_id, out, now, text=self._text) for out in items],
             delivered=list(delivered),
         )
-        try:
-            await self.store.writer.run_grouped(self._writes, write)
-        except BaseException:
-            if state.next_item_no == counters_before + len(items):
-                state.next_item_no = counters_before  # nothing was queued: the numbers are free again
-            raise
+
+    async def commit(self, write: StationWrite) -> None:
+        await self.store.writer.run_grouped(self._writes, write)
 
     async def set_aside(self, station_id: str, item_no: int, attempts: int, error: str) -> None:
         """The upstream refused this message every time: kept as a dead letter with the reason."""
