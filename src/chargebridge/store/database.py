@@ -237,9 +237,14 @@ class GroupCommitWriter:
 
     async def run_grouped(self, group: GroupedWrite, item: Any) -> Any:
         """Queue one item of a grouped write; returns its result after COMMIT."""
+        return await self.submit_grouped(group, item)
+
+    def submit_grouped(self, group: GroupedWrite, item: Any) -> asyncio.Future[Any]:
+        """Queue one item of a grouped write now; the future resolves after COMMIT (a caller that
+        writes behind holds it instead of awaiting it at once)."""
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(_Job(None, future, group, item))
-        return await future
+        return future
 
     async def _loop(self) -> None:
         while True:

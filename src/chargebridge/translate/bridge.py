@@ -114,7 +114,7 @@ class Bridge:
         self._wake = asyncio.Event()
         self._pump: asyncio.Task[None] | None = None
         self._in_flight: Job | None = None
-        self._write_behind: asyncio.Future[None] | None = None
+        self._write_behind: asyncio.Future[Any] | None = None
         self._finished = False
 
     @property
@@ -438,7 +438,7 @@ class Bridge:
         if write is not None:
             # Written behind: the station's answer does not wait for it, the next message upstream
             # does (_send), so after a crash at most this one message is sent again.
-            self._write_behind = asyncio.ensure_future(self.gateway.translator_store.commit(write))
+            self._write_behind = self.gateway.translator_store.submit(write)
 
     async def _retry(self, job: Job, reason: str) -> None:
         out = job.out

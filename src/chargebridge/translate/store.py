@@ -9,6 +9,7 @@ atomic because a commit holds all of it."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -343,6 +344,10 @@ class TranslatorStore:
 
     async def commit(self, write: StationWrite) -> None:
         await self.store.writer.run_grouped(self._writes, write)
+
+    def submit(self, write: StationWrite) -> asyncio.Future[Any]:
+        """Queue the write now; the future resolves once it is committed."""
+        return self.store.writer.submit_grouped(self._writes, write)
 
     async def set_aside(self, station_id: str, item_no: int, attempts: int, error: str) -> None:
         """The upstream refused this message every time: kept as a dead letter with the reason."""
