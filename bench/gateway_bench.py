@@ -327,16 +327,16 @@ def markdown(data: dict[str, Any]) -> str:
         "| --- | --- | --- | --- |",
         f"| CALL round trip p50 (ms) | {_n(direct['p50_ms'])} | {_n(via['p50_ms'])} | {_n(node['p50_ms'])} |",
         f"| CALL round trip p99 (ms) | {_n(direct['p99_ms'])} | {_n(via['p99_ms'])} | {_n(node['p99_ms'])} |",
-        f"| answered / sent | {_n(direct['answered'])} / {_n(direct['sent'])} | {_n(via['answered'])} / {_n(via['sent'])} "
-        f"| {_n(node['answered'])} / {_n(node['sent'])} |",
-        f"| CALLERRORs / busy skips | {direct['errors']} / {direct['skipped_busy']} | {via['errors']} / {via['skipped_busy']} "
-        f"| {node['errors']} / {node['skipped_busy']} |",
+        f"| answered / sent | {_n(direct['answered'])} / {_n(direct['sent'])} "
+        f"| {_n(via['answered'])} / {_n(via['sent'])} | {_n(node['answered'])} / {_n(node['sent'])} |",
+        f"| CALLERRORs / busy skips | {direct['errors']} / {direct['skipped_busy']} "
+        f"| {via['errors']} / {via['skipped_busy']} | {node['errors']} / {node['skipped_busy']} |",
         f"| CPU per message, server under test (us) | - | {_n(via['cpu_us_per_message']['gateway'], 0)} (gateway) "
         f"| {_n(node['cpu_us_per_message']['serve'], 0)} |",
         f"| CPU per message, minimal CSMS (us) | {_n(direct['cpu_us_per_message']['csms'], 0)} "
         f"| {_n(via['cpu_us_per_message']['csms'], 0)} | - |",
-        f"| RSS at the end (MiB) | {_n(direct['rss_mib']['csms'], 0)} (CSMS) | {_n(via['rss_mib']['gateway'], 0)} (gateway) "
-        f"| {_n(node['rss_mib']['serve'], 0)} |",
+        f"| RSS at the end (MiB) | {_n(direct['rss_mib']['csms'], 0)} (CSMS) "
+        f"| {_n(via['rss_mib']['gateway'], 0)} (gateway) | {_n(node['rss_mib']['serve'], 0)} |",
         "",
         "| goal (issue 13) | measured | verdict |",
         "| --- | --- | --- |",
