@@ -29,9 +29,8 @@ async def start_gateway(
     **station_settings: object,
 ) -> TranslatingGateway:
     preferred = (version.subprotocol, *(v.subprotocol for v in OcppVersion if v is not version))
-    stations = GatewaySettings(
-        host="127.0.0.1", port=port, auto_register=True, call_timeout_s=5.0, subprotocols=preferred, **station_settings
-    )  # type: ignore[arg-type]
+    options: dict[str, object] = {"auto_register": True, "call_timeout_s": 5.0, **station_settings}
+    stations = GatewaySettings(host="127.0.0.1", port=port, subprotocols=preferred, **options)  # type: ignore[arg-type]
     settings = TranslatorSettings(
         upstream=UpstreamSettings(upstream_url, version),
         stations=stations,
