@@ -49,7 +49,7 @@ def test_passwords_can_come_from_the_environment(monkeypatch: pytest.MonkeyPatch
     config = parse_translator_config('[upstream]\npassword_env = "CP_PASSWORD"\n')
     assert config.credentials("X").resolved_password() == "from-the-env-789"
     monkeypatch.delenv("CP_PASSWORD")
-    with pytest.raises(ConfigError, match="upstream: .*password_env: environment variable CP_PASSWORD is not set"):
+    with pytest.raises(ConfigError, match=r"upstream: .*password_env: environment variable CP_PASSWORD is not set"):
         parse_translator_config('[upstream]\npassword_env = "CP_PASSWORD"\n')
 
 
