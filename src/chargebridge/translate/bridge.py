@@ -231,18 +231,20 @@ class Bridge:
             return self._local_reply(call.action, step, "the upstream CSMS is not reachable", started)
         if relay.out.delivery is Delivery.DURABLE and not self.upstream_online:
             relay.fail(UpstreamUnavailable("offline"))  # queued: the station need not wait for an upstream that is away
-            return self._local_reply(call.action, step, "the upstream CSMS is not reachable", started)
+            return await self._fallback(relay, call.action, step, "the upstream CSMS is not reachable", started)
         wait = self.gateway.answer_wait_s if relay.out.delivery is Delivery.DURABLE else self.gateway.call_timeout_s
         try:
             async with asyncio.timeout(wait):  # on expiry the job's future is cancelled; the job stays queued
                 reply = await relay.future
         except TimeoutError:
-            return self._local_reply(call.action, step, f"no answer from the upstream CSMS within {wait:g} s", started)
+            reason = f"no answer from the upstream CSMS within {wait:g} s"
+            return await self._fallback(relay, call.action, step, reason, started)
         except UpstreamUnavailable as exc:
-            return self._local_reply(call.action, step, f"the upstream CSMS is not reachable ({exc})", started)
+            reason = f"the upstream CSMS is not reachable ({exc})"
+            return await self._fallback(relay, call.action, step, reason, started)
         except UpstreamRefused as exc:
             if step.reply is not None and relay.out.delivery is Delivery.DURABLE:
-                return self._local_reply(call.action, step, str(exc), started)
+                return await self._fallback(relay, call.action, step, str(exc), started)
             stats.count(UP, call.action, "failed")
             # Never the upstream's code itself: a schema code would blame the station's message.
             raise OcppError(
@@ -253,6 +255,24 @@ class Bridge:
         stats.count(UP, call.action, "ok")
         stats.added_latency.observe((relay.sent_at - started) + (time.perf_counter() - relay.answered_at))
         return reply
+
+    async def _fallback(self, relay: Job, action: str, step: StationStep, reason: str, started: float) -> Payload:
+        """The station is answered by the gateway: a queued message must be in the database first."""
+        if step.reply is not None:
+            await self._persist(relay)
+        return self._local_reply(action, step, reason, started)
+
+    async def _persist(self, job: Job) -> None:
+        """Write the queue row of a message that went out without one (see ``Outbound.repairable``)."""
+        out = job.out
+        if out.delivery is not Delivery.DURABLE or out.queue_id is not None:
+            return
+        async with self.lock:
+            if out.queue_id is not None:
+                return
+            out.queued_offline = out.queued_offline or not self.upstream_online
+            write = self.gateway.translator_store.prepare(self.state, self.gateway.clock.now(), items=[out])
+        await self.gateway.translator_store.commit(write)
 
     def _local_reply(self, action: str, step: StationStep, reason: str, started: float) -> Payload:
         """The translation's own answer (queued messages, heartbeats, ...), or a CALLERROR naming why not."""
@@ -283,6 +303,10 @@ class Bridge:
         for out in durable:
             out.queued_offline = not online
             out.generation = generation
+        if online and step.relay is not None and step.outbound[step.relay].repairable:
+            # Relayed while the upstream is there: its row is written only if the station is answered
+            # without the upstream's answer (_fallback). The counters it used are committed below all the same.
+            durable = [out for out in durable if out is not step.outbound[step.relay]]
         counters, state = self._fingerprint()
         full = state != before[1]
         if durable or step.sessions or full or counters != before[0]:
@@ -443,6 +467,7 @@ class Bridge:
     async def _retry(self, job: Job, reason: str) -> None:
         out = job.out
         out.attempts += 1
+        await self._persist(job)  # a message that waits for another attempt is a queued one
         store = self.gateway.translator_store
         if out.attempts >= self.gateway.max_attempts:
             await self._set_aside(job, reason)
@@ -453,6 +478,7 @@ class Bridge:
 
     async def _set_aside(self, job: Job, reason: str) -> None:
         out = job.out
+        await self._persist(job)  # kept, as every message set aside is
         self._remove(job)
         job.fail(UpstreamUnavailable(reason))
         self.gateway.stats.dead_letters += 1

@@ -48,6 +48,10 @@ class Outbound:
     delivery: Delivery
     tag: str = ""
     station_action: str | None = None  # the station's action this answers (relayed answers)
+    # A queued message whose loss before the station is answered the station's own retry repairs
+    # (its next attempt is a new message to the gateway: a 1.6 MeterValues, a passthrough frame);
+    # the gateway then writes its queue row only when it answers the station without the upstream.
+    repairable: bool = False
     session: int | None = None
     slot: str | None = None
     # set by the runtime

@@ -296,7 +296,9 @@ class Passthrough(Translation):
             step.outbound.append(self.state_out(state, slot, action, payload, station_action=action))
             step.reply = {}
         elif action in _DURABLE[self.station_version]:
-            step.outbound.append(self.out(action, payload, Delivery.DURABLE, station_action=action))
+            out = self.out(action, payload, Delivery.DURABLE, station_action=action)
+            out.repairable = True  # the gateway keeps no state of its own about it: a re-send is the same frame
+            step.outbound.append(out)
             step.reply = {"idTokenInfo": {"status": "Accepted"}} if "idToken" in payload else {}
         else:
             step.outbound.append(self.out(action, payload, Delivery.LIVE, station_action=action))
@@ -590,7 +592,9 @@ class Station16Upstream201(Translation):
                 seq_no=state.seq_no,
                 trigger_reason=trigger,
             )
-            step.outbound.append(self._encode(updated, step, Delivery.DURABLE, station_action="MeterValues"))
+            out = self._encode(updated, step, Delivery.DURABLE, station_action="MeterValues")
+            out.repairable = True  # a 1.6 MeterValues sent again is a new message (no dedupe hides it)
+            step.outbound.append(out)
             state.take_seq_no()
             session.last_meter_wh = _last_register(request.samples) or session.last_meter_wh
         else:
@@ -599,7 +603,9 @@ class Station16Upstream201(Translation):
                     f"MeterValues of unknown or ended transaction {request.transaction_id}: sent as MeterValues"
                 )
             plain = MeterValuesRequest(request.evse_id, None, request.samples)
-            step.outbound.append(self._encode(plain, step, Delivery.DURABLE, station_action="MeterValues"))
+            out = self._encode(plain, step, Delivery.DURABLE, station_action="MeterValues")
+            out.repairable = True
+            step.outbound.append(out)
         step.relay, step.reply = 0, {}
 
     def _firmware_status(
