@@ -28,7 +28,24 @@ if TYPE_CHECKING:
     from chargebridge.translate.service import TranslatingGateway
 
 # Sub-millisecond resolution: the gateway's own share of a message's round trip is small.
-ADDED_LATENCY_BUCKETS_S = (0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
+ADDED_LATENCY_BUCKETS_S = (
+    0.0001,
+    0.0002,
+    0.0003,
+    0.0005,
+    0.00075,
+    0.001,
+    0.0015,
+    0.002,
+    0.003,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    1.0,
+)
 
 
 def _histogram(buckets: tuple[float, ...]) -> LatencyHistogram:
