@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import itertools
 import logging
 import random
 import ssl
@@ -242,8 +243,14 @@ class UpstreamLeg:
 
     async def _serve(self, ws: ClientConnection) -> None:
         self._ws = ws
+        # Message ids need only be unique on the connection: a counter costs less than a UUID per CALL.
+        counter = itertools.count(1)
+        prefix = f"gw{self.generation + 1}-"
         self._endpoint = endpoint = RpcEndpoint(
-            self._schemas, accepts=CSMS_ACTIONS[self.settings.version].__contains__, validate_outbound=False
+            self._schemas,
+            accepts=CSMS_ACTIONS[self.settings.version].__contains__,
+            new_message_id=lambda: f"{prefix}{next(counter)}",
+            validate_outbound=False,
         )
         self.generation += 1
         self.online = True
@@ -328,7 +335,8 @@ class UpstreamLeg:
             self._reply = reply = asyncio.get_running_loop().create_future()
             try:
                 await self._flush(endpoint)
-                return await asyncio.wait_for(reply, timeout_s)
+                async with asyncio.timeout(timeout_s):
+                    return await reply
             except TimeoutError as exc:
                 endpoint.cancel_call(message_id)
                 raise CallTimeout(action, timeout_s) from exc
