@@ -332,7 +332,8 @@ class UpstreamLeg:
                 raise UpstreamUnavailable(self.last_error or "not connected")
             message_id = endpoint.send_call(action, payload, encoded)
             self._reply_id = message_id
-            self._reply = reply = asyncio.get_running_loop().create_future()
+            reply: asyncio.Future[ResultReceived | ErrorReceived] = asyncio.get_running_loop().create_future()
+            self._reply = reply
             try:
                 await self._flush(endpoint)
                 async with asyncio.timeout(timeout_s):
