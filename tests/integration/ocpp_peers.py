@@ -96,7 +96,9 @@ class Csms201Station(Cp201, Recording):
         return result201.Authorize(id_token_info={"status": self.owner.token_status(id_token["id_token"])})
 
     @on(Action201.transaction_event)
-    def on_transaction_event(self, event_type: str, id_token: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    async def on_transaction_event(self, event_type: str, id_token: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        if self.owner.delay_s:
+            await asyncio.sleep(self.owner.delay_s)  # a slow CSMS
         if id_token is None:
             return result201.TransactionEvent()
         return result201.TransactionEvent(id_token_info={"status": self.owner.token_status(id_token["id_token"])})
@@ -188,6 +190,7 @@ class _Csms:
         self.received: list[tuple[str, str, dict[str, Any]]] = []  # (station, action, payload)
         self.tokens: dict[str, str] = {}
         self.interval = 300
+        self.delay_s = 0.0
         self.connects = 0
         self.require_password: str | None = None
         self._server: Server | None = None
