@@ -12,9 +12,9 @@ from ocpp.v16 import call as call16
 from ocpp.v201 import call as call201
 
 from chargebridge.rpc import OcppVersion
-from tests.conftest import Node, random_id
+from tests.conftest import Node, random_id, start_node
 from tests.integration.gateway_helpers import start_gateway, station_url
-from tests.integration.ocpp_peers import Station16, Station201, running
+from tests.integration.ocpp_peers import Station16, Station201, free_port, running, wait_for
 
 ENERGY = "Energy.Active.Import.Register"
 
@@ -63,6 +63,22 @@ async def test_16_charge_point_through_the_gateway_into_serve(tmp_path: Path, no
                     )
                     assert command.status_code == 200 and command.json()["status"] == "Accepted", command.text
                 assert cp.calls("RemoteStartTransaction") == [{"idTag": "TAG-OK", "connectorId": 1}]
+                async with node.client() as http:
+                    variables = [{"component": "OCPPCommCtrlr", "variable": "HeartbeatInterval"}]
+                    read = await http.post(
+                        f"/api/v1/stations/{station_id}/commands/get-configuration", json={"variables": variables}
+                    )
+                    assert read.status_code == 200, read.text
+                    result = read.json()["response"]["getVariableResult"][0]
+                    assert (result["attributeStatus"], result["attributeValue"]) == ("Accepted", "300")
+                    write = await http.post(
+                        f"/api/v1/stations/{station_id}/commands/set-configuration",
+                        json={"component": "OCPPCommCtrlr", "variable": "HeartbeatInterval", "value": "120"},
+                    )
+                    assert write.json()["status"] == "Accepted", write.text
+                    reset = await http.post(f"/api/v1/stations/{station_id}/commands/reset", json={"type": "hard"})
+                    assert reset.json()["status"] == "Accepted", reset.text
+                assert cp.config["HeartbeatInterval"] == "120" and cp.calls("Reset") == [{"type": "Hard"}]
                 await cp.call(
                     call16.StopTransaction(
                         transaction_id=start.transaction_id, meter_stop=4200, timestamp=ts(2), reason="EVDisconnected"
@@ -79,6 +95,42 @@ async def test_16_charge_point_through_the_gateway_into_serve(tmp_path: Path, no
         assert tx["stop_reason"] == "EVDisconnected" and tx["active"] is False and not tx["energy_mismatch"]
         station = (await http.get(f"/api/v1/stations/{station_id}")).json()
         assert (station["ocpp_version"], station["vendor"], station["model"]) == ("2.0.1", "GwVendor", "AC-7")
+
+
+async def test_an_outage_of_serve_loses_nothing(tmp_path: Path) -> None:
+    """serve goes away in the middle of a session and comes back on the same database and port."""
+    port = free_port()
+    node = await start_node(tmp_path / "serve", None, auto_register=True, ocpp_port=port)
+    station_id = random_id("GWOUT")
+    gateway = await start_gateway(tmp_path, node.ocpp_url, OcppVersion.V201)
+    try:
+        async with websockets.connect(f"{station_url(gateway)}/{station_id}", subprotocols=["ocpp1.6"]) as ws:  # type: ignore[list-item]
+            cp = Station16(station_id, ws, response_timeout=15)
+            cp.config = {}
+            async with running(cp):
+                await cp.call(call16.BootNotification(charge_point_vendor="GwVendor", charge_point_model="AC-7"))
+                start = await cp.call(
+                    call16.StartTransaction(connector_id=1, id_tag="T", meter_start=500, timestamp=ts(0))
+                )
+                await node.app.stop()
+                await wait_for(lambda: not gateway.bridges[station_id].upstream_online, what="serve to be seen away")
+                sample = [{"timestamp": ts(1), "sampledValue": [{"value": "900", "measurand": ENERGY}]}]
+                await cp.call(
+                    call16.MeterValues(connector_id=1, transaction_id=start.transaction_id, meter_value=sample)
+                )
+                await cp.call(
+                    call16.StopTransaction(transaction_id=start.transaction_id, meter_stop=1500, timestamp=ts(2))
+                )
+                node = await start_node(tmp_path / "serve", None, auto_register=True, ocpp_port=port)
+                await wait_for(lambda: gateway.bridges[station_id].queued == 0, timeout=30, what="the replay")
+    finally:
+        await gateway.stop()
+    try:
+        async with node.client() as http:
+            tx = (await http.get("/api/v1/transactions", params={"station_id": station_id})).json()["items"][0]
+        assert (tx["meter_start_wh"], tx["meter_stop_wh"], tx["energy_wh"], tx["active"]) == (500, 1500, 1000, False)
+    finally:
+        await node.app.stop()
 
 
 async def test_201_station_through_the_gateway_into_serve_as_16(tmp_path: Path, node: Node) -> None:
