@@ -189,6 +189,7 @@ async def measure(
         )
         cpu0: dict[str, float] = {}
         cpu1: dict[str, float] = {}
+        load_average = 0.0
         buckets0: list[tuple[float, float]] = []
         buckets1: list[tuple[float, float]] = []
         while True:
@@ -196,6 +197,7 @@ async def measure(
             kind = event.get("event")
             if kind == "window_start":
                 cpu0 = {name: cpu_seconds(pid) for name, pid in cpu_pids.items()}
+                load_average = os.getloadavg()[0]
                 if metrics_url:
                     buckets0 = await scrape_buckets(metrics_url)
             elif kind == "window_end":
@@ -216,6 +218,9 @@ async def measure(
             "connect_failed": connected["failed"],
             **{k: v for k, v in event.items() if k not in ("event", "op")},
             "cpu_us_per_message": {name: value / answered * 1e6 for name, value in cpu.items()},
+            "cpu_share": {name: value / config.duration_s for name, value in cpu.items()},
+            # the machine's 1-minute load average when the window opened (other work competes for the cores)
+            "load_average": load_average,
             "rss_mib": {name: rss_bytes(pid) / 2**20 for name, pid in cpu_pids.items()},
         }
     finally:
@@ -358,6 +363,10 @@ def markdown(data: dict[str, Any]) -> str:
         f"| {_n(node['cpu_us_per_message']['serve'], 0)} |",
         f"| CPU per message, minimal CSMS (us) | {_n(direct['cpu_us_per_message']['csms'], 0)} "
         f"| {_n(via['cpu_us_per_message']['csms'], 0)} | - |",
+        f"| CPU share of the server under test (cores) | {_n(direct['cpu_share']['csms'])} (CSMS) "
+        f"| {_n(via['cpu_share']['gateway'])} (gateway) | {_n(node['cpu_share']['serve'])} |",
+        f"| machine load average at the window (1 min) | {_n(direct['load_average'])} "
+        f"| {_n(via['load_average'])} | {_n(node['load_average'])} |",
         f"| RSS at the end (MiB) | {_n(direct['rss_mib']['csms'], 0)} (CSMS) "
         f"| {_n(via['rss_mib']['gateway'], 0)} (gateway) | {_n(node['rss_mib']['serve'], 0)} |",
         "",
