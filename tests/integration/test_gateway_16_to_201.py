@@ -401,6 +401,29 @@ async def test_201_station_on_a_201_csms_passes_through(csms: Csms201, gateway: 
     assert isinstance(result201.TransactionEvent(), result201.TransactionEvent)
 
 
+async def test_a_station_that_changes_version_keeps_its_queue(csms: Csms201, gateway: TranslatingGateway) -> None:
+    cp = await connect16(gateway, "CP-UPGRADE")
+    async with running(cp):
+        await cp.call(call16.BootNotification(charge_point_vendor="Acme", charge_point_model="AC22"))
+        await csms.stop()
+        await wait_for(lambda: not gateway.bridges["CP-UPGRADE"].upstream_online, what="the upstream to be seen away")
+        await cp.call(call16.StartTransaction(connector_id=1, id_tag="T", meter_start=0, timestamp=ts(0)))
+    await cp._connection.close()
+    # new firmware: the same station now speaks 2.0.1, which the upstream speaks too (passthrough)
+    ws = await websockets.connect(f"{station_url(gateway)}/CP-UPGRADE", subprotocols=["ocpp2.0.1"])  # type: ignore[list-item]
+    upgraded = Station201("CP-UPGRADE", ws, response_timeout=15)
+    upgraded.variables = {}
+    async with running(upgraded):
+        await csms.start()
+        await wait_for(lambda: len(events(csms, "CP-UPGRADE")) == 1, what="the queued event")
+        boot = await upgraded.call(
+            call201.BootNotification(charging_station={"model": "M", "vendorName": "V"}, reason="FirmwareUpdate")
+        )
+        assert boot.status == "Accepted"
+    assert events(csms, "CP-UPGRADE")[0]["eventType"] == "Started" and events(csms, "CP-UPGRADE")[0]["offline"] is True
+    assert csms.calls("BootNotification", "CP-UPGRADE")[-1]["reason"] == "FirmwareUpdate"  # passed through as it is
+
+
 async def test_several_stations_each_get_their_own_upstream_connection(
     csms: Csms201, gateway: TranslatingGateway
 ) -> None:

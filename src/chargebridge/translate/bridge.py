@@ -80,6 +80,7 @@ class UpstreamRefused(Exception):
 class Job:
     out: Outbound
     future: asyncio.Future[Payload | None] | None = None
+    translation: Translation | None = None  # the one that made it (a station may change versions)
     retry_at: float = 0.0
     sent_at: float = 0.0
     answered_at: float = 0.0
@@ -156,8 +157,11 @@ class Bridge:
 
     def attach(self, conn: StationConnection, translation: Translation) -> None:
         self.station = conn
-        if translation.name != self.translation.name and not self.fifo:
-            self.translation = translation  # a station that changed its OCPP version (nothing queued)
+        if translation.name != self.translation.name:
+            # A station that changed its OCPP version: what is queued goes out as it was translated.
+            for job in self.fifo:
+                job.translation = job.translation or self.translation
+            self.translation = translation
         self.state.station_version = conn.version
         self._wake.set()
 
@@ -391,7 +395,7 @@ class Bridge:
         durable = out.delivery is Delivery.DURABLE
         offline = durable and (out.queued_offline or out.generation != upstream.generation)
         try:
-            payload = self.translation.prepare(self.state, out, offline)
+            payload = (job.translation or self.translation).prepare(self.state, out, offline)
         except CannotTranslate as exc:
             await self._set_aside(job, exc.description)
             return
@@ -435,7 +439,7 @@ class Bridge:
         now = self.gateway.clock.now()
         async with self.lock:
             try:
-                effect = self.translation.on_answer(self.state, out, payload, now)
+                effect = (job.translation or self.translation).on_answer(self.state, out, payload, now)
             except Exception:
                 log.exception("%s: could not translate the upstream's answer to %s", self.station_id, out.action)
                 effect = AnswerEffect()
