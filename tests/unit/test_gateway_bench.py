@@ -27,7 +27,9 @@ def test_window_quantiles_count_only_the_window() -> None:
 
 @pytest.mark.timeout(180)
 async def test_tiny_gateway_run(tmp_path: Path) -> None:
-    config = GatewayBenchConfig(stations=4, rate=2.0, duration_s=1.5, warmup_s=0.5, connect_concurrency=4)
+    config = GatewayBenchConfig(
+        stations=4, rate=2.0, light_rate=1.0, duration_s=1.5, warmup_s=0.5, connect_concurrency=4
+    )
     with open(os.devnull, "w") as sink:  # noqa: ASYNC230
         data = await run_gateway_bench(config, Console(file=sink), "python -m bench gateway --quick")
     results = data["results"]
@@ -36,6 +38,7 @@ async def test_tiny_gateway_run(tmp_path: Path) -> None:
         assert result["connected"] == 4 and result["connect_failed"] == 0, phase
         assert result["answered"] >= 8 and result["errors"] == 0, phase
         assert 0 < result["p50_ms"] <= result["p99_ms"], phase
+        assert result["light"]["answered"] >= 1 and result["light"]["rate_per_station"] == config.light_rate, phase
     assert results["gateway"]["cpu_us_per_message"]["gateway"] > 0
     assert results["gateway"]["internal_added_latency"]["count"] >= 8
     assert data["summary"]["serve_cpu_us_per_message"] > 0
