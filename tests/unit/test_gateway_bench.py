@@ -48,3 +48,5 @@ async def test_tiny_gateway_run(tmp_path: Path) -> None:
     text = docs.read_text()
     assert "old" not in text and "before" in text and "after" in text
     assert "python -m bench gateway --quick" in text and markdown(data) in text
+    assert len(data["rounds"]) == 1 and "rounds" not in markdown(data).split("| goal")[0]
+    assert "All 2 rounds" in markdown({**data, "rounds": data["rounds"] * 2})
