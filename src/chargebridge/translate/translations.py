@@ -201,6 +201,19 @@ class Translation:
             return True
         return False
 
+    AUTH_CACHE_SIZE = 512  # tokens remembered per station (the oldest go first)
+
+    def remember_authorization(self, state: StationState, token: str, info: IdTokenInfo, now: datetime) -> None:
+        state.auth_cache[token] = (info, now)
+        if len(state.auth_cache) > self.AUTH_CACHE_SIZE:
+            oldest = min(state.auth_cache, key=lambda key: state.auth_cache[key][1])
+            del state.auth_cache[oldest]
+
+    def remember_remote_start(self, state: StationState, pending: PendingRemoteStart) -> None:
+        ttl = self.options.remote_start_ttl_s
+        state.remote_starts = [r for r in state.remote_starts if (pending.at - r.at).total_seconds() <= ttl]
+        state.remote_starts.append(pending)
+
     def match_remote_start(self, state: StationState, token: str, evse_id: int | None, now: datetime) -> int | None:
         """The remoteStartId of an accepted remote start this transaction fulfils (and forget it)."""
         ttl = self.options.remote_start_ttl_s
@@ -637,7 +650,7 @@ class Station16Upstream201(Translation):
             effect.changed = self.remember_boot(state, response)
         elif out.tag == "auth" and isinstance(response, AuthorizeResponse):
             token = out.payload["idToken"]["idToken"]
-            state.auth_cache[token] = (response.id_token_info, now)
+            self.remember_authorization(state, token, response.id_token_info, now)
         elif out.tag == "start" and isinstance(response, TransactionEventResponse):
             session = state.sessions.get(out.session or 0)
             if session is not None:
@@ -779,7 +792,7 @@ class Station16Upstream201(Translation):
         def remember(result: tr.CommandResult) -> tr.CommandResult | None:
             if getattr(result, "status", None) == "Accepted":
                 pending = PendingRemoteStart(command.remote_start_id, command.id_token.value, command.evse_id, now)
-                state.remote_starts.append(pending)
+                self.remember_remote_start(state, pending)
             return None
 
         station_action, station_payload = csms16.encode_command(station_command, plan.notes)
@@ -1205,7 +1218,7 @@ class Station201Upstream16(Translation):
         if out.tag == "boot":
             effect.changed = self.remember_boot(state, response)
         elif out.tag == "auth" and isinstance(response, AuthorizeResponse):
-            state.auth_cache[out.payload["idTag"]] = (response.id_token_info, now)
+            self.remember_authorization(state, out.payload["idTag"], response.id_token_info, now)
         elif out.tag == "start" and isinstance(response, TransactionEventResponse):
             session = state.sessions.get(out.session or 0)
             if session is not None:
@@ -1296,8 +1309,8 @@ class Station201Upstream16(Translation):
 
             def remember(result: tr.CommandResult) -> None:
                 if getattr(result, "status", None) == "Accepted":
-                    state.remote_starts.append(
-                        PendingRemoteStart(remote_start_id, command.id_token.value, command.evse_id, now)
+                    self.remember_remote_start(
+                        state, PendingRemoteStart(remote_start_id, command.id_token.value, command.evse_id, now)
                     )
 
             return self._forward(action, command, plan, station_command, remember)
