@@ -1,4 +1,5 @@
-"""``python -m bench load ...``: the load benchmark (see docs/benchmarks.md)."""
+"""``python -m bench load ...``: the load benchmark; ``python -m bench gateway ...``: what the translating
+gateway adds (see docs/benchmarks.md)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from rich.console import Console
 from bench.flood import QUICK as FLOOD_QUICK
 from bench.flood import FloodConfig, markdown, run_flood
 from bench.flood import write_docs as write_flood_docs
+from bench.gateway_bench import QUICK_GATEWAY, GatewayBenchConfig, run_gateway_bench, write_gateway_docs
+from bench.gateway_bench import markdown as gateway_markdown
 from bench.orchestrator import QUICK, BenchConfig, run_bench
 from bench.report import plot, write_docs
 
@@ -66,6 +69,18 @@ def parser() -> argparse.ArgumentParser:
     cluster.add_argument("--out", type=Path, default=Path("bench/results/cluster.json"))
     cluster.add_argument("--docs", type=Path, default=Path("docs/benchmarks.md"), help="markdown file to update")
     cluster.add_argument("--no-docs", action="store_true", help="write the JSON only")
+    gateway = sub.add_parser(
+        "gateway", help="latency and CPU the translating gateway adds, against a direct connection"
+    )
+    gateway.add_argument("--quick", action="store_true", help="a small run (100 stations, 4 s windows)")
+    gateway.add_argument("--stations", type=int, help="stations under load [1000]")
+    gateway.add_argument("--rate", type=float, help="messages per second per station [1]")
+    gateway.add_argument("--duration", type=float, help="measured seconds per phase [15]")
+    gateway.add_argument("--warmup", type=float, help="seconds of load before each measured window [3]")
+    gateway.add_argument("--rounds", type=int, help="run the three phases this often, report the median round [1]")
+    gateway.add_argument("--out", type=Path, default=Path("bench/results/gateway.json"))
+    gateway.add_argument("--docs", type=Path, default=Path("docs/benchmarks.md"), help="markdown file to update")
+    gateway.add_argument("--no-docs", action="store_true", help="write the JSON only")
     return root
 
 
@@ -96,6 +111,29 @@ def cluster_main(args: argparse.Namespace, console: Console, command: str) -> in
     console.print(f"results: {args.out}")
     if not args.no_docs:
         write_cluster_docs(data, args.docs)
+
+
+def gateway_config_from(args: argparse.Namespace) -> GatewayBenchConfig:
+    values: dict[str, object] = dict(QUICK_GATEWAY) if args.quick else {}
+    given = {
+        "stations": args.stations,
+        "rate": args.rate,
+        "duration_s": args.duration,
+        "warmup_s": args.warmup,
+        "rounds": args.rounds,
+    }
+    values.update({k: v for k, v in given.items() if v is not None})
+    return GatewayBenchConfig(**values)  # type: ignore[arg-type]
+
+
+def main_gateway(args: argparse.Namespace, command: str, console: Console) -> int:
+    data = asyncio.run(run_gateway_bench(gateway_config_from(args), console, command))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    console.print(f"results: {args.out}")
+    console.print(gateway_markdown(data))
+    if not args.no_docs:
+        write_gateway_docs(data, args.docs)
         console.print(f"table: {args.docs}")
     return 0
 
@@ -149,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         return flood_main(args, console, command)
     if args.command == "cluster":
         return cluster_main(args, console, command)
+    if args.command == "gateway":
+        return main_gateway(args, command, console)
     config = config_from(args)
     data = asyncio.run(run_bench(config, console, command))
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -56,6 +56,25 @@ METER = (
 )
 
 
+# OCPP 2.0.1 (the gateway benchmark's direct path): the same samples as METER, as a TransactionEvent.
+BOOT201 = '{"chargingStation":{"vendorName":"Bench","model":"LoadGen","firmwareVersion":"1.0"},"reason":"PowerUp"}'
+STATUS201 = '{{"timestamp":"{ts}","connectorStatus":"Available","evseId":1,"connectorId":1}}'
+STARTED201 = (
+    '{{"eventType":"Started","timestamp":"{ts}","triggerReason":"Authorized","seqNo":{seq},'
+    '"transactionInfo":{{"transactionId":"{tx}"}},"evse":{{"id":1,"connectorId":1}},'
+    '"idToken":{{"idToken":"{tag}","type":"ISO14443"}},"meterValue":[{{"timestamp":"{ts}","sampledValue":['
+    '{{"value":{wh},"context":"Transaction.Begin","measurand":"Energy.Active.Import.Register",'
+    '"unitOfMeasure":{{"unit":"Wh"}}}}]}}]}}'
+)
+UPDATED201 = (
+    '{{"eventType":"Updated","timestamp":"{ts}","triggerReason":"MeterValuePeriodic","seqNo":{seq},'
+    '"transactionInfo":{{"transactionId":"{tx}"}},"meterValue":[{{"timestamp":"{ts}","sampledValue":['
+    '{{"value":{wh},"context":"Sample.Periodic","measurand":"Energy.Active.Import.Register","unitOfMeasure":{{"unit":"Wh"}}}},'
+    '{{"value":7360,"context":"Sample.Periodic","measurand":"Power.Active.Import","unitOfMeasure":{{"unit":"W"}}}},'
+    '{{"value":32.0,"context":"Sample.Periodic","measurand":"Current.Import","unitOfMeasure":{{"unit":"A"}}}}]}}]}}'
+)
+
+
 def now_text() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
@@ -83,9 +102,23 @@ class Window:
 
 
 class Station:
-    __slots__ = ("energy_wh", "fut", "index", "mid", "next_id", "pending_id", "sent_at", "station_id", "tx", "ws")
+    __slots__ = (
+        "energy_wh",
+        "fut",
+        "index",
+        "mid",
+        "next_id",
+        "pending_id",
+        "sent_at",
+        "seq",
+        "station_id",
+        "tx",
+        "tx_text",
+        "version",
+        "ws",
+    )
 
-    def __init__(self, index: int, station_id: str, ws: ClientConnection):
+    def __init__(self, index: int, station_id: str, ws: ClientConnection, version: str = "1.6"):
         self.index = index
         self.station_id = station_id
         self.ws = ws
@@ -96,6 +129,9 @@ class Station:
         self.tx = 0
         self.energy_wh = 1000
         self.mid = ""
+        self.version = version
+        self.seq = 0
+        self.tx_text = f"BENCH-TX-{index}"
 
     def new_id(self) -> str:
         self.next_id += 1
@@ -160,7 +196,9 @@ class LoadGen:
 
     # -- operations ------------------------------------------------------------------------
 
-    async def connect(self, url: str, prefix: str, count: int, concurrency: int) -> dict[str, Any]:
+    async def connect(
+        self, url: str, prefix: str, count: int, concurrency: int, version: str = "1.6"
+    ) -> dict[str, Any]:
         base = len(self.stations)
         gate = asyncio.Semaphore(concurrency)
         failed = 0
@@ -172,7 +210,7 @@ class LoadGen:
                 try:
                     ws = await connect(
                         f"{url.rstrip('/')}/{station_id}",
-                        subprotocols=[Subprotocol("ocpp1.6")],
+                        subprotocols=[Subprotocol(f"ocpp{version}")],
                         compression=None,  # like most chargers; deflate costs ~100 KiB per socket on each side
                         ping_interval=None,
                         open_timeout=120,
@@ -180,13 +218,17 @@ class LoadGen:
                         max_queue=4,
                         proxy=None,
                     )
-                    station = Station(index, station_id, ws)
+                    station = Station(index, station_id, ws, version)
                     self.stations.append(station)
                     task = asyncio.create_task(self._read(station))
                     self.readers.add(task)
                     task.add_done_callback(self.readers.discard)
-                    await self.call(station, "BootNotification", BOOT)
-                    await self.call(station, "StatusNotification", STATUS)
+                    if version == "1.6":
+                        await self.call(station, "BootNotification", BOOT)
+                        await self.call(station, "StatusNotification", STATUS)
+                    else:
+                        await self.call(station, "BootNotification", BOOT201)
+                        await self.call(station, "StatusNotification", STATUS201.format(ts=now_text()))
                 except (OSError, TimeoutError, ConnectionError, ConnectionClosed) as exc:
                     failed += 1
                     if failed <= 3:
@@ -203,6 +245,17 @@ class LoadGen:
 
         async def one(station: Station) -> None:
             async with gate:
+                if station.version != "1.6":
+                    started = STARTED201.format(
+                        ts=now_text(),
+                        seq=station.seq,
+                        tx=station.tx_text,
+                        tag=f"BENCH{station.index % 1000}",
+                        wh=station.energy_wh,
+                    )
+                    station.seq += 1
+                    await self.call(station, "TransactionEvent", started)
+                    return
                 payload = (
                     f'{{"connectorId":1,"idTag":"BENCH{station.index % 1000}","meterStart":{station.energy_wh},'
                     f'"timestamp":"{now_text()}"}}'
@@ -245,10 +298,17 @@ class LoadGen:
                 mid = station.new_id()
                 station.pending_id = mid
                 station.fut = None
-                frame = METER.format(tx=station.tx, ts=self.timestamp, wh=station.energy_wh)
+                if station.version == "1.6":
+                    action, frame = "MeterValues", METER.format(tx=station.tx, ts=self.timestamp, wh=station.energy_wh)
+                else:
+                    action = "TransactionEvent"
+                    frame = UPDATED201.format(
+                        ts=self.timestamp, seq=station.seq, tx=station.tx_text, wh=station.energy_wh
+                    )
+                    station.seq += 1
                 station.sent_at = time.perf_counter()
                 try:
-                    await station.ws.send(f'[2,"{mid}","MeterValues",{frame}]')
+                    await station.ws.send(f'[2,"{mid}","{action}",{frame}]')
                 except ConnectionClosed:
                     return
                 sent += 1

@@ -381,6 +381,9 @@ def _register_optional_commands() -> None:
     except ImportError:  # the simulator is part of the package; this only guards partial installs
         return
     app.command("sim", help="Run simulated charging stations against a CSMS.")(sim)
+    from chargebridge.translate.cli import gateway_command
+
+    app.command("gateway", help="Translating gateway: OCPP 1.6 stations on a 2.0.1 CSMS and back.")(gateway_command)
     app.command("reconcile", help="Reconcile a simulator ledger with a CSMS's transactions.")(reconcile_command)
 
 

@@ -44,7 +44,7 @@ def test_json_problem_is_linear() -> None:
 
     def seconds(body: bytes) -> float:
         best = float("inf")
-        for _ in range(3):
+        for _ in range(9):  # the best of several: a loaded machine only ever makes a run slower
             started = time.perf_counter()
             json_problem(body, LIMITS)
             best = min(best, time.perf_counter() - started)

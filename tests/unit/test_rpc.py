@@ -138,3 +138,11 @@ def test_subprotocol_preference() -> None:
     assert select_subprotocol(["ocpp1.6", "ocpp2.0.1"]) == "ocpp2.0.1"
     assert select_subprotocol(["ocpp1.6"]) == "ocpp1.6"
     assert select_subprotocol(["ocpp1.5"]) is None
+
+
+def test_a_call_with_its_payload_already_encoded_is_the_same_frame() -> None:
+    from chargebridge.rpc.frames import encode_call
+
+    payload = {"idTag": "TAG-ü", "n": [1, 2.5]}
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    assert encode_call("m-1", "Authorize", payload, text) == encode_call("m-1", "Authorize", payload)

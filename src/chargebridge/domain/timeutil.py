@@ -19,7 +19,8 @@ def parse_datetime(text: str) -> datetime:
 
 
 def format_datetime(value: datetime) -> str:
-    """UTC, millisecond precision, 'Z' suffix, as OCPP recommends."""
+    """UTC, millisecond precision, 'Z' suffix, as OCPP recommends (isoformat: several times faster
+    than strftime on this hot path, and the year always has four digits as RFC 3339 wants)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"

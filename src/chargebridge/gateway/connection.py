@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
@@ -27,6 +28,7 @@ from chargebridge.rpc import (
     ErrorCode,
     ErrorReceived,
     OcppError,
+    OcppVersion,
     ProtocolViolation,
     ResultReceived,
     RpcEndpoint,
@@ -42,8 +44,38 @@ log = logging.getLogger(__name__)
 MAX_QUEUED_CALLS = 16
 
 
+@runtime_checkable
 class RequestHandler(Protocol):
     async def handle(self, station_id: str, version: str, request: StationRequest) -> StationResponse: ...
+
+
+class CallAnswerer(Protocol):
+    """Answers the CALLs of every station socket of a gateway (the pluggable half of a connection).
+
+    ``accepts`` names the actions a station of ``version`` may send (others get NotSupported from the
+    rpc layer); ``answer`` returns the CALLRESULT payload for one valid CALL, or raises ``OcppError``
+    for the CALLERROR to send. Anything else it raises is answered ``InternalError`` and logged."""
+
+    def accepts(self, version: OcppVersion) -> Callable[[str], bool]: ...
+
+    async def answer(self, conn: StationConnection, call: CallReceived) -> dict[str, Any]: ...
+
+
+class NeutralAnswerer:
+    """The CSMS's answerer: the station's adapter decodes the CALL into a neutral request, the
+    services answer it, the adapter encodes the answer (``chargebridge serve``)."""
+
+    def __init__(self, adapters: Mapping[OcppVersion, VersionAdapter], handler: RequestHandler):
+        self.adapters = adapters
+        self.handler = handler
+
+    def accepts(self, version: OcppVersion) -> Callable[[str], bool]:
+        return self.adapters[version].accepts
+
+    async def answer(self, conn: StationConnection, call: CallReceived) -> dict[str, Any]:
+        decoded = conn.adapter.decode(call.action, call.payload)
+        response = await self.handler.handle(conn.station_id, conn.version, decoded.request)
+        return conn.adapter.encode_response(call.action, response)
 
 
 @dataclass(slots=True)
@@ -90,7 +122,7 @@ class StationConnection:
         ws: ServerConnection,
         endpoint: RpcEndpoint,
         adapter: VersionAdapter,
-        handler: RequestHandler,
+        answerer: CallAnswerer,
         stats: ConnectionStats,
     ):
         self.station_id = station_id
@@ -98,7 +130,7 @@ class StationConnection:
         self.endpoint = endpoint
         self.adapter = adapter
         self.version = adapter.version.value
-        self.handler = handler
+        self.answerer = answerer
         self.stats = stats
         # The client's address (the gateway sets the one behind a trusted proxy) and what the
         # replacement policy knows of this connection.
@@ -181,9 +213,7 @@ class StationConnection:
         self.stats.calls_in += 1
         self.stats.by_action[call.action] = self.stats.by_action.get(call.action, 0) + 1
         try:
-            decoded = self.adapter.decode(call.action, call.payload)
-            response = await self.handler.handle(self.station_id, self.version, decoded.request)
-            payload = self.adapter.encode_response(call.action, response)
+            payload = await self.answerer.answer(self, call)
         except OcppError as exc:  # the station's message was refused (spec error code)
             self.stats.errors_sent += 1
             self.stats.count_in(call.action, exc.code.value)

@@ -68,7 +68,14 @@ from chargebridge.bus.memory import EventBus
 from chargebridge.domain.adapter import VersionAdapter
 from chargebridge.domain.commands import Command, CommandOutcome
 from chargebridge.domain.events import DomainEvent, EventKind
-from chargebridge.gateway.connection import CallAnswer, ConnectionStats, RequestHandler, StationConnection
+from chargebridge.gateway.connection import (
+    CallAnswer,
+    CallAnswerer,
+    ConnectionStats,
+    NeutralAnswerer,
+    RequestHandler,
+    StationConnection,
+)
 from chargebridge.gateway.listener import Listener
 from chargebridge.gateway.proxy import TrustedProxies, parse_networks
 from chargebridge.gateway.station_ids import InvalidStationId, parse_station_path
@@ -124,6 +131,9 @@ class GatewaySettings:
     # Proxies (addresses or networks) whose X-Forwarded-For / PROXY protocol header is believed.
     trusted_proxies: tuple[str, ...] = ()
     proxy_protocol: bool = False
+    # Subprotocols in order of preference when a charger offers several (the translating gateway
+    # prefers its upstream's version: a station that can speak it is passed through).
+    subprotocols: tuple[str, ...] = PREFERRED_SUBPROTOCOLS
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,9 +179,9 @@ class Peers(Protocol):
         ...
 
 
-class ConnectionHooks(RequestHandler, Protocol):
-    """What the gateway tells the services about sockets (implemented by StationRequests).
-    The gateway publishes its own security events on the services' bus."""
+class ConnectionHooks(Protocol):
+    """What the gateway tells the services about sockets (implemented by StationRequests, and by
+    the translating gateway's bridges). The gateway publishes its own security events on the bus."""
 
     bus: EventBus
 
@@ -203,7 +213,16 @@ class Gateway:
         adapters: Mapping[OcppVersion, VersionAdapter],
         verify_password: PasswordCheck,
         clock: Clock,
+        *,
+        answerer: CallAnswerer | None = None,
     ):
+        """``answerer`` answers the stations' CALLs; by default the ``services`` do, through the
+        adapters and the neutral model (then ``services`` must also be a :class:`RequestHandler`)."""
+        if answerer is None:
+            if not isinstance(services, RequestHandler):
+                raise TypeError("without an answerer the services must answer requests (handle)")
+            answerer = NeutralAnswerer(adapters, services)
+        self.answerer = answerer
         self.clock = clock
         # Per-station quirk relaxation of schema violations (vendor profiles); None = strict.
         self.relax_for: Callable[[str], RelaxHook] | None = None
@@ -303,8 +322,8 @@ class Gateway:
             self._handle,
             self.settings.host,
             port,
-            subprotocols=[Subprotocol(sub) for sub in PREFERRED_SUBPROTOCOLS],
-            select_subprotocol=_choose_subprotocol,
+            subprotocols=[Subprotocol(sub) for sub in self.settings.subprotocols],
+            select_subprotocol=functools.partial(_choose_subprotocol, preferred=self.settings.subprotocols),
             process_request=functools.partial(self._process_request, tls=tls),
             max_size=self.settings.max_frame_bytes,
             ping_interval=self.settings.ping_interval_s,
@@ -577,8 +596,8 @@ class Gateway:
         version = OcppVersion.from_subprotocol(ws.subprotocol or "")
         adapter = self.adapters[version]
         relax = self.relax_for(station_id) if self.relax_for is not None else None
-        endpoint = RpcEndpoint(schemas_for(version), accepts=adapter.accepts, relax=relax)
-        conn = StationConnection(station_id, ws, endpoint, adapter, self.services, self.stats)
+        endpoint = RpcEndpoint(schemas_for(version), accepts=self.answerer.accepts(version), relax=relax)
+        conn = StationConnection(station_id, ws, endpoint, adapter, self.answerer, self.stats)
         admission = self._admitted.pop(ws, None)
         source = admission.source if admission is not None else (conn.remote_address or "unknown")
         conn.remote_address = source
@@ -773,9 +792,11 @@ def _basic_credentials(header: str | None) -> tuple[str | None, str | None]:
     return (user, password) if sep else (None, None)
 
 
-def _choose_subprotocol(_connection: ServerConnection, offered: Sequence[Subprotocol]) -> Subprotocol:
-    """2.0.1 when offered, else 1.6; anything else refuses the handshake (HTTP 400)."""
-    chosen = select_subprotocol(list(offered))
+def _choose_subprotocol(
+    _connection: ServerConnection, offered: Sequence[Subprotocol], preferred: tuple[str, ...] = PREFERRED_SUBPROTOCOLS
+) -> Subprotocol:
+    """The first of ``preferred`` offered (2.0.1, else 1.6, by default); none refuses the handshake (HTTP 400)."""
+    chosen = select_subprotocol(list(offered), preferred)
     if chosen is None:
-        raise NegotiationError(f"no supported OCPP subprotocol offered; supported: {', '.join(PREFERRED_SUBPROTOCOLS)}")
+        raise NegotiationError(f"no supported OCPP subprotocol offered; supported: {', '.join(preferred)}")
     return Subprotocol(chosen)

@@ -136,8 +136,12 @@ def _dumps(value: list[Any]) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
-def encode_call(message_id: str, action: str, payload: dict[str, Any]) -> str:
-    return _dumps([MessageType.CALL.value, message_id, action, payload])
+def encode_call(message_id: str, action: str, payload: dict[str, Any], encoded_payload: str | None = None) -> str:
+    """``encoded_payload``: the payload already as JSON text (a caller that stored it so), used as is."""
+    if encoded_payload is None:
+        return _dumps([MessageType.CALL.value, message_id, action, payload])
+    head = _dumps([MessageType.CALL.value, message_id, action])
+    return f"{head[:-1]},{encoded_payload}]"
 
 
 def encode_result(message_id: str, payload: dict[str, Any]) -> str:

@@ -30,9 +30,11 @@ SUBPROTOCOLS: dict[OcppVersion, str] = {
 PREFERRED_SUBPROTOCOLS: tuple[str, ...] = ("ocpp2.0.1", "ocpp1.6")
 
 
-def select_subprotocol(offered: list[str] | tuple[str, ...]) -> str | None:
-    """Pick the subprotocol we speak from what the charger offered (2.0.1 wins)."""
-    for name in PREFERRED_SUBPROTOCOLS:
+def select_subprotocol(
+    offered: list[str] | tuple[str, ...], preferred: tuple[str, ...] = PREFERRED_SUBPROTOCOLS
+) -> str | None:
+    """Pick the subprotocol we speak from what the charger offered (by default 2.0.1 wins)."""
+    for name in preferred:
         if name in offered:
             return name
     return None

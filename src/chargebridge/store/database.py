@@ -379,7 +379,12 @@ class GroupCommitWriter:
 
     async def run_grouped(self, group: GroupedWrite, item: Any) -> Any:
         """Queue one item of a grouped write; returns its result after COMMIT."""
-        return await self._job(None, group, item).future
+        return await self.submit_grouped(group, item)
+
+    def submit_grouped(self, group: GroupedWrite, item: Any) -> asyncio.Future[Any]:
+        """Queue one item of a grouped write now; the future resolves after COMMIT (a caller that
+        writes behind holds it instead of awaiting it at once)."""
+        return self._job(None, group, item).future
 
     async def _loop(self) -> None:
         while True:
