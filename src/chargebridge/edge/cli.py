@@ -1,7 +1,7 @@
 """``chargebridge edge``: run a site controller, and ``chargebridge edge status`` for the technician.
 
-    chargebridge edge --config site.toml --upstream https://cb.example.com
-    chargebridge edge status --config site.toml       # or --url http://127.0.0.1:8091
+chargebridge edge --config site.toml --upstream https://cb.example.com
+chargebridge edge status --config site.toml       # or --url http://127.0.0.1:8091
 """
 
 from __future__ import annotations

@@ -156,7 +156,9 @@ class EdgeConfigError(ValueError):
 def check_upstream(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in UPLINK_SCHEMES or not parts.hostname:
-        raise EdgeConfigError(f"upstream {url!r}: give https://host[:port], mqtt(s)://host[:port] or nats://host[:port]")
+        raise EdgeConfigError(
+            f"upstream {url!r}: give https://host[:port], mqtt(s)://host[:port] or nats://host[:port]"
+        )
     return url
 
 

@@ -166,6 +166,10 @@ class BatchAnswer(_Model):
 
 
 class Command(_Model):
+    """A command as the edge reads it (the server's view has more fields: ignored here)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
     id: str
     type: str
     params: dict[str, Any] = {}

@@ -199,7 +199,8 @@ class EdgeNode:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         finally:
             for task in tasks:
-                await cancel_and_wait(task)
+                if not task.done():
+                    await cancel_and_wait(task)
         for task in done:
             exc = task.exception()
             if exc is not None:
