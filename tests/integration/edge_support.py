@@ -50,7 +50,8 @@ async def pty_pair() -> AsyncIterator[tuple[str, str]]:
 
 
 class RtuMeter:
-    """An SDM630 on the far end of the line (pymodbus's async serial server, RTU framing, 9600 8N1; a pty does not model parity).
+    """An SDM630 on the far end of the line (pymodbus's async serial server, RTU framing, 9600 8N1:
+    a pseudo-terminal does not model parity).
 
     ``stop()`` is a meter that went quiet (power cut, broken wire); ``garbage()`` a line that answers
     every request with noise (wrong baud rate, a second master, EMI); ``start()`` brings it back."""

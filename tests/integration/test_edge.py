@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from chargebridge.edge.runner import EdgeNode
-from tests.conftest import Node, random_id, start_node
+from tests.conftest import Node, random_id
 from tests.integration.edge_support import RtuMeter, edge_config, pty_pair, rtu_device_toml, wait_for
 from tests.integration.tcp_proxy import TcpProxy
 
@@ -110,3 +110,364 @@ def _rows(answer: Any) -> list[dict[str, Any]]:
             if key in answer:
                 return list(answer[key])
     return list(answer)
+
+
+async def start_edge(config: Any) -> EdgeNode:
+    edge = EdgeNode(config)
+    await edge.start()
+    return edge
+
+
+async def test_serial_timeouts_garbage_and_recovery(
+    sqlite_node: Node, line: tuple[RtuMeter, str], tmp_path: Path
+) -> None:
+    meter, port = line
+    node = sqlite_node
+    edge_id = random_id("edge")
+    token = await edge_token(node)
+    config = edge_config(
+        tmp_path,
+        edge_id,
+        upstream=node.http_url,
+        uplink=f'token = "{token}"\n',
+        devices=rtu_device_toml("meter", port, site_id="depot"),
+    )
+    edge = await start_edge(config)
+    device = edge.devices["meter"]
+    assert device.modbus is not None
+    try:
+        async with node.client() as client:
+
+            async def server_device(check: Any) -> Any:
+                async def probe() -> dict[str, Any] | None:
+                    state = await edge_state(client, edge_id)
+                    if state is None or not state["devices"]:
+                        return None
+                    d = device_of(state, "meter")
+                    return d if check(d) else None
+
+                return probe
+
+            await wait_for(await server_device(lambda d: d["reachable"] is True), what="a reachable meter")
+
+            # The meter goes quiet: every poll times out; one Timeout fault, the device unreachable.
+            await meter.stop()
+            d = await wait_for(
+                await server_device(lambda d: "Timeout" in d["active_faults"] and d["reachable"] is False),
+                what="the Timeout fault at the server",
+            )
+            assert d["counters"]["timeouts"] >= 1
+            assert d["last_good_read_at"] is not None  # the last good read is kept
+
+            # Noise on the line: answers that are no Modbus frame are never taken for readings.
+            samples_before = device.sink.samples
+            await meter.garbage()
+            polls = device.modbus.polls
+            await wait_for(
+                lambda: asyncio.sleep(0, result=meter.requests_seen_by_noise >= 3 and device.modbus.polls >= polls + 3),
+                what="polls answered with noise",
+            )
+            assert device.sink.samples == samples_before
+            assert device.modbus.failures >= 3
+            assert {"Timeout", "CommunicationError"} & device.sink.active_faults.keys()
+
+            # The meter is back: faults clear, readings flow again.
+            await meter.start()
+            d = await wait_for(
+                await server_device(lambda d: d["reachable"] is True and d["active_faults"] == {}),
+                what="recovery",
+            )
+            assert device.sink.samples > samples_before
+            state = await edge_state(client, edge_id)
+            assert state is not None and state["active_faults"] == 0
+            # the bus saw the fault raised and cleared for the site
+    finally:
+        await edge.stop()
+
+
+async def server_seqs(node: Node, edge_id: str) -> list[int]:
+    from sqlalchemy import select
+
+    from chargebridge.edges.tables import edge_samples
+
+    assert node.app.store is not None
+    async with node.app.store.reading() as conn:
+        rows = await conn.execute(
+            select(edge_samples.c.seq).where(edge_samples.c.edge_id == edge_id).order_by(edge_samples.c.id)
+        )
+        return [int(r[0]) for r in rows]
+
+
+async def test_uplink_loss_restart_and_ordered_replay_without_duplicates(
+    sqlite_node: Node, line: tuple[RtuMeter, str], tmp_path: Path
+) -> None:
+    meter, port = line
+    node = sqlite_node
+    edge_id = random_id("edge")
+    token = await edge_token(node)
+    http_port = int(node.http_url.rsplit(":", 1)[1])
+    proxy = TcpProxy("127.0.0.1", http_port)
+    await proxy.start()
+    config = edge_config(
+        tmp_path,
+        edge_id,
+        upstream=f"http://127.0.0.1:{proxy.port}",
+        uplink=f'token = "{token}"\n',
+        devices=rtu_device_toml("meter", port),
+    )
+    edge = await start_edge(config)
+    try:
+        async with node.client() as client:
+
+            async def edge_row() -> dict[str, Any] | None:
+                state = await edge_state(client, edge_id)
+                return state if state and state["last_seq"] > 0 else None
+
+            await wait_for(edge_row, what="the first batch")
+
+            # The server goes away: the edge keeps reading and buffers on disk.
+            await proxy.cut()
+            await wait_for(lambda: asyncio.sleep(0, result=not edge.uplink_state.connected), what="uplink down")
+            depth = edge.outbox.depth
+            await wait_for(lambda: asyncio.sleep(0, result=edge.outbox.depth >= depth + 5), what="buffering")
+            await meter.stop()  # a fault while the uplink is down is buffered too
+            await wait_for(lambda: asyncio.sleep(0, result="Timeout" in edge.devices["meter"].sink.active_faults))
+            await meter.start()
+            await wait_for(lambda: asyncio.sleep(0, result=not edge.devices["meter"].sink.active_faults))
+
+            # The edge restarts while the uplink is still down: nothing buffered is lost.
+            await edge.stop()
+            buffered_before_restart = edge.outbox.last_seq
+            edge = await start_edge(config)
+            assert edge.outbox.last_seq == buffered_before_restart
+            assert edge.outbox.depth > 0
+            await wait_for(
+                lambda: asyncio.sleep(0, result=edge.outbox.last_seq >= buffered_before_restart + 3),
+                what="readings after the restart",
+            )
+
+            # The server is back: everything is replayed, in order, once.
+            await proxy.start()
+
+            async def drained() -> dict[str, Any] | None:
+                state = await edge_state(client, edge_id)
+                done = state is not None and edge.outbox.depth == 0 and state["last_seq"] == edge.outbox.acked_seq
+                return state if done and edge.outbox.acked_seq >= buffered_before_restart + 3 else None
+
+            state = await wait_for(drained, timeout=30, what="the replay")
+            seqs = await server_seqs(node, edge_id)
+            assert seqs == sorted(seqs), "applied out of order"
+            assert len(seqs) == len(set(seqs)), "a record was applied twice"
+            # every record the edge ever wrote was applied (samples plus the fault and its clear)
+            assert state["records_total"] == state["last_seq"]
+            assert max(seqs) <= state["last_seq"]
+            assert state["active_faults"] == 0
+
+            # A batch sent again (an answer lost on the way) is acknowledged and not applied again.
+            from sqlalchemy import select
+
+            from chargebridge.edges.tables import edge_samples
+
+            assert node.app.store is not None
+            async with node.app.store.reading() as conn:
+                row = (
+                    (await conn.execute(select(edge_samples).where(edge_samples.c.edge_id == edge_id).limit(1)))
+                    .mappings()
+                    .first()
+                )
+            assert row is not None
+            replay = {
+                "edge_id": edge_id,
+                "outbox_id": edge.outbox.outbox_id,
+                "records": [
+                    {
+                        "seq": row["seq"],
+                        "kind": "sample",
+                        "device": "meter",
+                        "at": "2030-01-01T00:00:00Z",
+                        "data": {"values": row["sampled_values"]},
+                    }
+                ],
+            }
+            again = await client.post(
+                f"/api/v1/edges/{edge_id}/batches", json=replay, headers={"Authorization": f"Bearer {token}"}
+            )
+            assert again.status_code == 200, again.text
+            assert again.json() == {"acked_seq": state["last_seq"], "applied": 0, "duplicates": 1}
+            assert await server_seqs(node, edge_id) == seqs
+    finally:
+        await edge.stop()
+        await proxy.cut()
+
+
+CAN_DEVICE = """
+[[devices]]
+name = "dc-module"
+transport = "can"
+interface = "virtual"
+channel = "{channel}"
+dbc = "dc-power-module"
+sample_interval_s = 0.1
+stale_after_s = 30
+station_id = "{station_id}"
+evse_id = 2
+
+[[devices.signals]]
+signal = "PM_OutputVoltage"
+measurand = "Voltage"
+unit = "V"
+location = "Outlet"
+
+[[devices.signals]]
+signal = "PM_OutputCurrent"
+measurand = "Current.Import"
+negative_measurand = "Current.Export"
+unit = "A"
+location = "Outlet"
+
+[[devices.faults]]
+signal = "PM_FaultOverTemp"
+code = "HighTemperature"
+vendor_code_signal = "PM_VendorErrorCode"
+"""
+
+
+async def test_can_virtual_bus_through_the_edge(sqlite_node: Node, tmp_path: Path) -> None:
+    import can
+
+    from tests.integration.test_integrations_canbus import output_frame, status_frame
+
+    node = sqlite_node
+    assert node.app.store is not None
+    station_id = random_id()
+    await node.app.store.add_station(station_id, now=node.app.clock.now())
+    edge_id = random_id("edge")
+    channel = f"edge-{edge_id}"
+    token = await edge_token(node)
+    config = edge_config(
+        tmp_path,
+        edge_id,
+        upstream=node.http_url,
+        uplink=f'token = "{token}"\n',
+        devices=CAN_DEVICE.format(channel=channel, station_id=station_id),
+    )
+    edge = await start_edge(config)
+    sender = can.Bus(interface="virtual", channel=channel)
+    try:
+        async with node.client() as client:
+
+            async def sample_with_voltage() -> list[dict[str, Any]] | None:
+                sender.send(output_frame(812.3, -42.0, -34000))
+                response = await client.get(f"/api/v1/edges/{edge_id}/samples")
+                rows = response.json() if response.status_code == 200 else []
+                return rows if any(v["measurand"] == "Voltage" for r in rows for v in r["values"]) else None
+
+            rows = await wait_for(sample_with_voltage, what="a CAN sample at the server")
+            values = {v["measurand"]: v["value"] for v in rows[0]["values"]}
+            assert values["Voltage"] == pytest.approx(812.3)
+            assert values["Current.Export"] == pytest.approx(42.0)  # negative current: V2G, as a magnitude
+
+            sender.send(status_frame(95, vendor_code=0x2A, PM_FaultOverTemp=1))
+
+            async def fault() -> dict[str, Any] | None:
+                d = device_of(await edge_state(client, edge_id), "dc-module")
+                return d if "HighTemperature" in d["active_faults"] else None
+
+            d = await wait_for(fault, what="the over-temperature fault")
+            assert d["transport"] == "can" and d["reachable"] is True
+            assert d["counters"]["frames"] >= 2
+            station_faults = (await client.get(f"/api/v1/stations/{station_id}/faults")).json()["items"]
+            assert [(f["code"], f["vendor_code"], f["evse_id"]) for f in station_faults] == [
+                ("HighTemperature", "0x002a", 2)
+            ]
+
+            sender.send(status_frame(60))
+
+            async def cleared() -> bool:
+                d = device_of(await edge_state(client, edge_id), "dc-module")
+                faults = (await client.get(f"/api/v1/stations/{station_id}/faults")).json()["items"]
+                return not d["active_faults"] and not faults
+
+            await wait_for(cleared, what="the fault cleared at the edge and the station")
+    finally:
+        sender.shutdown()
+        await edge.stop()
+
+
+async def test_diagnostics_commands_status_page_and_cli(
+    sqlite_node: Node, line: tuple[RtuMeter, str], tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from chargebridge.cli import app
+
+    _, port = line
+    node = sqlite_node
+    edge_id = random_id("edge")
+    token = await edge_token(node)
+    config = edge_config(
+        tmp_path,
+        edge_id,
+        upstream=node.http_url,
+        uplink=f'token = "{token}"\n',
+        devices=rtu_device_toml("meter", port),
+    )
+    edge = await start_edge(config)
+    try:
+        async with node.client() as client:
+            await wait_for(lambda: edge_state(client, edge_id), what="the edge at the server")
+
+            # A raw register read, relayed to the edge and answered: the SDM630's L1 voltage (float32 230.5).
+            read = await client.post(
+                f"/api/v1/edges/{edge_id}/diagnostics/read-register",
+                json={"device": "meter", "register_type": "input", "address": 0, "count": 2},
+            )
+            assert read.status_code == 200, read.text
+            assert read.json()["registers"] == [0x4366, 0x8000]
+
+            bad = await client.post(
+                f"/api/v1/edges/{edge_id}/diagnostics/read-register",
+                json={"device": "no-such-meter", "address": 0},
+            )
+            assert bad.status_code == 502 and "no device" in bad.json()["detail"]
+
+            # A limit for the energy manager, answered and kept by the edge.
+            limit = await client.post(
+                f"/api/v1/edges/{edge_id}/commands",
+                json={"type": "set_limit", "params": {"name": "site", "value": 63000, "unit": "W"}, "wait_s": 10},
+            )
+            assert limit.status_code == 200, limit.text
+            assert limit.json()["state"] == "answered"
+            assert limit.json()["answer"]["status"] == "ok"
+            assert edge.limits.values["site"]["value"] == 63000
+
+            ping = await client.post(f"/api/v1/edges/{edge_id}/commands", json={"type": "ping", "wait_s": 10})
+            assert ping.json()["answer"]["result"]["pong"] is True
+            history = (await client.get(f"/api/v1/edges/{edge_id}/commands")).json()
+            assert [c["type"] for c in history][:3] == ["ping", "set_limit", "read_register"]
+
+            # The technician's view: the loopback page and `chargebridge edge status`.
+            page = f"http://127.0.0.1:{edge.status_page.port}"
+            async with httpx.AsyncClient(base_url=page) as local:
+                html = (await local.get("/")).text
+                assert edge_id in html and "meter" in html
+                assert (await local.get("/limits")).json()["site"]["value"] == 63000
+                assert (await local.post("/status")).status_code == 405
+            result = await asyncio.to_thread(CliRunner().invoke, app, ["edge", "status", "--url", page])
+            assert result.exit_code == 0, result.output
+            assert "meter" in result.output and "connected" in result.output and "site: 63000" in result.output
+
+        # The limit survives a restart of the edge.
+        await edge.stop()
+        edge = await start_edge(config)
+        assert edge.limits.values["site"]["value"] == 63000
+        await edge.stop()
+        # With the edge gone, a diagnostic gets 504 in its time limit.
+        async with node.client() as client:
+            late = await client.post(
+                f"/api/v1/edges/{edge_id}/diagnostics/read-register",
+                json={"device": "meter", "address": 0, "timeout_s": 1},
+            )
+            assert late.status_code == 504
+    finally:
+        await edge.stop()
