@@ -46,7 +46,7 @@ def device_of(state: dict[str, Any] | None, name: str) -> dict[str, Any]:
 async def test_rtu_meter_reaches_the_server_over_https(
     sqlite_node: Node, line: tuple[RtuMeter, str], tmp_path: Path
 ) -> None:
-    meter, port = line
+    _, port = line
     node = sqlite_node
     assert node.app.store is not None
     station_id = random_id()
@@ -471,3 +471,141 @@ async def test_diagnostics_commands_status_page_and_cli(
             assert late.status_code == 504
     finally:
         await edge.stop()
+
+
+async def test_uplink_token_rules(sqlite_node: Node, tmp_path: Path) -> None:
+    """The ingest route wants an operator token; an edge is pinned to the token of its first batch."""
+    node = sqlite_node
+    edge_id = random_id("edge")
+    batch = {
+        "edge_id": edge_id,
+        "outbox_id": "o1",
+        "records": [
+            {
+                "seq": 1,
+                "kind": "sample",
+                "device": "m",
+                "at": "2030-01-01T00:00:00Z",
+                "data": {"values": [{"measurand": "Voltage", "value": 230.0, "unit": "V"}]},
+            }
+        ],
+    }
+    url = f"{node.http_url}/api/v1/edges/{edge_id}/batches"
+    first, second, viewer = await node.token("operator"), await node.token("operator"), await node.token("viewer")
+    async with httpx.AsyncClient() as http:
+        assert (await http.post(url, json=batch)).status_code == 401
+        assert (await http.post(url, json=batch, headers={"Authorization": "Bearer nope"})).status_code == 401
+        assert (await http.post(url, json=batch, headers={"Authorization": f"Bearer {viewer}"})).status_code == 403
+        ok = await http.post(url, json=batch, headers={"Authorization": f"Bearer {first}"})
+        assert ok.status_code == 200 and ok.json()["acked_seq"] == 1
+        other = await http.post(url, json=batch, headers={"Authorization": f"Bearer {second}"})
+        assert other.status_code == 403 and "another token" in other.json()["detail"]
+        # bad input is refused with a reason, and nothing is applied
+        broken = {**batch, "records": [{**batch["records"][0], "seq": 3}, {**batch["records"][0], "seq": 2}]}
+        refused = await http.post(url, json=broken, headers={"Authorization": f"Bearer {first}"})
+        assert refused.status_code == 422 and "increasing seq" in refused.text
+        wrong_path = await http.post(
+            url.replace(edge_id, "someone-else"), json=batch, headers={"Authorization": f"Bearer {first}"}
+        )
+        assert wrong_path.status_code == 422
+
+    # An edge with no token never gets its records in; it says why on its status.
+    config = edge_config(tmp_path, random_id("edge"), upstream=node.http_url)
+    edge = await start_edge(config)
+    try:
+        await wait_for(lambda: asyncio.sleep(0, result=edge.uplink_state.failures >= 1), what="a refused batch")
+        assert "401" in (edge.uplink_state.last_error or "")
+        assert edge.uplink_state.connected is False or edge.uplink_state.batches == 0
+    finally:
+        await edge.stop()
+
+
+class TlsTerminator:
+    """A reverse proxy that terminates TLS and insists on a client certificate from its CA (mTLS),
+    in front of the node's plain HTTP port, as a deployment would put nginx or haproxy there."""
+
+    def __init__(self, upstream_port: int, context: Any):
+        self.upstream_port = upstream_port
+        self.context = context
+        self.server: asyncio.Server | None = None
+        self.port = 0
+        self.peers: list[str] = []
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._handle, "127.0.0.1", 0, ssl=self.context)
+        self.port = int(self.server.sockets[0].getsockname()[1])
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            self.server.close()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        cert = writer.get_extra_info("peercert") or {}
+        self.peers.append(dict(x[0] for x in cert.get("subject", ())).get("commonName", ""))
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+
+        async def pump(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except (OSError, asyncio.CancelledError):
+                pass
+            finally:
+                dst.close()
+
+        await asyncio.gather(pump(reader, up_writer), pump(up_reader, writer))
+
+
+async def test_mutual_tls_uplink(sqlite_node: Node, tmp_path: Path) -> None:
+    import ssl
+
+    from chargebridge.security.ca import create_ca, issue_server_certificate, issue_station_certificate
+
+    node = sqlite_node
+    ca = create_ca("edge test CA")
+    ca_file = tmp_path / "ca.pem"
+    ca_file.write_bytes(ca.cert_pem())
+    server = issue_server_certificate(ca, ["127.0.0.1"])
+    server.write(tmp_path / "server.pem", tmp_path / "server.key")
+    client_cert = issue_station_certificate(ca, "edge-depot-7")  # a client-auth certificate
+    client_cert.write(tmp_path / "edge.pem", tmp_path / "edge.key")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=str(ca_file))
+    context.load_cert_chain(tmp_path / "server.pem", tmp_path / "server.key")
+    context.verify_mode = ssl.CERT_REQUIRED
+    proxy = TlsTerminator(int(node.http_url.rsplit(":", 1)[1]), context)
+    await proxy.start()
+    token = await edge_token(node)
+    edge_id = random_id("edge")
+    tls = f'ca_file = "{ca_file}"\n'
+    with_cert = tls + f'client_cert = "{tmp_path / "edge.pem"}"\nclient_key = "{tmp_path / "edge.key"}"\n'
+    try:
+        # Without a client certificate the proxy refuses the handshake: nothing gets through.
+        refused = await start_edge(
+            edge_config(
+                tmp_path, edge_id, upstream=f"https://127.0.0.1:{proxy.port}", uplink=tls + f'token = "{token}"\n'
+            )
+        )
+        try:
+            await wait_for(lambda: asyncio.sleep(0, result=refused.uplink_state.failures >= 1), what="a refusal")
+            assert refused.uplink_state.batches == 0
+        finally:
+            await refused.stop()
+        edge = await start_edge(
+            edge_config(
+                tmp_path,
+                edge_id,
+                upstream=f"https://127.0.0.1:{proxy.port}",
+                uplink=with_cert + f'token = "{token}"\n',
+                data_dir=tmp_path / "edge2",
+            )
+        )
+        try:
+            async with node.client() as client:
+                state = await wait_for(lambda: edge_state(client, edge_id), what="a batch over mTLS")
+            assert state["uplink"] == "https"
+            assert "edge-depot-7" in proxy.peers
+        finally:
+            await edge.stop()
+    finally:
+        await proxy.stop()

@@ -196,13 +196,13 @@ class EdgeNode:
             asyncio.create_task(uplink.serve_commands(self._handle_command), name="edge-commands"),
         ]
         try:
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         finally:
             for task in tasks:
                 if not task.done():
                     await cancel_and_wait(task)
-        for task in done:
-            exc = task.exception()
+        failures = [task.exception() for task in tasks if task.done() and not task.cancelled()]
+        for exc in failures:  # every failure is retrieved; the first one is raised
             if exc is not None:
                 raise exc
         raise UplinkDown("uplink loop ended")

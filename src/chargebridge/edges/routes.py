@@ -126,7 +126,7 @@ def build_router(ext: EdgesExtension) -> APIRouter:
     async def ingest(edge_id: EdgeId, batch: Batch, principal: Operator) -> BatchAnswer:
         """An edge's batch of records; idempotent by (edge id, seq). Answers how far it is applied."""
         if batch.edge_id != edge_id:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "edge_id of the body is not the one of the path")
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "edge_id of the body is not the one of the path")
         try:
             return await service().ingest(
                 batch, token_id=principal.token_id, may_take_over=principal.role >= Role.ADMIN, uplink="https"
