@@ -14,7 +14,7 @@ from chargebridge.domain.events import DomainEvent, EventKind
 from chargebridge.domain.model import MeterSample, ReadingContext, SampledValue
 from chargebridge.domain.timeutil import format_datetime
 from chargebridge.edge.protocol import Batch, WireDeviceStatus, WireRecord
-from chargebridge.edges.tables import edge_commands, edge_devices, edge_samples, edges
+from chargebridge.edges.tables import edge_commands, edge_devices, edge_outboxes, edge_samples, edges
 from chargebridge.store.repository import Row, Store, aware_row, sample_rows
 from chargebridge.store.schema import faults, meter_samples, stations
 
@@ -116,15 +116,24 @@ class EdgeStore:
                     first_seen_at=now,
                 )
             )
-            last_seq, outbox_id, status_at = 0, batch.outbox_id, None
+            status_at = None
         else:
             pinned = found["token_id"]
             if token_id is not None and pinned is not None and pinned != token_id and not may_take_over:
                 raise EdgeForbidden(f"edge {batch.edge_id!r} reports with another token")
-            last_seq, outbox_id, status_at = int(found["last_seq"]), found["outbox_id"], found["status_at"]
-        if outbox_id != batch.outbox_id:  # a new outbox (the edge's disk was replaced): a new sequence
-            out.new_outbox = True
+            status_at = found["status_at"]
+        outbox_key = and_(edge_outboxes.c.edge_id == batch.edge_id, edge_outboxes.c.outbox_id == batch.outbox_id)
+        seen = (await conn.execute(self.store._for_update(select(edge_outboxes.c.last_seq).where(outbox_key)))).first()
+        if seen is None:
+            await conn.execute(
+                insert(edge_outboxes).values(
+                    edge_id=batch.edge_id, outbox_id=batch.outbox_id, last_seq=0, first_seen_at=now, last_seen_at=now
+                )
+            )
+            out.new_outbox = found is not None  # the edge's disk was replaced: a new sequence starts
             last_seq = 0
+        else:
+            last_seq = int(seen[0])
         if batch.status is not None:
             for device_status in batch.status.devices:
                 await self._upsert_device(conn, batch.edge_id, device_status, now)
@@ -188,6 +197,7 @@ class EdgeStore:
             values["status"] = batch.status.model_dump(mode="json", exclude={"devices"})
             values["status_at"] = batch.status.at
         await conn.execute(update(edges).where(edges.c.id == batch.edge_id).values(**values))
+        await conn.execute(update(edge_outboxes).where(outbox_key).values(last_seq=new_seq, last_seen_at=now))
         out.acked_seq = new_seq
         return out
 

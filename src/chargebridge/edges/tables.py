@@ -3,6 +3,7 @@
 - ``edges``: one row per site controller: the API token it reports with (pinned at its first
   batch), the outbox it sends from and the last sequence number applied (the idempotency key),
   its latest status report.
+- ``edge_outboxes``: the last sequence number applied per outbox of an edge.
 - ``edge_devices``: the field devices an edge reports: labels (station, site, EVSE), reachability,
   last good read, error counters, active faults.
 - ``edge_samples``: every sample an edge sent, with its sequence number.
@@ -31,6 +32,18 @@ edges = Table(
     Column("last_seen_at", TZ),
     Column("status", JSON),
     Column("status_at", TZ),
+)
+
+# The last sequence number applied per outbox of an edge (the idempotency key is (edge, outbox, seq):
+# a replaced disk starts a new outbox, and two outboxes reporting under one id never undo each other).
+edge_outboxes = Table(
+    "edge_outboxes",
+    metadata,
+    Column("edge_id", String(48), primary_key=True),
+    Column("outbox_id", String(64), primary_key=True),
+    Column("last_seq", BigInteger, nullable=False, server_default="0"),
+    Column("first_seen_at", TZ, nullable=False),
+    Column("last_seen_at", TZ, nullable=False),
 )
 
 edge_devices = Table(

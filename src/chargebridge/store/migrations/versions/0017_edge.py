@@ -1,6 +1,7 @@
 """Edges: site controllers that report field devices (``chargebridge edge``).
 
 - ``edges``: one row per edge, with the last applied sequence number of its outbox;
+- ``edge_outboxes``: the last applied sequence number per outbox of an edge;
 - ``edge_devices``: its devices (labels, reachability, last good read, counters, faults);
 - ``edge_samples``: the samples it sent;
 - ``edge_commands``: commands and diagnostics for it, and their answers.
@@ -38,6 +39,15 @@ def upgrade() -> None:
         sa.Column("status", sa.JSON(), nullable=True),
         sa.Column("status_at", TZ, nullable=True),
         sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "edge_outboxes",
+        sa.Column("edge_id", sa.String(length=48), nullable=False),
+        sa.Column("outbox_id", sa.String(length=64), nullable=False),
+        sa.Column("last_seq", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("first_seen_at", TZ, nullable=False),
+        sa.Column("last_seen_at", TZ, nullable=False),
+        sa.PrimaryKeyConstraint("edge_id", "outbox_id"),
     )
     op.create_table(
         "edge_devices",
@@ -91,4 +101,5 @@ def downgrade() -> None:
     op.drop_index("ix_edge_samples_device", table_name="edge_samples")
     op.drop_table("edge_samples")
     op.drop_table("edge_devices")
+    op.drop_table("edge_outboxes")
     op.drop_table("edges")
