@@ -19,6 +19,7 @@ from pymodbus.server import ModbusSerialServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 
 from chargebridge.edge.config import EdgeConfig, parse_edge_config
+from tests.conftest import REQUIRE_SERVICES
 from tests.integration.test_integrations_modbus import FakeMeter, sdm630
 
 T = TypeVar("T")
@@ -28,6 +29,8 @@ T = TypeVar("T")
 async def pty_pair() -> AsyncIterator[tuple[str, str]]:
     """Two linked pseudo-terminals: what one end writes, the other reads (a serial cable)."""
     if shutil.which("socat") is None:
+        if REQUIRE_SERVICES:
+            pytest.fail("socat is required (CHARGEBRIDGE_REQUIRE_SERVICES=1)")
         pytest.skip("socat is not installed")
     proc = await asyncio.create_subprocess_exec(
         "socat", "-d", "-d", "pty,raw,echo=0", "pty,raw,echo=0", stderr=subprocess.PIPE
