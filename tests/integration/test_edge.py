@@ -4,6 +4,7 @@ real chargebridge node as its upstream (https uplink)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import httpx
 import pytest
 
 from chargebridge.edge.runner import EdgeNode
-from tests.conftest import Node, random_id
+from tests.conftest import Node, random_id, start_node
 from tests.integration.edge_support import RtuMeter, edge_config, pty_pair, rtu_device_toml, wait_for
 from tests.integration.tcp_proxy import TcpProxy
 
@@ -609,3 +610,31 @@ async def test_mutual_tls_uplink(sqlite_node: Node, tmp_path: Path) -> None:
             await edge.stop()
     finally:
         await proxy.stop()
+
+
+async def test_a_long_poll_is_answered_at_once_when_the_node_stops(tmp_path: Path) -> None:
+    node = await start_node(tmp_path, None)
+    stopped = False
+    try:
+        token = await edge_token(node)
+        edge_id = random_id("edge")
+        headers = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(base_url=node.http_url, headers=headers, timeout=90) as http:
+            batch = {"edge_id": edge_id, "outbox_id": "o", "records": []}
+            assert (await http.post(f"/api/v1/edges/{edge_id}/batches", json=batch)).status_code == 200
+            poll = asyncio.create_task(
+                http.get(f"/api/v1/edges/{edge_id}/commands", params={"state": "pending", "wait_s": 60})
+            )
+            await asyncio.sleep(0.5)
+            assert not poll.done()
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            await node.app.stop()
+            stopped = True
+            assert loop.time() - started < 8, "the node waited for the long poll"
+            with contextlib.suppress(httpx.HTTPError):
+                answer = await asyncio.wait_for(poll, 5)
+                assert answer.json() == []
+    finally:
+        if not stopped:
+            await node.app.stop()

@@ -36,6 +36,10 @@ from chargebridge.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
+# A pending command is relayed again with the edge's next batch after this long (the edge may have
+# been away when it was first sent; it answers a command id once, so a second copy is harmless).
+RELAY_AGAIN_S = 10.0
+
 
 def command_payload(row: Row) -> bytes:
     return json.dumps(
@@ -66,7 +70,7 @@ class _Consumer:
         self.connected = asyncio.Event()
         self.batches = 0
         self.refused = 0
-        self._relayed: OrderedDict[str, None] = OrderedDict()
+        self._relayed: OrderedDict[str, float] = OrderedDict()  # command id -> when relayed (loop time)
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -119,13 +123,16 @@ class _Consumer:
 
     async def _relay_pending(self, edge_id: str) -> None:
         rows = await self.service.db.commands(edge_id, pending_at=self.service.clock.now(), limit=50)
+        now = asyncio.get_running_loop().time()
         for row in rows:
-            if row["id"] in self._relayed:
+            relayed = self._relayed.get(row["id"])
+            if relayed is not None and now - relayed < RELAY_AGAIN_S:
                 continue
             await self.relay(edge_id, row)
 
     def _remember(self, command_id: str) -> None:
-        self._relayed[command_id] = None
+        self._relayed[command_id] = asyncio.get_running_loop().time()
+        self._relayed.move_to_end(command_id)
         while len(self._relayed) > 10_000:
             self._relayed.popitem(last=False)
 

@@ -41,6 +41,8 @@ class EdgesExtension:
             consumer.start()
 
     async def stop(self) -> None:
+        if self.service is not None:
+            self.service.close()  # long polls and waiting diagnostics answer now, not at their deadline
         for consumer in self.consumers:
             await consumer.stop()  # bounded (cancel_and_wait)
         self.consumers = []

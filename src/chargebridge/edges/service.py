@@ -35,6 +35,7 @@ class EdgeService:
         self._new_command: dict[str, asyncio.Event] = defaultdict(asyncio.Event)
         self._answered: dict[str, asyncio.Event] = {}
         self.relays: dict[str, Relay] = {}  # uplink kind -> relay
+        self.closing = False
         self.batches = 0
         self.records = 0
         self.duplicates = 0
@@ -76,10 +77,16 @@ class EdgeService:
                 log.exception("edge %s: could not relay command %s", edge["id"], row["id"])
         return row
 
+    def close(self) -> None:
+        """End every long poll and wait now (the node is stopping: they answer at once)."""
+        self.closing = True
+        for event in [*self._new_command.values(), *self._answered.values()]:
+            event.set()
+
     async def _wait(self, event: asyncio.Event, deadline: float) -> None:
         loop = asyncio.get_running_loop()
         remaining = deadline - loop.time()
-        if remaining <= 0:
+        if remaining <= 0 or self.closing:
             return
         try:
             async with asyncio.timeout(min(RECHECK_S, remaining)):
@@ -94,7 +101,7 @@ class EdgeService:
         while True:
             event.clear()
             rows = await self.db.commands(edge_id, pending_at=self.clock.now(), limit=limit)
-            if rows or asyncio.get_running_loop().time() >= deadline:
+            if rows or self.closing or asyncio.get_running_loop().time() >= deadline:
                 return rows
             await self._wait(event, deadline)
 
@@ -115,7 +122,7 @@ class EdgeService:
                 row = await self.db.command(command_id)
                 if row is not None and row["state"] == "answered":
                     return row
-                if asyncio.get_running_loop().time() >= deadline:
+                if self.closing or asyncio.get_running_loop().time() >= deadline:
                     return None
                 await self._wait(event, deadline)
         finally:
