@@ -474,9 +474,9 @@ async def test_diagnostics_commands_status_page_and_cli(
         await edge.stop()
 
 
-async def test_uplink_token_rules(sqlite_node: Node, tmp_path: Path) -> None:
-    """The ingest route wants an operator token; an edge is pinned to the token of its first batch."""
-    node = sqlite_node
+async def test_uplink_token_rules(node: Node, tmp_path: Path) -> None:
+    """The ingest route wants an operator token; an edge is pinned to the token of its first batch
+    (on SQLite and PostgreSQL)."""
     edge_id = random_id("edge")
     batch = {
         "edge_id": edge_id,
@@ -498,7 +498,22 @@ async def test_uplink_token_rules(sqlite_node: Node, tmp_path: Path) -> None:
         assert (await http.post(url, json=batch, headers={"Authorization": "Bearer nope"})).status_code == 401
         assert (await http.post(url, json=batch, headers={"Authorization": f"Bearer {viewer}"})).status_code == 403
         ok = await http.post(url, json=batch, headers={"Authorization": f"Bearer {first}"})
-        assert ok.status_code == 200 and ok.json()["acked_seq"] == 1
+        assert ok.status_code == 200 and ok.json() == {"acked_seq": 1, "applied": 1, "duplicates": 0}
+        again = await http.post(url, json=batch, headers={"Authorization": f"Bearer {first}"})
+        assert again.json() == {"acked_seq": 1, "applied": 0, "duplicates": 1}
+        more = {
+            **batch,
+            "records": [
+                batch["records"][0],
+                {**batch["records"][0], "seq": 2, "kind": "fault", "data": {"code": "Timeout", "info": "silent"}},
+            ],
+        }
+        both = await http.post(url, json=more, headers={"Authorization": f"Bearer {first}"})
+        assert both.json() == {"acked_seq": 2, "applied": 1, "duplicates": 1}
+        state = (
+            await http.get(f"{node.http_url}/api/v1/edges/{edge_id}", headers={"Authorization": f"Bearer {viewer}"})
+        ).json()
+        assert state["devices"][0]["active_faults"] == {"Timeout": "silent"} and state["records_total"] == 2
         other = await http.post(url, json=batch, headers={"Authorization": f"Bearer {second}"})
         assert other.status_code == 403 and "another token" in other.json()["detail"]
         # bad input is refused with a reason, and nothing is applied
