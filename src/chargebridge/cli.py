@@ -391,6 +391,9 @@ _register_optional_commands()
 from chargebridge.firmware.cli import firmware_app  # noqa: E402  (after the commands above: keeps their order)
 
 app.add_typer(firmware_app, name="firmware")
+from chargebridge.edge.cli import edge_app  # noqa: E402
+
+app.add_typer(edge_app, name="edge")
 
 
 def main() -> None:

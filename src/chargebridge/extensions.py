@@ -58,4 +58,7 @@ def build_extensions(settings: Settings) -> list[Extension]:
     from chargebridge.billing.extension import BillingExtension  # tariffs, CDRs, running cost, OCMF ([billing])
 
     extensions.append(BillingExtension(settings))
+    from chargebridge.edges.extension import EdgesExtension  # site controllers: batches, devices, diagnostics
+
+    extensions.append(EdgesExtension(settings))
     return extensions

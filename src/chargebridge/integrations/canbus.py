@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -26,8 +27,9 @@ from pydantic import Field, model_validator
 
 from chargebridge.api.auth import Scope, Viewer, scope
 from chargebridge.domain.model import MeterSample, SampledValue
+from chargebridge.domain.timeutil import format_datetime
 from chargebridge.integrations.base import Section, StrictModel
-from chargebridge.integrations.modbus import TelemetrySink
+from chargebridge.integrations.modbus import DeviceSink, TelemetrySink
 from chargebridge.tasks import cancel_and_wait
 
 if TYPE_CHECKING:
@@ -82,25 +84,21 @@ class CanFaultMap(StrictModel):
     info: str = ""
 
 
-class CanBusConfig(StrictModel):
+class CanLinkConfig(StrictModel):
+    """One CAN interface, its DBC and what to read from it (shared by ``[canbus]`` and the edge)."""
+
     name: str
     interface: str = "socketcan"
     channel: str = "can0"
     bitrate: int | None = None
     dbc: str = "dc-power-module"
-    station_id: str | None = None
-    site_id: str | None = None
-    evse_id: int = Field(default=0, ge=0)
-    connector_id: int | None = None
     sample_interval_s: float = Field(default=1.0, gt=0)
     stale_after_s: float = Field(default=5.0, gt=0)
     signals: list[CanSignalMap] = []
     faults: list[CanFaultMap] = []
 
     @model_validator(mode="after")
-    def _check(self) -> CanBusConfig:
-        if (self.station_id is None) == (self.site_id is None):
-            raise ValueError(f"bus {self.name!r}: set exactly one of station_id and site_id")
+    def _check(self) -> CanLinkConfig:
         try:
             db = load_dbc(self.dbc)
         except Exception as exc:
@@ -111,6 +109,21 @@ class CanBusConfig(StrictModel):
         missing = sorted(set(wanted) - known)
         if missing:
             raise ValueError(f"bus {self.name!r}: signals {missing} are not in DBC {self.dbc!r}")
+        return self
+
+
+class CanBusConfig(CanLinkConfig):
+    """A bus of the ``[canbus]`` section: a link and the station or site its telemetry belongs to."""
+
+    station_id: str | None = None
+    site_id: str | None = None
+    evse_id: int = Field(default=0, ge=0)
+    connector_id: int | None = None
+
+    @model_validator(mode="after")
+    def _target(self) -> CanBusConfig:
+        if (self.station_id is None) == (self.site_id is None):
+            raise ValueError(f"bus {self.name!r}: set exactly one of station_id and site_id")
         return self
 
 
@@ -172,7 +185,7 @@ class _Latest:
 class CanBusReader:
     """Reads one CAN interface. :meth:`handle_frame` is the whole decoding path (tests drive it too)."""
 
-    def __init__(self, config: CanBusConfig, sink: TelemetrySink, db: Database | None = None):
+    def __init__(self, config: CanLinkConfig, sink: DeviceSink, db: Database | None = None):
         self.config = config
         self.sink = sink
         self.db = db or load_dbc(config.dbc)
@@ -182,6 +195,7 @@ class CanBusReader:
         self.frames = 0
         self.unknown_frames = 0
         self.bad_frames = 0
+        self.last_frame_at: datetime | None = None  # of the last frame the DBC decoded
         self._bus: can.BusABC | None = None
         self._notifier: can.Notifier | None = None
         self._task: asyncio.Task[None] | None = None
@@ -199,6 +213,7 @@ class CanBusReader:
             log.debug("canbus %s: bad frame %#x: %s", self.config.name, arbitration_id, exc)
             return
         self.frames += 1
+        self.last_frame_at = self.sink.clock.now()
         assert isinstance(decoded, dict)
         for name, value in decoded.items():
             if isinstance(value, int | float):
@@ -335,6 +350,7 @@ class CanBusReader:
             "frames": self.frames,
             "unknown_frames": self.unknown_frames,
             "bad_frames": self.bad_frames,
+            "last_frame_at": format_datetime(self.last_frame_at) if self.last_frame_at else None,
             **self.sink.status(),
         }
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from chargebridge.billing.config import BillingConfig
+from chargebridge.edges.config import EdgesConfig
 from chargebridge.integrations.canbus import CanConfig
 from chargebridge.integrations.exports import ExportsConfig
 from chargebridge.integrations.metrics import MetricsConfig
@@ -41,6 +42,7 @@ class IntegrationsConfig(BaseModel):
     canbus: CanConfig = CanConfig()
     vendors: VendorsConfig = VendorsConfig()
     billing: BillingConfig = BillingConfig()  # read by the billing extension (extensions.py)
+    edges: EdgesConfig = EdgesConfig()  # read by the edges extension: batches from MQTT / NATS
 
 
 class ConfigError(ValueError):

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from fastapi import APIRouter
 from pydantic import Field, ValidationError, model_validator
@@ -324,6 +324,25 @@ def sample_json(sample: MeterSample) -> list[dict[str, Any]]:
     ]
 
 
+class DeviceSink(Protocol):
+    """Where a field-device reader (:class:`ModbusMeter`, the CAN bus reader) sends what it reads.
+
+    On a node it is a :class:`TelemetrySink` (store and bus); on an edge, the edge's durable
+    outbox (``chargebridge.edge.devices``). The readers only ever call these.
+    """
+
+    clock: Clock
+    active_faults: dict[str, str]
+
+    async def sample(self, sample: MeterSample) -> None: ...
+
+    async def fault(self, code: str, info: str, vendor_code: str | None = None) -> None: ...
+
+    async def clear(self, code: str) -> None: ...
+
+    def status(self) -> dict[str, Any]: ...
+
+
 class TelemetrySink:
     """Meter samples and faults of one field device, for a station or a site.
 
@@ -459,7 +478,9 @@ class TelemetrySink:
 # -- configuration ----------------------------------------------------------------------------
 
 
-class ModbusMeterConfig(StrictModel):
+class ModbusLinkConfig(StrictModel):
+    """How to reach one Modbus device and which map decodes it (shared by ``[modbus]`` and the edge)."""
+
     name: str
     map: str  # a built-in map name or the path of a TOML register map
     transport: Literal["tcp", "rtu"] = "tcp"
@@ -474,6 +495,21 @@ class ModbusMeterConfig(StrictModel):
     address_offset: int = 0  # added to every map address (e.g. a SunSpec meter model at another base)
     poll_interval_s: float = Field(default=10.0, gt=0)
     timeout_s: float = Field(default=2.0, gt=0)
+
+    @model_validator(mode="after")
+    def _link(self) -> ModbusLinkConfig:
+        if self.transport == "rtu" and not self.serial_port:
+            raise ValueError(f"meter {self.name!r}: transport 'rtu' needs serial_port")
+        try:
+            load_register_map(self.map)
+        except MapError as exc:
+            raise ValueError(f"meter {self.name!r}: {exc}") from exc
+        return self
+
+
+class ModbusMeterConfig(ModbusLinkConfig):
+    """A meter of the ``[modbus]`` section: a link and the station or site its readings belong to."""
+
     station_id: str | None = None
     site_id: str | None = None
     evse_id: int = Field(default=0, ge=0)
@@ -482,12 +518,6 @@ class ModbusMeterConfig(StrictModel):
     def _target(self) -> ModbusMeterConfig:
         if (self.station_id is None) == (self.site_id is None):
             raise ValueError(f"meter {self.name!r}: set exactly one of station_id and site_id")
-        if self.transport == "rtu" and not self.serial_port:
-            raise ValueError(f"meter {self.name!r}: transport 'rtu' needs serial_port")
-        try:
-            load_register_map(self.map)
-        except MapError as exc:
-            raise ValueError(f"meter {self.name!r}: {exc}") from exc
         return self
 
 
@@ -516,11 +546,16 @@ class ModbusReadError(Exception):
 
 
 class ModbusMeter:
-    """Polls one meter; :meth:`poll_once` never raises (every failure becomes a fault)."""
+    """Polls one meter; :meth:`poll_once` never raises (every failure becomes a fault).
+
+    One request is on the line at a time: polls and raw diagnostic reads (:meth:`read_raw`)
+    take turns on the device's lock, so a technician's read never corrupts a poll on a
+    half-duplex RS-485 line.
+    """
 
     FAULT_CODES = ("Timeout", "CommunicationError", "MapMismatch", "BadReading")
 
-    def __init__(self, config: ModbusMeterConfig, sink: TelemetrySink, rmap: RegisterMap | None = None):
+    def __init__(self, config: ModbusLinkConfig, sink: DeviceSink, rmap: RegisterMap | None = None):
         self.config = config
         self.sink = sink
         self.map = rmap or load_register_map(config.map)
@@ -534,6 +569,11 @@ class ModbusMeter:
         self.blocks = plan_reads(specs, self.map.max_gap)
         self.polls = 0
         self.failures = 0
+        self.timeouts = 0  # failures by kind (the sum is ``failures``)
+        self.errors = 0
+        self.last_good_read_at: datetime | None = None
+        self.last_error: str | None = None
+        self._lock = asyncio.Lock()
         self._client: Any = None
         self._task: asyncio.Task[None] | None = None
 
@@ -557,16 +597,17 @@ class ModbusMeter:
             reconnect_delay=0,
         )
 
-    async def _read_block(self, block: Block) -> list[int]:
+    async def _read_block(self, block: Block, device_id: int | None = None) -> list[int]:
         from pymodbus.exceptions import ConnectionException, ModbusIOException
 
         client = self._client
         read = client.read_holding_registers if block.register_type == "holding" else client.read_input_registers
+        unit = self.config.device_id if device_id is None else device_id
         try:
             # asyncio.timeout, not wait_for: on Python 3.11 wait_for drops a cancellation that
             # arrives together with the answer, and the poller then never stopped.
             async with asyncio.timeout(self.config.timeout_s + 1.0):
-                response = await read(block.start, count=block.count, device_id=self.config.device_id)
+                response = await read(block.start, count=block.count, device_id=unit)
         except (TimeoutError, ModbusIOException) as exc:
             raise ModbusTimeout(f"no answer to reading {block.count} registers at {block.start}: {exc}") from exc
         except ConnectionException as exc:
@@ -578,7 +619,7 @@ class ModbusMeter:
             raise ModbusReadError(f"short answer: {len(registers)} of {block.count} registers")
         return registers[: block.count]
 
-    async def read_registers(self) -> dict[tuple[str, int], int]:
+    async def _connect(self) -> None:
         if self._client is None:
             self._client = self._new_client()
         if not self._client.connected:
@@ -589,11 +630,36 @@ class ModbusMeter:
                 raise ModbusTimeout("connect timed out") from exc
             if not ok:
                 raise ModbusReadError(f"cannot connect ({self.config.transport})")
-        out: dict[tuple[str, int], int] = {}
-        for block in self.blocks:
-            for i, word in enumerate(await self._read_block(block)):
-                out[(block.register_type, block.start + i)] = word
-        return out
+
+    async def read_registers(self) -> dict[tuple[str, int], int]:
+        async with self._lock:
+            try:
+                await self._connect()
+                out: dict[tuple[str, int], int] = {}
+                for block in self.blocks:
+                    for i, word in enumerate(await self._read_block(block)):
+                        out[(block.register_type, block.start + i)] = word
+                return out
+            except BaseException:
+                self._drop_client()  # a late answer must not be taken for the next request's
+                raise
+
+    async def read_raw(
+        self, register_type: RegisterType, address: int, count: int, device_id: int | None = None
+    ) -> list[int]:
+        """Read ``count`` registers as they are (diagnostics). Raises :class:`ModbusTimeout` or
+        :class:`ModbusReadError`; the link is dropped after a failure like after a failed poll."""
+        if not 1 <= count <= MAX_REGISTERS_PER_READ:
+            raise ValueError(f"count must be 1..{MAX_REGISTERS_PER_READ}")
+        if not 0 <= address <= 65535 or address + count > 65536:
+            raise ValueError("address out of range")
+        async with self._lock:
+            try:
+                await self._connect()
+                return await self._read_block(Block(register_type, address, count), device_id)
+            except BaseException:
+                self._drop_client()
+                raise
 
     def _drop_client(self) -> None:
         if self._client is not None:
@@ -607,14 +673,17 @@ class ModbusMeter:
             registers = await self.read_registers()
         except ModbusTimeout as exc:
             self.failures += 1
-            self._drop_client()  # a late answer must not be taken for the next request's
+            self.timeouts += 1
+            self.last_error = f"Timeout: {exc}"
             await self.sink.fault("Timeout", str(exc))
             return None
         except Exception as exc:  # refused connection, exception response, serial port missing, ...
             self.failures += 1
-            self._drop_client()
+            self.errors += 1
+            self.last_error = f"{type(exc).__name__}: {exc}"
             await self.sink.fault("CommunicationError", f"{type(exc).__name__}: {exc}")
             return None
+        self.last_good_read_at = self.sink.clock.now()
         await self.sink.clear("Timeout")
         await self.sink.clear("CommunicationError")
         decoded = decode_readings(self.map, registers, offset=self.config.address_offset)
@@ -657,6 +726,10 @@ class ModbusMeter:
             "transport": self.config.transport,
             "polls": self.polls,
             "failures": self.failures,
+            "timeouts": self.timeouts,
+            "errors": self.errors,
+            "last_good_read_at": format_datetime(self.last_good_read_at) if self.last_good_read_at else None,
+            "last_error": self.last_error,
             **self.sink.status(),
         }
 
