@@ -178,6 +178,9 @@ async def test_v16_cdr_in_the_stop_commit_with_exact_cost_exports_and_credit(nod
         lines = list(csv.reader(io.StringIO(statement)))
         total = next(line for line in lines if line[0].startswith("TOTAL"))
         assert total[6] == "0.00"  # the CDR and its credit cancel out
+        for odd in ("0000-01", "9999-12"):  # months whose bounds no date can hold: a clear 422, not a 500
+            answer = await http.get("/api/v1/exports/statements/FLEET-A.csv", params={"month": odd})
+            assert answer.status_code == 422, (odd, answer.text)
     await station.close()
 
 
