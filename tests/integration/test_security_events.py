@@ -206,7 +206,9 @@ async def test_security_events_route_filters_and_access(node: Node) -> None:
         created = await http.post("/api/v1/tokens", json={"role": "admin", "stations": ["SEV-1"]})
         scoped = created.json()["token"]
     async with node.client(scoped) as http:
-        assert (await http.get("/api/v1/security-events")).status_code == 403  # would show other stations
+        # Filtered to the token's stations (never the station-less ones, never SEV-2's).
+        everything = await http.get("/api/v1/security-events")
+        assert everything.status_code == 200 and {i["station_id"] for i in everything.json()["items"]} == {"SEV-1"}
         assert (await http.get("/api/v1/security-events", params={"station_id": "SEV-2"})).status_code == 404
         mine = await http.get("/api/v1/security-events", params={"station_id": "SEV-1"})
         assert mine.status_code == 200 and {i["station_id"] for i in mine.json()["items"]} == {"SEV-1"}
