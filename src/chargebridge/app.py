@@ -74,11 +74,16 @@ class Chargebridge:
         s = self.settings
         ca = signing_ca(s)  # a bad CA key refuses to start before anything is opened
         self.store = store = await Store.open(s.resolved_database_url(), retry_window_s=s.store_retry_window_s)
+        store.clock_skew_limit_s = s.clock_skew_limit_s
         self.requests = StationRequests(
             store,
             self.bus,
             self.clock,
-            CsmsSettings(heartbeat_interval_s=s.heartbeat_interval_s, boot_retry_interval_s=s.boot_retry_interval_s),
+            CsmsSettings(
+                heartbeat_interval_s=s.heartbeat_interval_s,
+                boot_retry_interval_s=s.boot_retry_interval_s,
+                clock_skew_limit_s=s.clock_skew_limit_s,
+            ),
         )
         await self.requests.start()
         self.gateway = Gateway(

@@ -55,4 +55,7 @@ def build_extensions(settings: Settings) -> list[Extension]:
     from chargebridge.txstatus.extension import TransactionStatusExtension  # GetTransactionStatus, seqNo gaps
 
     extensions.append(TransactionStatusExtension(settings))
+    from chargebridge.retention.extension import RetentionExtension  # meter samples -> hourly aggregates
+
+    extensions.append(RetentionExtension(settings))
     return extensions

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
 
@@ -32,6 +32,9 @@ class ApiContext:
     # Told of every command the command route sent and its answer: (station_id, command, outcome).
     # Capability extensions add theirs when they start (smart charging stores accepted profiles).
     command_observers: list[CommandObserver] = field(default_factory=list)
+    # Extensions whose counters /metrics exports (``name`` and ``stats()``, integrations.base.ReportsStats);
+    # they add themselves when they start (the retention job).
+    stats_reporters: list[Any] = field(default_factory=list)
     # Refused bearer tokens of this API: counted, logged, throttled per source address.
     bearer_guard: BearerGuard = field(init=False, repr=False, compare=False)
 

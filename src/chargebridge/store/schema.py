@@ -80,6 +80,10 @@ stations = Table(
     Column("last_seen", TZ),
     Column("last_boot_at", TZ),
     Column("created_at", TZ, nullable=False),
+    # The station's clock (migration 0015): how far its last timestamp beyond clock_skew_limit_s was
+    # from the server's clock (seconds, positive: ahead) and when; null once its times agree again.
+    Column("clock_skew_s", Float),
+    Column("clock_skew_at", TZ),
 )
 
 connectors = Table(
@@ -172,6 +176,10 @@ transactions = Table(
     Column("awaiting_since", TZ),
     Column("finalise_after", TZ),  # finalise as incomplete from then on, even without the missing events
     Column("finalise_note", String(255)),
+    # The station's clock (migration 0015): stored as sent, flagged for billing and review.
+    Column("start_in_future", Boolean, nullable=False, server_default=text("false")),
+    Column("end_before_start", Boolean, nullable=False, server_default=text("false")),
+    Column("time_note", String(255)),
     Column("updated_at", TZ, nullable=False),
     Index(
         "ux_transactions_station_tx",
