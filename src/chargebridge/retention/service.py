@@ -49,6 +49,7 @@ class RetentionJob:
         self.clock = clock
         self.policy = policy
         self._task: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()  # one run at a time (the schedule's and one asked for by the API)
         self.running = False
         self.runs = 0
         self.batches = 0
@@ -70,6 +71,10 @@ class RetentionJob:
 
     async def run_once(self) -> RunResult:
         """One pass over everything older than the cutoff, batch by batch."""
+        async with self._lock:
+            return await self._run()
+
+    async def _run(self) -> RunResult:
         started = time.monotonic()
         now = self.clock.now()
         cutoff = self.cutoff(now)
