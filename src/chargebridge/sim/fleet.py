@@ -30,14 +30,15 @@ SCENARIOS: dict[str, Behaviour] = {
     "idle": Behaviour(),
     # sessions start and stop at random
     "charging": Behaviour(sessions=True, idle_mean_s=1200.0, session_mean_s=2700.0),
-    # a small lively fleet for a dashboard: short sessions, occasional faults and drop-outs
+    # a small lively fleet for a dashboard, at real time (its timestamps are the wall clock's):
+    # sessions of a few minutes, a fault now and then, a rare drop-out
     "demo": Behaviour(
         sessions=True,
-        idle_mean_s=600.0,
-        session_mean_s=1500.0,
-        fault_rate_per_h=0.25,
-        fault_duration_s=300.0,
-        disconnect_rate_per_h=0.05,
+        idle_mean_s=90.0,
+        session_mean_s=300.0,
+        fault_rate_per_h=1.0,
+        fault_duration_s=90.0,
+        disconnect_rate_per_h=0.2,
     ),
     # charging, and every station drops its connection at the same moment, repeatedly
     "storm": Behaviour(sessions=True, idle_mean_s=1200.0, session_mean_s=2700.0),
