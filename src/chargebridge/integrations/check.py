@@ -162,7 +162,7 @@ def check(
     try:
         parsed = config_from_settings(settings)
     except ConfigError as exc:
-        raise fail(f"{settings.config_file}: {exc}") from None
+        raise fail(str(exc)) from None
     console.print(f"{settings.config_file}: valid", highlight=False)
     urls: list[str] = []
     if parsed.webhooks.enabled:
