@@ -203,6 +203,10 @@ class Fleet:
             transactions_unacknowledged=counters.transactions_unacknowledged,
             elapsed_s=monotonic() - self._started,
             simulated_s=self.clock.elapsed(),
+            peak_connected=counters.peak_connected,
+            ever_booted=sum(1 for station in self.stations if station.boots > 0),
+            error_reasons=tuple(sorted(counters.error_reasons.items())),
+            authorize_refused=tuple(sorted(counters.authorize_refused.items())),
         )
 
     async def run(self, stop: asyncio.Event | None = None) -> FleetStats:
@@ -230,8 +234,8 @@ class Fleet:
                 for task in pending:
                     task.cancel()
                 for task in done:
-                    if not task.cancelled() and task.exception() is not None:
-                        self.counters.errors += 1
+                    if not task.cancelled() and (exc := task.exception()) is not None:
+                        self.counters.error(f"station task failed: {type(exc).__name__}")
             if self._writer is not None:
                 self._writer.close()
         return self.stats()
