@@ -28,8 +28,8 @@ async def test_unknown_station_errors_say_why(tmp_path: Path) -> None:
             scenario="idle",
             duration=1.5,
             ramp_up_s=0.0,
-            backoff_minimum_s=0.2,
-            backoff_random_range_s=0.1,
+            backoff_minimum_s=1,
+            backoff_random_range_s=1,
         )
         stats = await Fleet(config).run()
     finally:
