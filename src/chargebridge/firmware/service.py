@@ -118,13 +118,6 @@ async def store_image(
     newest image of a version is the one used, e.g. to roll back) and the old one stays for the
     updates and campaigns that name it."""
     try:
-        if not replace:
-            clash = duplicate_of(await db.list_images(vendor), models, version, hardware_revisions)
-            if clash is not None:
-                raise NeedsOverride(
-                    f"image {clash['id']} is already {vendor} {version} for {', '.join(clash['models'])}: "
-                    "replace it explicitly (CLI --replace, API ?replace=true) or give the new one another version"
-                )
         if image.size == 0:
             raise Refused("the image is empty")
         if image.size > options.max_image_bytes:
@@ -133,6 +126,13 @@ async def store_image(
             raise Refused("at least one model is needed")
         if (signature is None) != (signing_certificate is None):
             raise Refused("an OEM signature needs its signing certificate, and the other way round")
+        if not replace:
+            clash = duplicate_of(await db.list_images(vendor), models, version, hardware_revisions)
+            if clash is not None:
+                raise NeedsOverride(
+                    f"image {clash['id']} is already {vendor} {version} for {', '.join(clash['models'])}: "
+                    "replace it explicitly (CLI --replace, API ?replace=true) or give the new one another version"
+                )
     except Refused:
         image.discard()
         raise
