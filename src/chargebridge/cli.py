@@ -264,7 +264,7 @@ def token_create(
     expires_in_days: Annotated[int | None, typer.Option(help="Expire after this many days.")] = None,
     station: Annotated[
         list[str] | None,
-        typer.Option("--station", help="Limit the token to this station (repeat for several) [default: all]."),
+        typer.Option("--station", help="Limit the token to this station (repeat for several) (default: all)."),
     ] = None,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,

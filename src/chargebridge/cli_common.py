@@ -26,8 +26,8 @@ DataDir = Annotated[
     Path | None,
     typer.Option(
         "--data-dir",
-        help="Directory for the SQLite database and data files [default: ./chargebridge-data; "
-        "env CHARGEBRIDGE_DATA_DIR]. The demo uses ./chargebridge-demo.",
+        help="Directory for the SQLite database and data files (default: ./chargebridge-data; "
+        "env CHARGEBRIDGE_DATA_DIR). The demo uses ./chargebridge-demo.",
         show_default=False,
     ),
 ]
@@ -35,7 +35,7 @@ DatabaseUrl = Annotated[
     str | None,
     typer.Option(
         "--database-url",
-        help="e.g. postgresql+asyncpg://user@host/db [default: SQLite in the data dir; env CHARGEBRIDGE_DATABASE_URL]",
+        help="e.g. postgresql+asyncpg://user@host/db (default: SQLite in the data dir; env CHARGEBRIDGE_DATABASE_URL)",
         show_default=False,
     ),
 ]

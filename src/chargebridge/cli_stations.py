@@ -42,7 +42,7 @@ def station_add(
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
     profile: Annotated[
-        int | None, typer.Option(min=0, max=3, help="Security profile 0-3 [default: 1 with a password, else 0].")
+        int | None, typer.Option(min=0, max=3, help="Security profile 0-3 (default: 1 with a password, else 0).")
     ] = None,
 ) -> None:
     """Register a station so it may connect."""

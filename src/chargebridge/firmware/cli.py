@@ -208,7 +208,7 @@ def campaign_create(
         list[str] | None, typer.Option("--station", help="Target only these stations (repeat; default: all that fit).")
     ] = None,
     waves: Annotated[
-        str | None, typer.Option(help="Percent of the targets per wave, e.g. 5,25,100 [default: the server's].")
+        str | None, typer.Option(help="Percent of the targets per wave, e.g. 5,25,100 (default: the server's).")
     ] = None,
     start: Annotated[bool, typer.Option("--start", help="Start it at once (else it stays a draft).")] = False,
     api_url: ApiUrl = "http://127.0.0.1:8000",

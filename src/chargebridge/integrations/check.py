@@ -149,7 +149,7 @@ async def run_checks(config: IntegrationsConfig, urls: list[str], timeout_s: flo
 def check(
     config: Annotated[
         Path | None,
-        typer.Option("--config", help="The integrations file [default: CHARGEBRIDGE_CONFIG_FILE].", show_default=False),
+        typer.Option("--config", help="The integrations file (default: CHARGEBRIDGE_CONFIG_FILE).", show_default=False),
     ] = None,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
