@@ -120,11 +120,16 @@ class Chargebridge:
         self.readiness.add(DatabaseCheck(store.health))
         if s.clustered:
             await self._join_cluster(store)
+        store.clock_skew_limit_s = s.clock_skew_limit_s
         self.requests = StationRequests(
             store,
             self.bus,
             self.clock,
-            CsmsSettings(heartbeat_interval_s=s.heartbeat_interval_s, boot_retry_interval_s=s.boot_retry_interval_s),
+            CsmsSettings(
+                heartbeat_interval_s=s.heartbeat_interval_s,
+                boot_retry_interval_s=s.boot_retry_interval_s,
+                clock_skew_limit_s=s.clock_skew_limit_s,
+            ),
             # Authorize with the database away: the cached status, else the answer for unknown tokens.
             # A local authorization list will go between the two.
             offline_policies=[

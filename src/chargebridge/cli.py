@@ -1,4 +1,8 @@
-"""The ``chargebridge`` command line."""
+"""The ``chargebridge`` command line.
+
+Each command group lives in its own module and is registered here with one line (see the end
+of the file); what they share (data-dir and database options, the console) is in cli_common.
+"""
 
 from __future__ import annotations
 
@@ -13,49 +17,53 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from chargebridge.cli_common import DatabaseUrl, DataDir, console, err_console, open_store, settings_from
 from chargebridge.config import Settings
 from chargebridge.gateway.station_ids import InvalidStationId, validate_station_id
-from chargebridge.security.cli import ca_app, station_profile_for
+from chargebridge.security.cli import ca_app
 from chargebridge.security.logfilter import install_log_redaction
-from chargebridge.security.secrets import hash_api_token, hash_password, new_api_token
+from chargebridge.security.secrets import hash_api_token, new_api_token
 from chargebridge.security.store import SecurityStore
 from chargebridge.services.clock import SystemClock
-from chargebridge.store.repository import StationExists, Store
+from chargebridge.store.repository import Store
 
 app = typer.Typer(
     help="chargebridge: connect EV chargers (OCPP 1.6J / 2.0.1) to the systems around them.", no_args_is_help=True
 )
-station_app = typer.Typer(help="Register and manage charging stations.", no_args_is_help=True)
-token_app = typer.Typer(help="Operator API tokens.", no_args_is_help=True)
-app.add_typer(station_app, name="station")
+token_app = typer.Typer(
+    help="Operator API tokens (the id tokens stations charge with: `id-token`).", no_args_is_help=True
+)
 app.add_typer(token_app, name="token")
 app.add_typer(ca_app, name="ca")
-console = Console()
 log = logging.getLogger("chargebridge")
 
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Directory for the SQLite database and data files.")]
-DatabaseUrl = Annotated[
-    str | None, typer.Option("--database-url", help="e.g. postgresql+asyncpg://user@host/db (default: SQLite)")
-]
-
-
-def _settings(data_dir: Path | None, database_url: str | None, **extra: object) -> Settings:
-    """Flags that were given override CHARGEBRIDGE_* environment variables, which override defaults."""
-    given = {"data_dir": data_dir, "database_url": database_url, **extra}
-    return Settings(**{key: value for key, value in given.items() if value is not None})  # type: ignore[arg-type]
+# Kept for callers of the former names.
+_settings = settings_from
 
 
 async def _with_store(settings: Settings) -> Store:
-    return await Store.open(settings.resolved_database_url())
+    return await open_store(settings)
+
+
+def _default(name: str) -> str:
+    """``(default: X; env CHARGEBRIDGE_NAME)`` for a setting (plain parentheses: rich would take
+    square brackets for markup and print nothing)."""
+    value = Settings.model_fields[name].default
+    return f"(default: {value}; env CHARGEBRIDGE_{name.upper()})"
 
 
 def configure_logging(level: str) -> None:
     """The process log: one stderr handler on the root logger, with credentials redacted from every
-    record (the ``websockets`` debug log shows each handshake header, ``Authorization`` included)."""
+    record (the ``websockets`` debug log shows each handshake header, ``Authorization`` included).
+
+    At ``info`` the log says what an operator follows (a station connected or went away, start-up,
+    warnings); per-message detail (handshakes, frames, HTTP requests) is at ``debug``."""
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if level.lower() != "debug":
+        for noisy in ("websockets", "websockets.server", "websockets.client", "uvicorn.access", "httpx"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
     install_log_redaction()
 
 
@@ -106,44 +114,107 @@ def _watchdog_exit(grace_s: float) -> None:
     os._exit(1)
 
 
+def exit_on_startup_error(settings: Settings, problems: list[str]) -> None:
+    """Print each problem on one line (no traceback) and exit 1."""
+    for problem in problems:
+        err_console.print(f"[red]chargebridge: {escape(problem)}[/red]", highlight=False)
+    raise typer.Exit(1)
+
+
 @app.command()
 def serve(
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
-    host: Annotated[str | None, typer.Option(help="Address to listen on [default: 127.0.0.1].")] = None,
-    ocpp_port: Annotated[int | None, typer.Option(help="OCPP WebSocket port [default: 9000].")] = None,
-    http_port: Annotated[int | None, typer.Option(help="REST API port [default: 8000].")] = None,
-    auto_register: Annotated[
-        bool | None, typer.Option("--auto-register/--no-auto-register", help="Accept and register unknown ids.")
+    host: Annotated[
+        str | None,
+        typer.Option(
+            help="Address to listen on "
+            + _default("host")
+            + ". 127.0.0.1 is reachable from this machine only: a charger on the network cannot connect; "
+            "use 0.0.0.0 (or this machine's address) for real chargers.",
+            show_default=False,
+        ),
     ] = None,
-    heartbeat_interval: Annotated[int | None, typer.Option(help="Heartbeat interval for stations (s).")] = None,
-    log_level: Annotated[str | None, typer.Option(help="debug, info, warning, error [default: info]")] = None,
-    ocpp_tls_port: Annotated[int | None, typer.Option(help="OCPP over TLS (wss) port, profiles 2 and 3.")] = None,
-    tls_cert_file: Annotated[Path | None, typer.Option(help="Server certificate (PEM, ECDSA or RSA).")] = None,
-    tls_key_file: Annotated[Path | None, typer.Option(help="Its private key (PEM).")] = None,
-    tls_rsa_cert_file: Annotated[Path | None, typer.Option(help="A second, RSA server certificate.")] = None,
-    tls_rsa_key_file: Annotated[Path | None, typer.Option(help="Its private key (PEM).")] = None,
-    tls_ca_file: Annotated[Path | None, typer.Option(help="CA for station client certificates (profile 3).")] = None,
+    ocpp_port: Annotated[
+        int | None, typer.Option(help="OCPP WebSocket port " + _default("ocpp_port") + ".", show_default=False)
+    ] = None,
+    http_port: Annotated[
+        int | None,
+        typer.Option(help="REST API and dashboard port " + _default("http_port") + ".", show_default=False),
+    ] = None,
+    auto_register: Annotated[
+        bool | None,
+        typer.Option(
+            "--auto-register/--no-auto-register",
+            help="Accept and register unknown ids " + _default("auto_register") + ".",
+            show_default=False,
+        ),
+    ] = None,
+    heartbeat_interval: Annotated[
+        int | None,
+        typer.Option(
+            help="Heartbeat interval for stations, s " + _default("heartbeat_interval_s") + ".",
+            show_default=False,
+        ),
+    ] = None,
+    log_level: Annotated[
+        str | None,
+        typer.Option(
+            help="debug, info, warning, error " + _default("log_level") + "; debug shows every message.",
+            show_default=False,
+        ),
+    ] = None,
+    ocpp_tls_port: Annotated[
+        int | None,
+        typer.Option(help="OCPP over TLS (wss) port, profiles 2 and 3 (default: off).", show_default=False),
+    ] = None,
+    tls_cert_file: Annotated[
+        Path | None, typer.Option(help="Server certificate (PEM, ECDSA or RSA).", show_default=False)
+    ] = None,
+    tls_key_file: Annotated[Path | None, typer.Option(help="Its private key (PEM).", show_default=False)] = None,
+    tls_rsa_cert_file: Annotated[
+        Path | None, typer.Option(help="A second, RSA server certificate.", show_default=False)
+    ] = None,
+    tls_rsa_key_file: Annotated[Path | None, typer.Option(help="Its private key (PEM).", show_default=False)] = None,
+    tls_ca_file: Annotated[
+        Path | None, typer.Option(help="CA for station client certificates (profile 3).", show_default=False)
+    ] = None,
     ca_key_file: Annotated[
-        Path | None, typer.Option(help="Key of that CA: signs station CSRs (SignCertificate), see certificates.md.")
+        Path | None,
+        typer.Option(
+            help="Key of that CA: signs station CSRs (SignCertificate), see certificates.md.", show_default=False
+        ),
     ] = None,
     require_security: Annotated[
-        bool | None, typer.Option("--require-security/--allow-profile-0", help="Refuse profile 0 stations.")
+        bool | None,
+        typer.Option(
+            "--require-security/--allow-profile-0",
+            help="Refuse profile 0 stations " + _default("require_security") + ".",
+            show_default=False,
+        ),
     ] = None,
     trusted_proxy: Annotated[
         list[str] | None,
         typer.Option(
             "--trusted-proxy",
             help="Load balancer address or network whose X-Forwarded-For / PROXY header names the client (repeat).",
+            show_default=False,
         ),
     ] = None,
     proxy_protocol: Annotated[
         bool | None,
         typer.Option(
-            "--proxy-protocol/--no-proxy-protocol", help="Trusted proxies send a PROXY protocol v1/v2 header."
+            "--proxy-protocol/--no-proxy-protocol",
+            help="Trusted proxies send a PROXY protocol v1/v2 header " + _default("proxy_protocol") + ".",
+            show_default=False,
         ),
     ] = None,
-    config: Annotated[Path | None, typer.Option("--config", help="Integrations config file (TOML).")] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", help="Integrations config file, TOML (env CHARGEBRIDGE_CONFIG_FILE).", show_default=False
+        ),
+    ] = None,
     nats_url: Annotated[
         str | None,
         typer.Option(
@@ -156,8 +227,12 @@ def serve(
         typer.Option("--node-id", help="Cluster mode: this node's unique name [default: the host name]."),
     ] = None,
 ) -> None:
-    """Run the OCPP gateway and the REST API in one process (one node of a cluster with --nats-url)."""
-    settings = _settings(
+    """Run the OCPP gateway, the REST API and the dashboard in one process (one node of a cluster
+    with --nats-url).
+
+    Every option is also a CHARGEBRIDGE_* environment variable (docs/configuration.md). By default
+    it listens on 127.0.0.1 only: give --host 0.0.0.0 for chargers on the network."""
+    settings = settings_from(
         data_dir,
         database_url,
         host=host,
@@ -184,7 +259,10 @@ def serve(
     if problem is not None:
         raise typer.BadParameter(problem, param_hint="--nats-url / --database-url")
     from chargebridge.integrations.config import ConfigError, config_from_settings
+    from chargebridge.startup import preflight
 
+    if problems := preflight(settings):
+        exit_on_startup_error(settings, problems)
     try:  # a bad integrations file stops here, naming the bad keys
         config_from_settings(settings)
     except ConfigError as exc:
@@ -193,21 +271,49 @@ def serve(
     asyncio.run(_serve(settings))
 
 
+def banner(settings: Settings, ocpp_port: int, http_port: int, tls_port: int | None) -> list[str]:
+    """What ``serve`` prints once it listens: where chargers and people connect, and what the
+    listen address means for chargers on the network."""
+    host = settings.host
+    shown = "THIS-MACHINE" if host in ("0.0.0.0", "::") else host
+    lines = [f"OCPP gateway  ws://{shown}:{ocpp_port}/ocpp/{{station_id}}"]
+    if tls_port is not None:
+        lines.append(f"OCPP over TLS wss://{shown}:{tls_port}/ocpp/{{station_id}}")
+    lines += [
+        f"dashboard     http://{shown}:{http_port}/",
+        f"REST API      http://{shown}:{http_port}/api/v1  (docs: http://{shown}:{http_port}/docs)",
+    ]
+    if host in ("127.0.0.1", "localhost", "::1"):
+        lines.append(
+            f"listening on {host} only: chargers on the network cannot connect; "
+            "give --host 0.0.0.0 (or CHARGEBRIDGE_HOST) to let them"
+        )
+    return lines
+
+
 async def _serve(settings: Settings) -> None:
     from chargebridge.app import Chargebridge, tune_gc_for_serving
+    from chargebridge.startup import explain
 
     # Before anything starts: a SIGTERM during start-up is not lost; the node stops once started.
     signals = ShutdownSignals(settings.shutdown_timeout_s)
     node = Chargebridge(settings)
-    running = await node.start()
+    try:
+        running = await node.start()
+    except Exception as exc:
+        await node.stop()  # what was opened is closed (so a busy port is probed correctly)
+        line = explain(exc, settings)
+        if line is None:
+            raise
+        exit_on_startup_error(settings, [line])
     tune_gc_for_serving()
-    console.print(f"OCPP gateway  ws://{settings.host}:{running.ocpp_port}/ocpp/{{station_id}}")
-    if node.gateway is not None and node.gateway.tls_port is not None:
-        console.print(f"OCPP over TLS wss://{settings.host}:{node.gateway.tls_port}/ocpp/{{station_id}}")
-    console.print(f"REST API      http://{settings.host}:{running.http_port}/api/v1  (docs: /docs)")
+    tls_port = node.gateway.tls_port if node.gateway is not None else None
+    for line in banner(settings, running.ocpp_port, running.http_port, tls_port):
+        console.print(line, highlight=False)
     if node.cluster is not None:
         console.print(
-            f"Cluster       node {node.cluster.node} of network {settings.cluster_prefix!r} ({settings.nats_url})"
+            f"cluster       node {node.cluster.node} of network {settings.cluster_prefix!r} ({settings.nats_url})",
+            highlight=False,
         )
     if node.unauthenticated_warning:
         console.print(escape(node.unauthenticated_warning), style="bold red", highlight=False)
@@ -219,42 +325,6 @@ async def _serve(settings: Settings) -> None:
     log.info("stopped")
 
 
-@station_app.command("add")
-def station_add(
-    station_id: Annotated[str, typer.Argument(help="The station id the charger uses in its URL.")],
-    password: Annotated[str | None, typer.Option(help="HTTP Basic password the station must present.")] = None,
-    data_dir: DataDir = None,
-    database_url: DatabaseUrl = None,
-    profile: Annotated[
-        int | None, typer.Option(min=0, max=3, help="Security profile 0-3 [default: 1 with a password, else 0].")
-    ] = None,
-) -> None:
-    """Register a station so it may connect."""
-    try:
-        validate_station_id(station_id)
-        profile = station_profile_for(profile, password)
-    except (InvalidStationId, ValueError) as exc:
-        raise typer.BadParameter(str(exc)) from exc
-
-    async def run() -> None:
-        store = await _with_store(_settings(data_dir, database_url))
-        try:
-            await store.add_station(
-                station_id,
-                now=SystemClock().now(),
-                password_hash=hash_password(password) if password else None,
-                security_profile=profile,
-            )
-        except StationExists:
-            console.print(f"[red]station {station_id} already exists[/red]")
-            raise typer.Exit(1) from None
-        finally:
-            await store.close()
-        console.print(f"registered station {station_id} (security profile {profile})")
-
-    asyncio.run(run())
-
-
 @token_app.command("create")
 def token_create(
     role: Annotated[str, typer.Option(help="admin, operator or viewer")] = "admin",
@@ -262,7 +332,7 @@ def token_create(
     expires_in_days: Annotated[int | None, typer.Option(help="Expire after this many days.")] = None,
     station: Annotated[
         list[str] | None,
-        typer.Option("--station", help="Limit the token to this station (repeat for several) [default: all]."),
+        typer.Option("--station", help="Limit the token to this station (repeat for several) (default: all)."),
     ] = None,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
@@ -365,13 +435,28 @@ def demo(
 ) -> None:
     """Run a server and a small simulated fleet (both OCPP versions) so you can watch it work."""
     from chargebridge.demo import run_demo
+    from chargebridge.startup import explain, preflight
 
+    settings = Settings(data_dir=data_dir, ocpp_port=ocpp_port, http_port=http_port)
+    if problems := preflight(settings):
+        exit_on_startup_error(settings, problems)
     configure_logging("warning")
-    asyncio.run(
-        run_demo(
-            console, stations=stations, data_dir=data_dir, ocpp_port=ocpp_port, http_port=http_port, duration=duration
+    try:
+        asyncio.run(
+            run_demo(
+                console,
+                stations=stations,
+                data_dir=data_dir,
+                ocpp_port=ocpp_port,
+                http_port=http_port,
+                duration=duration,
+            )
         )
-    )
+    except Exception as exc:
+        line = explain(exc, settings)
+        if line is None:
+            raise
+        exit_on_startup_error(settings, [line])
 
 
 def _register_optional_commands() -> None:
@@ -388,12 +473,22 @@ def _register_optional_commands() -> None:
 
 
 _register_optional_commands()
-from chargebridge.firmware.cli import firmware_app  # noqa: E402  (after the commands above: keeps their order)
+# Command groups, one line each (imported here, after the commands above: keeps their order in --help).
+from chargebridge.cli_stations import station_app  # noqa: E402
+
+app.add_typer(station_app, name="station")
+from chargebridge.cli_id_tokens import id_token_app  # noqa: E402
+
+app.add_typer(id_token_app, name="id-token")
+from chargebridge.firmware.cli import firmware_app  # noqa: E402
 
 app.add_typer(firmware_app, name="firmware")
 from chargebridge.edge.cli import edge_app  # noqa: E402
 
 app.add_typer(edge_app, name="edge")
+from chargebridge.integrations.check import integrations_app  # noqa: E402
+
+app.add_typer(integrations_app, name="integrations")
 
 
 def main() -> None:

@@ -96,6 +96,16 @@ class Settings(BaseSettings):
     # A client that has not finished its WebSocket handshake within this time is dropped (slowloris).
     handshake_timeout_s: float = Field(default=10.0, gt=0)
 
+    # Station clocks (docs/operations.md): a station timestamp further than this from the server's
+    # clock is recorded as a clock_skew station event (once an hour per station at most), and a
+    # transaction starting this far in the future is flagged start_in_future.
+    clock_skew_limit_s: float = Field(default=300.0, gt=0)
+    # Meter sample retention (docs/operations.md): raw samples older than this many days are folded into
+    # per-session, per-hour aggregates and deleted by a background job (0: keep raw samples forever).
+    meter_retention_days: int = Field(default=90, ge=0)
+    retention_interval_s: float = Field(default=3600.0, gt=0)
+    retention_batch_size: int = Field(default=2000, ge=10, le=100_000)
+
     @field_validator("ocsp_allowed_hosts", mode="before")
     @classmethod
     def _host_list(cls, value: Any) -> Any:

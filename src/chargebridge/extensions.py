@@ -61,4 +61,7 @@ def build_extensions(settings: Settings) -> list[Extension]:
     from chargebridge.edges.extension import EdgesExtension  # site controllers: batches, devices, diagnostics
 
     extensions.append(EdgesExtension(settings))
+    from chargebridge.retention.extension import RetentionExtension  # meter samples -> hourly aggregates
+
+    extensions.append(RetentionExtension(settings))
     return extensions

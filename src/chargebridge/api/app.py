@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi_offline import FastAPIOffline
 
 from chargebridge import __version__
 from chargebridge.api.auth import install_auth
@@ -17,7 +18,9 @@ from chargebridge.api.security_routes import install_security
 
 
 def create_api(context: ApiContext, extra_routers: list[APIRouter] | None = None) -> FastAPI:
-    app = FastAPI(
+    # /docs (Swagger UI) and /redoc load their scripts from the package (fastapi-offline ships them,
+    # under /static-offline-docs), never from a CDN: chargers' networks and labs are often offline.
+    app = FastAPIOffline(
         title="chargebridge",
         version=__version__,
         description="Operator API of chargebridge: stations, transactions, id tokens and remote commands.",

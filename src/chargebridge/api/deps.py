@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
 
@@ -42,6 +42,9 @@ class ApiContext:
     cluster: ClusterNode | None = None
     # Background work once per network (campaign steps, sweeps, re-plans): see cluster/leases.py.
     leases: Leases = field(default_factory=LocalLeases)
+    # Extensions whose counters /metrics exports (``name`` and ``stats()``, integrations.base.ReportsStats);
+    # they add themselves when they start (the retention job).
+    stats_reporters: list[Any] = field(default_factory=list)
     # Refused bearer tokens of this API: counted, logged, throttled per source address.
     bearer_guard: BearerGuard = field(init=False, repr=False, compare=False)
 

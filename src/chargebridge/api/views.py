@@ -38,6 +38,10 @@ def station_view(row: Row, connectors: list[Row], faults: list[Row], *, live: bo
         "last_seen": row["last_seen"],
         "last_boot_at": row["last_boot_at"],
         "connected_at": row["connected_at"],
+        # The station's clock: its last offset beyond clock_skew_limit_s (s, positive: ahead), null when in time.
+        "clock_skew": (
+            {"skew_s": row["clock_skew_s"], "at": row["clock_skew_at"]} if row.get("clock_skew_s") is not None else None
+        ),
         "has_password": bool(row["password_hash"]),
         # Profile 0: no password, no certificate; anyone who knows the id can connect as the station.
         "security_profile": profile,
@@ -87,6 +91,10 @@ def transaction_view(row: Row) -> dict[str, Any]:
         "finalised_at": row["finalised_at"],
         "missing_seq_nos": row["missing_seq_nos"],
         "finalise_note": row["finalise_note"],
+        # Times from a wrong station clock, stored as sent and flagged (billing reads these).
+        "start_in_future": row["start_in_future"],
+        "end_before_start": row["end_before_start"],
+        "time_note": row["time_note"],
     }
 
 

@@ -10,6 +10,11 @@ offline-queued events replayed late give the same record as events in order:
 
 Energy is ``meter_stop - meter_start`` in Wh. If the sampled register values fall outside
 [start, stop] (beyond a small tolerance) the transaction is flagged, never silently fixed.
+
+Times come from the station's clock. A start later than the moment the server received it
+(beyond the clock skew limit) is flagged ``start_in_future``, an end before the start
+``end_before_start``, with a ``time_note``: stored as sent, never silently taken as plausible
+(billing reads the flags).
 """
 
 from __future__ import annotations
@@ -54,6 +59,16 @@ class TransactionState:
     # "incomplete" (finalised without them after the wait) with ``finalised_at`` set exactly once.
     completeness: str | None = None
     finalised_at: datetime | None = None
+    # The station's clock (migration 0015): the start was later than its arrival at the server
+    # (beyond the clock skew limit), or the end is before the start. ``time_note`` says by how much.
+    start_in_future: bool = False
+    end_before_start: bool = False
+    time_note: str | None = None
+
+
+# How far a station's timestamp may be from the server's clock before it is flagged (the
+# ``clock_skew_limit_s`` setting; this is its default).
+DEFAULT_CLOCK_SKEW_LIMIT_S = 300.0
 
 
 COMPLETE, AWAITING_EVENTS, INCOMPLETE = "complete", "awaiting_events", "incomplete"
@@ -101,9 +116,17 @@ def merge_samples(state: TransactionState, samples: tuple[MeterSample, ...]) -> 
 
 
 def merge_event(
-    state: TransactionState, event: TransactionEventRequest, token_status: AuthorizationStatus | None = None
+    state: TransactionState,
+    event: TransactionEventRequest,
+    token_status: AuthorizationStatus | None = None,
+    *,
+    received_at: datetime | None = None,
+    skew_limit_s: float = DEFAULT_CLOCK_SKEW_LIMIT_S,
 ) -> TransactionState:
-    """Fold one (already de-duplicated) transaction message into the record."""
+    """Fold one (already de-duplicated) transaction message into the record.
+
+    ``received_at``: when the server received the message; a start it sets that lies beyond
+    ``skew_limit_s`` after that moment is flagged ``start_in_future``."""
     seq = event.seq_no
     changes: dict[str, object] = {
         "evse_id": state.evse_id if state.evse_id is not None else event.evse_id,
@@ -137,7 +160,44 @@ def merge_event(
             end_seq_no=seq,
         )
     merged = replace(state, **changes)  # type: ignore[arg-type]
+    future_note = _future_note(state)
+    if "started_at" in changes:
+        ahead = _ahead_s(merged.started_at, received_at)
+        future = ahead is not None and ahead > skew_limit_s
+        future_note = f"start {ahead:g} s ahead of the server's clock" if future else None
+        merged = replace(merged, start_in_future=future)
+    merged = flag_times(merged, future_note)
     return merge_samples(merged, event.meter_values) if event.meter_values else _with_energy(merged)
+
+
+def _ahead_s(at: datetime | None, received_at: datetime | None) -> float | None:
+    """How many seconds a station time lies after the server's clock (None: nothing to compare)."""
+    if at is None or received_at is None:
+        return None
+    return round((at - received_at).total_seconds(), 3)
+
+
+def _future_note(state: TransactionState) -> str | None:
+    """The part of ``time_note`` about a start in the future (written by :func:`merge_event`)."""
+    if not state.start_in_future or not state.time_note:
+        return None
+    return next((part for part in state.time_note.split("; ") if part.startswith("start ")), None)
+
+
+def flag_times(state: TransactionState, future_note: str | None = None) -> TransactionState:
+    """``end_before_start`` from the state's times, and the ``time_note`` of both flags."""
+    notes = [future_note] if future_note and state.start_in_future else []
+    end_before_start = (
+        state.started_at is not None and state.stopped_at is not None and state.stopped_at < state.started_at
+    )
+    if end_before_start:
+        assert state.started_at is not None and state.stopped_at is not None
+        seconds = (state.started_at - state.stopped_at).total_seconds()
+        notes.append(f"the end is {seconds:g} s before the start")
+    note = "; ".join(notes) or None
+    if end_before_start == state.end_before_start and note == state.time_note:
+        return state
+    return replace(state, end_before_start=end_before_start, time_note=note)
 
 
 def _lower_seq(seq: int | None, current_seq: int | None, current_value: float | None) -> bool:

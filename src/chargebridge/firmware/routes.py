@@ -191,8 +191,11 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
         hardware_revision: Annotated[list[str] | None, Query()] = None,
         notes: str | None = None,
         filename: str | None = None,
+        replace: bool = False,
     ) -> dict[str, Any]:
-        """The image is the request body (application/octet-stream, or one file in multipart/form-data)."""
+        """The image is the request body (application/octet-stream, or one file in multipart/form-data).
+        An image of the same vendor, version, model and hardware revision is refused (409) unless
+        ``replace=true``: then the new one takes its place."""
         svc = service()
         image = await spool_body(request, svc.incoming_dir, svc.options.max_image_bytes, "the image")
         try:
@@ -204,6 +207,7 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
                 hardware_revisions=hardware_revision or [],
                 notes=notes,
                 filename=filename or image.filename,
+                replace=replace,
             )
         except Refused as exc:
             raise _refused(exc) from exc

@@ -79,6 +79,19 @@ class Activity:
     security_events: int
 
 
+def duplicate_of(images: Iterable[Row], models: Iterable[str], version: str, revisions: Iterable[str]) -> Row | None:
+    """An existing image (of one vendor) with this version for one of these models and hardware
+    revisions (an empty list of revisions means any)."""
+    wanted_models, wanted_revisions = set(models), set(revisions)
+    for image in images:
+        if image["version"] != version or not wanted_models & set(image["models"]):
+            continue
+        theirs = set(image["hardware_revisions"] or [])
+        if not theirs or not wanted_revisions or theirs & wanted_revisions:
+            return image
+    return None
+
+
 async def store_image(
     db: FirmwareStore,
     signer: FirmwareSigner,
@@ -95,9 +108,15 @@ async def store_image(
     filename: str | None = None,
     signature: str | None = None,
     signing_certificate: str | None = None,
+    replace: bool = False,
 ) -> Row:
     """Keep a spooled image (moved into ``images_dir``) with its sha256 and sign it (unless an OEM
-    signature is given: recorded as is). The spooled file is moved or deleted, never left behind."""
+    signature is given: recorded as is). The spooled file is moved or deleted, never left behind.
+
+    An image of the same vendor and version for one of the same models and hardware revisions is
+    refused (:class:`NeedsOverride`) unless ``replace``: then the new image takes its place (the
+    newest image of a version is the one used, e.g. to roll back) and the old one stays for the
+    updates and campaigns that name it."""
     try:
         if image.size == 0:
             raise Refused("the image is empty")
@@ -107,6 +126,13 @@ async def store_image(
             raise Refused("at least one model is needed")
         if (signature is None) != (signing_certificate is None):
             raise Refused("an OEM signature needs its signing certificate, and the other way round")
+        if not replace:
+            clash = duplicate_of(await db.list_images(vendor), models, version, hardware_revisions)
+            if clash is not None:
+                raise NeedsOverride(
+                    f"image {clash['id']} is already {vendor} {version} for {', '.join(clash['models'])}: "
+                    "replace it explicitly (CLI --replace, API ?replace=true) or give the new one another version"
+                )
     except Refused:
         image.discard()
         raise

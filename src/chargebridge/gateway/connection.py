@@ -179,7 +179,7 @@ class StationConnection:
                     )
                 case ProtocolViolation():
                     self.stats.protocol_violations += 1
-                    log.info("%s: %s %s: %s", self.station_id, event.code.value, event.action or "", event.description)
+                    log.debug("%s: %s %s: %s", self.station_id, event.code.value, event.action or "", event.description)
         await self._flush()
 
     async def _flush(self) -> None:
@@ -242,7 +242,7 @@ class StationConnection:
         try:
             await self._flush()
         except ConnectionClosed:
-            log.info("%s: socket closed before the answer to %s was sent", self.station_id, call.action)
+            log.debug("%s: socket closed before the answer to %s was sent", self.station_id, call.action)
 
     async def call(self, action: str, payload: dict[str, Any], timeout_s: float) -> CallAnswer:
         """Send one CALL and wait for its answer. Queued behind any CALL in flight."""

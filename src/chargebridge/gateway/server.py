@@ -628,10 +628,12 @@ class Gateway:
             await self.services.connected(
                 station_id, version.value, admission.station if admission is not None else None
             )
+            log.info("%s connected (OCPP %s from %s)", station_id, version.value, source)
             await conn.run()
         finally:
             self.replacements.ended(station_id, session)
             if self.connections.get(station_id) is conn:
+                log.info("%s disconnected (close code %s)", station_id, ws.close_code)
                 del self.connections[station_id]
                 # In a cluster the station may be on another node already: then it did not disconnect.
                 if self.peers is None or await self._released(conn):

@@ -72,7 +72,7 @@ class CoreCollector(Collector):
         yield from self._cluster(ctx)
         yield from self._store(ctx)
         yield from self._api_auth(ctx)
-        yield from self._integrations()
+        yield from self._integrations(ctx.stats_reporters)
 
     def _gateway(self, ctx: ApiContext) -> Iterable[Metric]:
         connected = GaugeMetricFamily(
@@ -296,8 +296,8 @@ class CoreCollector(Collector):
             value=guard.throttled,
         )
 
-    def _integrations(self) -> Iterable[Metric]:
-        for ext in self.others:
+    def _integrations(self, reporters: Sequence[object] = ()) -> Iterable[Metric]:
+        for ext in [*self.others, *reporters]:
             if not isinstance(ext, ReportsStats):
                 continue
             for stat, value in sorted(ext.stats().items()):

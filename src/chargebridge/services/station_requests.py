@@ -129,6 +129,41 @@ class CsmsSettings:
     heartbeat_interval_s: int = 300
     boot_retry_interval_s: int = 60
     last_seen_flush_s: float = 5.0
+    # A station timestamp further than this from the server's clock is a clock_skew station event,
+    # recorded at most once per station per clock_skew_report_every_s.
+    clock_skew_limit_s: float = 300.0
+    clock_skew_report_every_s: float = 3600.0
+
+
+def station_time(request: StationRequest, version: str) -> tuple[datetime | None, bool]:
+    """The latest time the station's own clock put in a request, and whether the message may
+    have been queued while the station was offline (then an old time is no sign of a wrong
+    clock: only a time in the future is). ``(None, True)`` for a request without a time.
+
+    Only a 2.0.1 TransactionEvent says it was not queued (``offline`` false); 1.6 messages and
+    the other requests can be sent late after an outage."""
+    match request:
+        case TransactionEventRequest():
+            return request.timestamp, version == "1.6" or request.offline
+        case MeterValuesRequest():
+            return max((s.timestamp for s in request.samples), default=None), True
+        case StatusRequest():
+            return request.timestamp, True
+        case NotifyEventRequest():
+            return max((e.timestamp for e in request.events), default=None), True
+        case SecurityEventRequest():
+            return request.timestamp, True
+    return None, True
+
+
+def clock_skew_s(station: datetime, server: datetime, limit_s: float, *, may_be_queued: bool) -> float | None:
+    """How far (seconds; positive: ahead) a station time is off the server's clock when that is
+    beyond ``limit_s``, else None. A time behind the server's counts only for a message that
+    cannot have been queued."""
+    skew = (station - server).total_seconds()
+    if skew > limit_s or (skew < -limit_s and not may_be_queued):
+        return round(skew, 3)
+    return None
 
 
 class LastSeenTracker:
@@ -183,6 +218,9 @@ def transaction_json(state: TransactionState) -> dict[str, Any]:
         "orphan": state.orphan,
         "completeness": state.completeness,
         "finalised_at": format_datetime(state.finalised_at) if state.finalised_at is not None else None,
+        "start_in_future": state.start_in_future,
+        "end_before_start": state.end_before_start,
+        "time_note": state.time_note,
     }
 
 
@@ -224,6 +262,8 @@ class StationRequests:
         # What the CSMS asked each station for: (request type, request id or None) -> until when a
         # Pending station may send it (2.0.1 B02: other CALLs of a Pending station get SecurityError).
         self._expected: dict[str, dict[tuple[type, int | None], datetime]] = {}
+        # Stations whose clock was found off: station -> (skew in s, when it was last recorded).
+        self._clock_skew: dict[str, tuple[float, datetime]] = {}
         self.triggered_requests: dict[str, type] = dict(TRIGGERED_REQUESTS)
         # transaction.finalised follows the commit that finalised a transaction (store listener).
         store.finalised_listeners.append(self._publish_finalised)
@@ -318,6 +358,9 @@ class StationRequests:
                 else:
                     log.exception("%s: could not read the station's boot status", station_id)
         boot_status = row["boot_status"] if row else None
+        skew, skew_at = (row.get("clock_skew_s"), row.get("clock_skew_at")) if row else (None, None)
+        if skew is not None and skew_at is not None and station_id not in self._clock_skew:
+            self._clock_skew[station_id] = (float(skew), skew_at)
         if row is not None and station is not None:
             self._registration_at_connect[station_id] = row["registration_status"]
         if boot_status in (RegistrationStatus.PENDING, RegistrationStatus.REJECTED):
@@ -333,6 +376,7 @@ class StationRequests:
     async def disconnected(self, station_id: str) -> None:
         now = self.clock.now()
         self._registration_at_connect.pop(station_id, None)
+        self._clock_skew.pop(station_id, None)
         self._expected.pop(station_id, None)
         self._background(self.store.mark_connection(station_id, connected=False, version=None, at=now))
         self.bus.publish(DomainEvent(EventKind.STATION_DISCONNECTED, station_id, now))
@@ -344,6 +388,7 @@ class StationRequests:
         self.last_seen.seen(station_id, now)
         if not isinstance(request, BootRequest):
             self._check_registered(station_id, request, now)
+        self._check_clock(station_id, version, request, now)
         match request:
             case BootRequest():
                 return await self._boot(station_id, version, request, now)
@@ -388,6 +433,44 @@ class StationRequests:
         if handler is not None:
             return await handler(station_id, version, request, now)
         raise OcppError(ErrorCode.NOT_SUPPORTED, f"{type(request).__name__} is not supported")
+
+    def _check_clock(self, station_id: str, version: str, request: StationRequest, now: datetime) -> None:
+        """Record a station clock that is off by more than the limit (a ``clock_skew`` station
+        event and the station's ``clock_skew_s``), at most once per station per report interval,
+        and clear it once the station's times agree again. Written in the background: the answer
+        never waits for it."""
+        at, may_be_queued = station_time(request, version)
+        if at is None:
+            return
+        skew = clock_skew_s(at, now, self.settings.clock_skew_limit_s, may_be_queued=may_be_queued)
+        known = self._clock_skew.get(station_id)
+        if skew is None:
+            # Agreeing again: an old time from a queued message proves nothing about a clock behind.
+            if known is not None and (known[0] > 0 or not may_be_queued):
+                del self._clock_skew[station_id]
+                self._background(self.store.record_clock_skew(station_id, None, now, None))
+            return
+        if known is not None and (now - known[1]).total_seconds() < self.settings.clock_skew_report_every_s:
+            return
+        self._clock_skew[station_id] = (skew, now)
+        data = {
+            "type": "clock_skew",
+            "skew_s": skew,
+            "station_time": format_datetime(at),
+            "server_time": format_datetime(now),
+            "limit_s": self.settings.clock_skew_limit_s,
+            "message": type(request).__name__.removesuffix("Request"),
+        }
+        log.warning(
+            "%s: station clock is %.0f s %s the server's (its %s said %s)",
+            station_id,
+            abs(skew),
+            "ahead of" if skew > 0 else "behind",
+            data["message"],
+            data["station_time"],
+        )
+        self._background(self.store.record_clock_skew(station_id, skew, now, data))
+        self.bus.publish(DomainEvent(EventKind.STATION_EVENT, station_id, now, data))
 
     def _check_registered(self, station_id: str, request: StationRequest, now: datetime) -> None:
         status = self._boot_status.get(station_id)
@@ -471,7 +554,7 @@ class StationRequests:
         status = info.status if info is not None else None
         if request.transaction_id is None:  # 1.6 StartTransaction: we assign the id
             assert status is not None, "a 1.6 StartTransaction always carries an idTag"
-            state, replay = await self.store.start_transaction_v16(station_id, request, status)
+            state, replay = await self.store.start_transaction_v16(station_id, request, status, now)
             if offline is not None:  # recorded once the write committed: the answer goes out now
                 self.authorization.record(offline)
             if policy is not None:

@@ -14,10 +14,30 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from chargebridge.sim.firmware import FirmwareBatch, FirmwareFault
 from chargebridge.sim.fleet import SCENARIOS, Fleet, SimConfig
 from chargebridge.sim.live import render, show_live
 from chargebridge.sim.profiles import ProfileError, builtin_profile_names
 from chargebridge.sim.stats import FleetStats
+
+NO_TOKEN_NOTE = (
+    "note: no --id-token given: stations present random tags, which a CSMS that knows its id tokens refuses, "
+    "so no session starts there (pass --id-token with a registered token; the demo's are DEMO-RFID-1..4)"
+)
+
+
+def parse_batch(text: str) -> FirmwareBatch:
+    """``HW_REVISION`` or ``HW_REVISION=FAULT``."""
+    revision, _, fault = text.partition("=")
+    if not revision.strip():
+        raise ValueError(f"{text!r}: name the hardware revision (e.g. rev-b or rev-b=boot_loop)")
+    if not fault:
+        return FirmwareBatch(revision.strip())
+    try:
+        return FirmwareBatch(revision.strip(), FirmwareFault(fault.strip()))
+    except ValueError:
+        known = ", ".join(f.value for f in FirmwareFault)
+        raise ValueError(f"{text!r}: unknown fault {fault!r} (one of {known})") from None
 
 
 def sim(
@@ -53,6 +73,16 @@ def sim(
             "told a new one (AuthorizationKey / BasicAuthPassword) reconnects with it.",
         ),
     ] = None,
+    firmware_batch: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--firmware-batch",
+            help="A hardware batch, HW_REVISION or HW_REVISION=FAULT (repeat; stations are dealt out to the batches "
+            "in turn). FAULT is how that batch fails a firmware update: "
+            + ", ".join(f.value for f in FirmwareFault)
+            + ".",
+        ),
+    ] = None,
     iso15118: Annotated[
         bool,
         typer.Option(
@@ -63,6 +93,10 @@ def sim(
     ] = False,
 ) -> None:
     """Simulate a fleet of OCPP 1.6 / 2.0.1 charging stations."""
+    try:
+        batches = tuple(parse_batch(text) for text in firmware_batch or ())
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--firmware-batch") from exc
     config = SimConfig(
         url=url,
         stations=stations,
@@ -77,15 +111,27 @@ def sim(
         id_tokens=tuple(id_token or ()),
         password=password,
         iso15118=iso15118,
+        firmware_batches=batches,
     )
-    console = Console()
+    console = Console(soft_wrap=True)
     try:
         config.validate()
         fleet = Fleet(config)
     except (ValueError, ProfileError) as exc:
         raise typer.BadParameter(str(exc)) from exc
+    if not id_token and config.stations and SCENARIOS[config.scenario].sessions:
+        console.print(NO_TOKEN_NOTE, style="yellow", highlight=False)
     stats = asyncio.run(_run(fleet, live=live, console=console))
     console.print(render(stats, title="chargebridge sim: final"))
+    refused = sum(count for _status, count in stats.authorize_refused)
+    if refused and not stats.transactions_started:
+        console.print(
+            f"no session started: the CSMS refused the id tokens {refused} times "
+            + ("(the random tags it does not know). " if not id_token else "(are they registered?). ")
+            + "Register one (chargebridge id-token add TOKEN) and pass it: --id-token TOKEN",
+            style="yellow",
+            highlight=False,
+        )
     if ledger is not None:
         console.print(f"ledger: {len(fleet.ledger)} transactions written to {ledger}")
 

@@ -30,14 +30,15 @@ SCENARIOS: dict[str, Behaviour] = {
     "idle": Behaviour(),
     # sessions start and stop at random
     "charging": Behaviour(sessions=True, idle_mean_s=1200.0, session_mean_s=2700.0),
-    # a small lively fleet for a dashboard: short sessions, occasional faults and drop-outs
+    # a small lively fleet for a dashboard, at real time (its timestamps are the wall clock's):
+    # sessions of a few minutes, a fault now and then, a rare drop-out
     "demo": Behaviour(
         sessions=True,
-        idle_mean_s=600.0,
-        session_mean_s=1500.0,
-        fault_rate_per_h=0.25,
-        fault_duration_s=300.0,
-        disconnect_rate_per_h=0.05,
+        idle_mean_s=90.0,
+        session_mean_s=300.0,
+        fault_rate_per_h=1.0,
+        fault_duration_s=90.0,
+        disconnect_rate_per_h=0.2,
     ),
     # charging, and every station drops its connection at the same moment, repeatedly
     "storm": Behaviour(sessions=True, idle_mean_s=1200.0, session_mean_s=2700.0),
@@ -202,6 +203,10 @@ class Fleet:
             transactions_unacknowledged=counters.transactions_unacknowledged,
             elapsed_s=monotonic() - self._started,
             simulated_s=self.clock.elapsed(),
+            peak_connected=counters.peak_connected,
+            ever_booted=sum(1 for station in self.stations if station.boots > 0),
+            error_reasons=tuple(sorted(counters.error_reasons.items())),
+            authorize_refused=tuple(sorted(counters.authorize_refused.items())),
         )
 
     async def run(self, stop: asyncio.Event | None = None) -> FleetStats:
@@ -229,8 +234,8 @@ class Fleet:
                 for task in pending:
                     task.cancel()
                 for task in done:
-                    if not task.cancelled() and task.exception() is not None:
-                        self.counters.errors += 1
+                    if not task.cancelled() and (exc := task.exception()) is not None:
+                        self.counters.error(f"station task failed: {type(exc).__name__}")
             if self._writer is not None:
                 self._writer.close()
         return self.stats()

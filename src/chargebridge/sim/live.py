@@ -9,21 +9,26 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from chargebridge.sim.stats import FleetStats
+from chargebridge.sim.stats import FleetStats, top_reasons
 
 
 def render(stats: FleetStats, rate_in: float = 0.0, rate_out: float = 0.0, *, title: str = "chargebridge sim") -> Table:
     table = Table(title=title, show_header=False, min_width=44)
     table.add_column("what", style="bold")
     table.add_column("value", justify="right")
-    table.add_row("stations connected", f"{stats.connected} / {stats.stations_total}")
-    table.add_row("stations booted", str(stats.booted))
+    table.add_row("stations connected", f"{stats.connected} / {stats.stations_total} (peak {stats.peak_connected})")
+    table.add_row("stations booted", f"{stats.booted} now, {stats.ever_booted} at least once")
     table.add_row("active sessions", str(stats.active_sessions))
     table.add_row("messages/s in", f"{rate_in:,.1f}")
     table.add_row("messages/s out", f"{rate_out:,.1f}")
     table.add_row("transactions done", f"{stats.transactions_completed} (+{stats.transactions_unacknowledged} unacked)")
     table.add_row("reconnects", str(stats.reconnects))
-    table.add_row("errors", f"{stats.errors} ({stats.call_timeouts} timeouts, {stats.call_errors} CALLERRORs)")
+    refused = sum(count for _status, count in stats.authorize_refused)
+    if refused:
+        statuses = ", ".join(f"{status} {count}" for status, count in stats.authorize_refused)
+        table.add_row("sessions refused", f"{refused} (Authorize answered {statuses})")
+    table.add_row("errors", str(stats.errors) + (f": {top_reasons(dict(stats.error_reasons))}" if stats.errors else ""))
+    table.add_row("CALLs unanswered", f"{stats.call_timeouts} timeouts, {stats.call_errors} CALLERRORs")
     table.add_row("time", f"{stats.elapsed_s:,.0f} s real, {stats.simulated_s / 60:,.1f} min simulated")
     return table
 

@@ -160,6 +160,25 @@ class StationConfig:
     sign_meter_values: bool = False
 
 
+def connect_failure(exc: BaseException) -> str:
+    """Why a connection attempt failed, in a few words an operator can act on."""
+    response = getattr(exc, "response", None)
+    status = getattr(response, "status_code", None)
+    if status is not None:
+        hint = {
+            404: " (unknown station id: register it, or run the CSMS with --auto-register)",
+            401: " (password missing or wrong: --password)",
+            403: " (the station's security profile needs TLS)",
+            429: " (locked out or rate limited)",
+        }.get(int(status), "")
+        return f"handshake refused: HTTP {status}{hint}"
+    if isinstance(exc, TimeoutError):
+        return "connect timed out"
+    if isinstance(exc, OSError):
+        return f"cannot connect: {exc.strerror or exc}"
+    return f"handshake failed: {type(exc).__name__}"
+
+
 def backoff_delay(
     attempt: int, *, minimum_s: float, random_range_s: float, repeat_times: int, rng: random.Random
 ) -> float:
@@ -464,19 +483,19 @@ class SimStation:
                     proxy=None,
                     open_timeout=max(10.0, self.config.call_timeout_real_s),
                 )
-        except (OSError, TimeoutError, InvalidHandshake, InvalidURI):
-            self.counters.errors += 1
+        except (OSError, TimeoutError, InvalidHandshake, InvalidURI) as exc:
+            self.counters.error(connect_failure(exc))
             self._schedule_reconnect()
             return
         if ws.subprotocol != subprotocol:
             await ws.close()
-            self.counters.errors += 1
+            self.counters.error(f"the CSMS did not accept subprotocol {subprotocol}")
             self._schedule_reconnect()
             return
         self._ws = ws
         self._endpoint = RpcEndpoint(self._schemas, accepts=self._accepts.__contains__, validate_outbound=False)
         self._reader = asyncio.create_task(self._read(ws, self._endpoint), name=f"sim-read-{self.station_id}")
-        self.counters.connected += 1
+        self.counters.now_connected()
         self.booted = False
         self._boot_due = self.clock.elapsed()
         if self.profile.status_before_boot:
@@ -572,7 +591,7 @@ class SimStation:
             return []
         if isinstance(event, CallReceived):
             return self._on_command(event, endpoint)
-        self.counters.errors += 1  # unmatched reply or a broken frame from the server
+        self.counters.error("a frame from the CSMS that answers nothing or is broken")
         return []
 
     def _on_command(self, call: CallReceived, endpoint: RpcEndpoint) -> list[Intent]:
@@ -587,7 +606,7 @@ class SimStation:
             endpoint.send_error(call.message_id, exc.code, exc.description)
             return []
         except Exception:  # a bug of ours: answer generically, never leak internals
-            self.counters.errors += 1
+            self.counters.error(f"could not answer {call.action} (simulator bug)")
             endpoint.send_error(call.message_id, ErrorCode.INTERNAL_ERROR, "internal error")
             return []
         if self.config.answer_delay_real_s > 0:
@@ -1061,7 +1080,11 @@ class SimStation:
             result = await self._call("Authorize", payload)
         except (CallRejected, CallTimeout):
             return True  # no answer: local authorisation, as chargers commonly do
-        return bool(result["idTagInfo" if self.version is OcppVersion.V16 else "idTokenInfo"]["status"] == "Accepted")
+        status = str(result["idTagInfo" if self.version is OcppVersion.V16 else "idTokenInfo"]["status"])
+        if status != "Accepted":
+            refused = self.counters.authorize_refused
+            refused[status] = refused.get(status, 0) + 1
+        return status == "Accepted"
 
     def _next_seq_no(self) -> int:
         seq_no = self._seq_no
@@ -1279,7 +1302,7 @@ class SimStation:
                     del self._queue[index]
                     break
             else:
-                self.counters.errors += 1
+                self.counters.error("offline queue full: a message was dropped")
                 return
         self._queue.append(item)
         self._wake.set()
@@ -1318,7 +1341,9 @@ class SimStation:
                     return
                 if item.attempts >= max(1, self.state.config.number("TransactionMessageAttempts")) or final:
                     self._queue.popleft()
-                    self.counters.errors += 1
+                    self.counters.error(
+                        f"{item.action} given up after {item.attempts} attempts (no answer or CALLERROR)"
+                    )
                     self._settled(item, None)
                 else:
                     interval = self.state.config.number("TransactionMessageRetryInterval")

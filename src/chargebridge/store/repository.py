@@ -41,6 +41,7 @@ from chargebridge.domain.requests import MeterValuesRequest, TransactionEventReq
 from chargebridge.domain.transactions import (
     AWAITING_EVENTS,
     COMPLETE,
+    DEFAULT_CLOCK_SKEW_LIMIT_S,
     FINAL,
     INCOMPLETE,
     TransactionState,
@@ -279,6 +280,9 @@ class Store:
         # Transaction finalisation (see docs/architecture.md#transaction-finalisation).
         self.finalise_hooks: list[FinaliseHook] = []
         self.finalised_listeners: list[FinalisedListener] = []
+        # A transaction start this far after its arrival is flagged start_in_future (the
+        # clock_skew_limit_s setting, given by the composition root).
+        self.clock_skew_limit_s = DEFAULT_CLOCK_SKEW_LIMIT_S
 
     @classmethod
     async def open(
@@ -701,6 +705,25 @@ class Store:
             out[row["station_id"]].append(row)
         return out
 
+    async def record_clock_skew(
+        self, station_id: str, skew_s: float | None, at: datetime, data: dict[str, Any] | None
+    ) -> None:
+        """The station's clock is ``skew_s`` seconds off (a ``clock_skew`` station event with
+        ``data``), or agrees again (``skew_s`` None: the station's skew is cleared)."""
+
+        async def op(conn: AsyncConnection) -> None:
+            await conn.execute(
+                update(stations)
+                .where(stations.c.id == station_id)
+                .values(clock_skew_s=skew_s, clock_skew_at=at if skew_s is not None else None)
+            )
+            if data is not None:
+                await conn.execute(
+                    insert(station_events).values(station_id=station_id, at=at, kind="clock_skew", data=data)
+                )
+
+        await self.writer.run(op)
+
     async def add_station_event(self, station_id: str | None, kind: str, at: datetime, data: dict[str, Any]) -> None:
         """``station_id`` None: a server security event before any station was named (a TLS handshake)."""
         await self.writer.run_grouped(
@@ -803,9 +826,14 @@ class Store:
     # -- transactions ----------------------------------------------------------------------
 
     async def start_transaction_v16(
-        self, station_id: str, event: TransactionEventRequest, token_status: AuthorizationStatus
+        self,
+        station_id: str,
+        event: TransactionEventRequest,
+        token_status: AuthorizationStatus,
+        now: datetime | None = None,
     ) -> tuple[TransactionState, bool]:
-        """Record a 1.6 StartTransaction; a re-sent one returns the same transaction (replay=True)."""
+        """Record a 1.6 StartTransaction; a re-sent one returns the same transaction (replay=True).
+        ``now``: when it was received (a start beyond the clock skew limit after it is flagged)."""
 
         async def op(conn: AsyncConnection) -> tuple[TransactionState, bool]:
             dedupe_key = _key_hash(event.dedupe_key) if event.dedupe_key is not None else None
@@ -824,10 +852,16 @@ class Store:
                 )
                 if existing is not None:
                     return _state_from_row(existing), True
-            state = merge_event(TransactionState(station_id, "", "1.6"), event, token_status)
+            state = merge_event(
+                TransactionState(station_id, "", "1.6"),
+                event,
+                token_status,
+                received_at=now,
+                skew_limit_s=self.clock_skew_limit_s,
+            )
             values = _state_values(state)
             values.update(
-                transaction_id=f"new-{uuid.uuid4().hex[:24]}", dedupe_key=dedupe_key, updated_at=event.timestamp
+                transaction_id=f"new-{uuid.uuid4().hex[:24]}", dedupe_key=dedupe_key, updated_at=now or event.timestamp
             )
             result = await conn.execute(insert(transactions).values(**values))
             pk = result.inserted_primary_key[0] if result.inserted_primary_key else None
@@ -901,7 +935,13 @@ class Store:
             if row is None:
                 if version == "1.6":
                     return await self._record_orphan_stop(conn, station_id, event, token_status, now, after)
-                state = merge_event(TransactionState(station_id, tx_id, version), event, token_status)
+                state = merge_event(
+                    TransactionState(station_id, tx_id, version),
+                    event,
+                    token_status,
+                    received_at=now,
+                    skew_limit_s=self.clock_skew_limit_s,
+                )
                 result = await conn.execute(insert(transactions).values(**_state_values(state), updated_at=now))
                 pk = result.inserted_primary_key[0] if result.inserted_primary_key else None
                 assert pk is not None
@@ -922,7 +962,7 @@ class Store:
                         )
                     )
                     return current, "duplicate", False
-                state = merge_event(current, event, token_status)
+                state = merge_event(current, event, token_status, received_at=now, skew_limit_s=self.clock_skew_limit_s)
                 await conn.execute(
                     update(transactions)
                     .where(transactions.c.pk == row["pk"])
@@ -965,7 +1005,13 @@ class Store:
         if exists is not None:
             return None, "duplicate", False
         assert event.transaction_id is not None
-        state = merge_event(TransactionState(station_id, event.transaction_id, "1.6", orphan=True), event, token_status)
+        state = merge_event(
+            TransactionState(station_id, event.transaction_id, "1.6", orphan=True),
+            event,
+            token_status,
+            received_at=now,
+            skew_limit_s=self.clock_skew_limit_s,
+        )
         result = await conn.execute(insert(transactions).values(**_state_values(state), dedupe_key=key, updated_at=now))
         pk = result.inserted_primary_key[0] if result.inserted_primary_key else None
         assert pk is not None

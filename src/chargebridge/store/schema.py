@@ -3,6 +3,9 @@ exactly these; a test compares the two so they cannot drift apart."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -17,12 +20,37 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     text,
 )
+from sqlalchemy.engine import Dialect
 
 metadata = MetaData()
 
-TZ = DateTime(timezone=True)
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """``TIMESTAMP WITH TIME ZONE`` that always hands back timezone-aware UTC datetimes.
+
+    SQLite keeps no zone and returns naive values; without this, every reader had to remember
+    to re-attach UTC, and one that forgot sent a time without an offset to the API (which a
+    browser then reads as its local time). Values are stored in UTC; a naive value given to the
+    database is taken as UTC (the convention of the whole code base)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value
+
+
+TZ = UtcDateTime()
 # BIGINT on PostgreSQL, but INTEGER on SQLite so that it stays the rowid (autoincrement).
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -54,6 +82,10 @@ stations = Table(
     Column("last_seen", TZ),
     Column("last_boot_at", TZ),
     Column("created_at", TZ, nullable=False),
+    # The station's clock (migration 0015): how far its last timestamp beyond clock_skew_limit_s was
+    # from the server's clock (seconds, positive: ahead) and when; null once its times agree again.
+    Column("clock_skew_s", Float),
+    Column("clock_skew_at", TZ),
 )
 
 connectors = Table(
@@ -146,6 +178,10 @@ transactions = Table(
     Column("awaiting_since", TZ),
     Column("finalise_after", TZ),  # finalise as incomplete from then on, even without the missing events
     Column("finalise_note", String(255)),
+    # The station's clock (migration 0015): stored as sent, flagged for billing and review.
+    Column("start_in_future", Boolean, nullable=False, server_default=text("false")),
+    Column("end_before_start", Boolean, nullable=False, server_default=text("false")),
+    Column("time_note", String(255)),
     Column("updated_at", TZ, nullable=False),
     Index(
         "ux_transactions_station_tx",

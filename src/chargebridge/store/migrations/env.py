@@ -11,6 +11,7 @@ from chargebridge.edges import tables as _edges_tables  # noqa: F401  (registers
 from chargebridge.firmware import tables as _firmware_tables  # noqa: F401  (registers its tables)
 from chargebridge.integrations import webhook_tables as _webhook_tables  # noqa: F401  (registers its tables)
 from chargebridge.iso15118 import tables as _iso15118_tables  # noqa: F401  (registers its tables)
+from chargebridge.retention import tables as _retention_tables  # noqa: F401  (registers its tables)
 from chargebridge.security import tables as _security_tables  # noqa: F401  (registers its tables)
 from chargebridge.smartcharging import tables as _smartcharging_tables  # noqa: F401  (registers its tables)
 from chargebridge.store.schema import metadata

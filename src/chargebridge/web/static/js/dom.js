@@ -59,6 +59,22 @@ export function when(value) {
   return date.toLocaleString(undefined, { dateStyle: "short", timeStyle: "medium" });
 }
 
+/** How far a station's clock is off, e.g. "+20 min" (positive: ahead of the server's). */
+export function skewText(seconds) {
+  const sign = seconds > 0 ? "+" : "−";
+  const abs = Math.abs(seconds);
+  if (abs >= 3600) return `${sign}${(abs / 3600).toFixed(1)} h`;
+  if (abs >= 60) return `${sign}${Math.round(abs / 60)} min`;
+  return `${sign}${Math.round(abs)} s`;
+}
+
+/** The flag of a transaction whose times came from a wrong station clock (or null). */
+export function timeFlag(tx) {
+  if (!tx || !(tx.start_in_future || tx.end_before_start)) return null;
+  const text = tx.start_in_future ? "start in the future" : "ends before start";
+  return h("span", { class: "badge timeflag", title: tx.time_note || text }, text);
+}
+
 export function timeEl(value) {
   return h("time", { datetime: value || "" }, when(value));
 }

@@ -52,7 +52,7 @@ export async function render(main, _args, ctx) {
   const kpis = h("section", { class: "kpis", "aria-label": "Fleet counts" });
   const securityBanner = h("div", { id: "security-banner" });
   const chartBox = h("div");
-  const faultsBox = h("div");
+  const faultsBox = h("div", { id: "fleet-faults" });
   const eventList = h("ol", { class: "events", "aria-label": "Recent events", id: "event-list" });
   main.append(
     h("div", { class: "page-head" }, h("h1", {}, "Fleet overview"), h("span", { class: "muted", id: "summary-at" })),

@@ -1,7 +1,7 @@
 // Sessions (transactions): filters, energy totals, CSV/XML export (server-side), and one session's meter curve.
 import { api, download } from "../api.js";
 import { TimeChart } from "../charts.js";
-import { badge, clear, h, kwh, table, throttle, timeEl } from "../dom.js";
+import { badge, clear, h, kwh, table, throttle, timeEl, timeFlag } from "../dom.js";
 
 export const NAME = "sessions";
 
@@ -40,6 +40,7 @@ async function renderCurve(main, stationId, txId, ctx) {
           ["Energy", kwh(tx.energy_wh)],
           ["Stop reason", tx.stop_reason || "–"],
           ["Check", tx.energy_mismatch ? `mismatch: ${tx.energy_note}` : tx.energy_note || "ok"],
+          ["Times", tx.time_note ? [timeFlag(tx), ` ${tx.time_note}`] : "as the station sent them, plausible"],
         ]
           .map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])
           .concat([[h("dt", {}, "Cost"), costEl]]),
@@ -57,6 +58,17 @@ async function renderCurve(main, stationId, txId, ctx) {
     const mv = await api(`/stations/${encodeURIComponent(stationId)}/meter-values`, { query: { transaction_id: txId, limit: 10000 } });
     const byTime = new Map();
     const start = tx.meter_start_wh || 0;
+    if (!mv.items.length && !tx.active) {
+      // Raw samples past their retention: the hourly aggregates (register at each hour's end, average power).
+      const agg = await api(`/stations/${encodeURIComponent(stationId)}/meter-aggregates`, { query: { transaction_id: txId, limit: 10000 } }).catch(() => ({ items: [] }));
+      for (const a of agg.items) {
+        if (a.phase) continue;
+        const t = Date.parse(a.last_at) / 1000;
+        if (!byTime.has(t)) byTime.set(t, [t, null, null]);
+        if (a.measurand === "Energy.Active.Import.Register") byTime.get(t)[1] = (a.last - start) / 1000;
+        if (a.measurand === "Power.Active.Import") byTime.get(t)[2] = a.avg / 1000;
+      }
+    }
     for (const v of mv.items) {
       const t = Date.parse(v.timestamp) / 1000;
       if (!byTime.has(t)) byTime.set(t, [t, null, null]);
@@ -133,7 +145,7 @@ export async function render(main, { station, tx, query }, ctx) {
           h("a", { href: `#/stations/${encodeURIComponent(t.station_id)}` }, t.station_id),
           String(t.evse_id ?? "–"),
           t.id_token || "–",
-          timeEl(t.started_at),
+          [timeEl(t.started_at), " ", timeFlag(t)],
           timeEl(t.stopped_at),
           t.active ? badge("Charging") : t.orphan ? "orphan stop" : t.stop_reason || "ended",
           kwh(t.energy_wh),

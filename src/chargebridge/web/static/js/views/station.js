@@ -1,7 +1,7 @@
 // One station: identity, EVSEs/connectors live, power chart, commands, sessions, faults, timeline.
 import { api } from "../api.js";
 import { TimeChart } from "../charts.js";
-import { badge, clear, errorText, h, kwh, table, throttle, timeEl, unauthenticatedBadge } from "../dom.js";
+import { badge, clear, errorText, h, kwh, skewText, table, throttle, timeEl, timeFlag, unauthenticatedBadge, when } from "../dom.js";
 
 export const NAME = "station";
 
@@ -99,6 +99,17 @@ export async function render(main, { id }, ctx) {
       ["Last boot", s.last_boot_at ? `${new Date(s.last_boot_at).toLocaleString()} (${s.boot_status || "?"})` : null],
       ["Last seen", s.last_seen ? new Date(s.last_seen).toLocaleString() : null],
       ["Station status", s.status],
+      [
+        "Clock",
+        s.clock_skew
+          ? h(
+              "span",
+              { class: "clock-skew", id: "clock-skew", title: "The station's timestamps are this far from the server's clock; its times are stored as sent and flagged." },
+              h("span", { class: "badge timeflag" }, `${skewText(s.clock_skew.skew_s)} off`),
+              ` ${s.clock_skew.skew_s > 0 ? "ahead of" : "behind"} the server's clock (seen ${when(s.clock_skew.at)})`,
+            )
+          : h("span", { id: "clock-skew" }, "in time"),
+      ],
     ];
     clear(identity, rows.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v || "–")]));
     const connectorRows = s.evses.flatMap((e) =>
@@ -121,7 +132,7 @@ export async function render(main, { id }, ctx) {
           h("a", { href: `#/sessions/${encodeURIComponent(id)}/${encodeURIComponent(t.id)}` }, t.id),
           String(t.evse_id ?? "–"),
           t.id_token || "–",
-          timeEl(t.started_at),
+          [timeEl(t.started_at), " ", timeFlag(t)],
           t.active ? badge("Charging") : t.stop_reason || "ended",
           kwh(t.energy_wh),
         ]),
@@ -230,7 +241,33 @@ export async function render(main, { id }, ctx) {
       });
       return f;
     };
-    const startToken = h("input", { value: "DASHBOARD", maxlength: 20, required: true, autocomplete: "off" });
+    // The id token: the registered ones are offered (an unregistered token is answered Invalid and the
+    // station ends the session at once); any other can still be typed.
+    const tokenList = h("datalist", { id: "cmd-start-tokens" });
+    const startToken = h("input", { value: "", maxlength: 36, required: true, autocomplete: "off", list: "cmd-start-tokens" });
+    const tokenHint = h("p", { class: "muted hint", id: "cmd-start-hint", "aria-live": "polite" });
+    let accepted = null; // the registered, accepted id tokens (null: this token may not list them)
+    const checkToken = () => {
+      const value = startToken.value.trim();
+      clear(
+        tokenHint,
+        accepted && value && !accepted.includes(value)
+          ? `${value} is not a registered id token: the station would end the session at once. Register it (chargebridge id-token add ${value}) or pick one from the list.`
+          : null,
+      );
+    };
+    startToken.addEventListener("input", checkToken);
+    api("/id-tokens", { query: { limit: 1000 } })
+      .then((page) => {
+        const now = Date.now();
+        accepted = page.items.filter((t) => t.status === "Accepted" && !(t.expires_at && Date.parse(t.expires_at) <= now)).map((t) => t.id_token);
+        clear(tokenList, accepted.map((value) => h("option", { value })));
+        if (!startToken.value && accepted.length) startToken.value = accepted[0];
+        checkToken();
+      })
+      .catch(() => {
+        /* a token limited to stations cannot list the fleet's id tokens: type one */
+      });
     const startEvse = h("select", {}, evseOptions(false));
     const stopTx = h("select", {});
     const resetType = h("select", {}, options([["soft", "soft"], ["hard", "hard"]]));
@@ -246,7 +283,7 @@ export async function render(main, { id }, ctx) {
       h(
         "div",
         { class: "commands" },
-        form("Remote start", [field("cmd-start-token", "Id token", startToken), field("cmd-start-evse", "EVSE", startEvse)], "Start session", (b) =>
+        form("Remote start", [field("cmd-start-token", "Id token", startToken), tokenList, field("cmd-start-evse", "EVSE", startEvse), tokenHint], "Start session", (b) =>
           send("remote-start", { id_token: startToken.value, evse_id: Number(startEvse.value) }, b).then(() => loadSessions()),
         ),
         form("Remote stop", [field("cmd-stop-tx", "Session", stopTx)], "Stop session", (b) => {
