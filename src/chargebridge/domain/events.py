@@ -34,6 +34,9 @@ class EventKind(StrEnum):
     CHARGING_LIMIT = "charging.limit"  # an external limit reported or released (NotifyChargingLimit ...)
     EV_CHARGING_NEEDS = "charging.ev_needs"  # an ISO 15118 EV's needs and the schedule answered
     EV_CHARGING_SCHEDULE = "charging.ev_schedule"  # the schedule an ISO 15118 EV chose, checked
+    SITE_LIMIT = "site.limit"  # a site's effective limit changed (grid, schedule, curtailment, meter fallback)
+    SITE_ALLOCATION = "site.allocation"  # the balancer applied a plan: each session's limit on the site
+    SITE_STATION = "site.station"  # a station of a site became unresponsive (counted at its maximum) or answers again
 
 
 @dataclass(frozen=True, slots=True)

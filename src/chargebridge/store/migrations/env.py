@@ -6,6 +6,7 @@ from alembic import context
 
 from chargebridge.authorization import tables as _authorization_tables  # noqa: F401  (registers its tables)
 from chargebridge.devicemodel import tables as _devicemodel_tables  # noqa: F401  (registers its tables)
+from chargebridge.energy import tables as _energy_tables  # noqa: F401  (registers its tables)
 from chargebridge.firmware import tables as _firmware_tables  # noqa: F401  (registers its tables)
 from chargebridge.integrations import webhook_tables as _webhook_tables  # noqa: F401  (registers its tables)
 from chargebridge.iso15118 import tables as _iso15118_tables  # noqa: F401  (registers its tables)
