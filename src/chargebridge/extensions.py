@@ -55,4 +55,7 @@ def build_extensions(settings: Settings) -> list[Extension]:
     from chargebridge.txstatus.extension import TransactionStatusExtension  # GetTransactionStatus, seqNo gaps
 
     extensions.append(TransactionStatusExtension(settings))
+    from chargebridge.energy.extension import EnergyExtension  # sites, grid limits, load balancing, curtailment
+
+    extensions.append(EnergyExtension(settings, extensions))  # finds smart charging, MQTT and metrics in the list
     return extensions

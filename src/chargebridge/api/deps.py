@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
 
@@ -18,6 +18,10 @@ from chargebridge.services.station_requests import StationRequests
 from chargebridge.store.repository import Store
 
 CommandObserver = Callable[[str, Command, CommandOutcome], Awaitable[None]]
+# Takes the fields of a PATCH /api/v1/stations/{id} body that a capability keeps (station id, the
+# fields given, the caller's principal); checks them before anything is written (HTTPException),
+# stores them and returns what to add to the answer ({} when the body has none of its fields).
+StationUpdater = Callable[[str, dict[str, Any], Any], Awaitable[dict[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +36,8 @@ class ApiContext:
     # Told of every command the command route sent and its answer: (station_id, command, outcome).
     # Capability extensions add theirs when they start (smart charging stores accepted profiles).
     command_observers: list[CommandObserver] = field(default_factory=list)
+    # Capability settings of PATCH /api/v1/stations/{id} (energy: site_id, max_current_a, priority).
+    station_updaters: list[StationUpdater] = field(default_factory=list)
     # Refused bearer tokens of this API: counted, logged, throttled per source address.
     bearer_guard: BearerGuard = field(init=False, repr=False, compare=False)
 

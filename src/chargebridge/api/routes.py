@@ -85,6 +85,10 @@ class StationUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     password: str | None = Field(default=None, min_length=16, max_length=40)
     registration_status: Literal["Accepted", "Pending", "Rejected"] | None = None
+    # Energy management (energy/ takes them through ctx.station_updaters; null clears).
+    site_id: str | None = Field(default=None, min_length=1, max_length=48)
+    max_current_a: float | None = Field(default=None, gt=0, le=10_000, allow_inf_nan=False)
+    priority: int | None = Field(default=None, ge=-1000, le=1000)
 
 
 @router.get("/stations", tags=["stations"], openapi_extra=scope(Scope.FILTERED))
@@ -127,7 +131,13 @@ async def get_station(ctx: Context, _: Viewer, station_id: StationId) -> dict[st
 
 
 @router.patch("/stations/{station_id}", tags=["stations"], openapi_extra=scope(Scope.STATION))
-async def update_station(ctx: Context, _: Admin, station_id: StationId, body: StationUpdate) -> dict[str, Any]:
+async def update_station(ctx: Context, principal: Admin, station_id: StationId, body: StationUpdate) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    if ctx.station_updaters:
+        await _station_or_404(ctx, station_id)
+        given = body.model_dump(exclude_unset=True)
+        for updater in ctx.station_updaters:
+            extra.update(await updater(station_id, given, principal))
     values: dict[str, Any] = {}
     if body.password is not None:
         values["password_hash"] = hash_password(body.password)
@@ -139,7 +149,7 @@ async def update_station(ctx: Context, _: Admin, station_id: StationId, body: St
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"station {station_id!r} is not registered") from exc
     if body.registration_status is not None:
         ctx.requests.registration_changed(station_id)  # the next BootNotification, also on an open socket
-    return (await _station_views(ctx, [row]))[0]
+    return {**(await _station_views(ctx, [row]))[0], **extra}
 
 
 @router.delete(
