@@ -29,6 +29,7 @@ ENERGY_SETTINGS: dict[str, object] = {
     "energy_replan_interval_s": 0.3,
     "energy_profile_timeout_s": 3.0,
     "energy_retry_s": 1.0,
+    "energy_verify_interval_s": 0.0,
     "call_timeout_s": 5.0,
 }
 

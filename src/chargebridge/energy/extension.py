@@ -62,6 +62,7 @@ class EnergyExtension:
             profile_timeout_s=settings.energy_profile_timeout_s,
             stack_level=settings.energy_stack_level,
             retry_s=settings.energy_retry_s,
+            verify_interval_s=settings.energy_verify_interval_s,
         )
         self.service: EnergyService | None = None
         self._context: ApiContext | None = None
