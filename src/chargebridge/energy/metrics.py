@@ -41,7 +41,7 @@ class EnergyCollector(Collector):
             labels=["site"],
         )
         for site_id, site in sorted(svc.sites.items()):
-            state = site.limit or svc.limit_state(site)
+            state = svc.limit_state(site)
             limit.add_metric([site_id], state.limit_a)
             for phase, amps in enumerate(state.available_a, start=1):
                 available.add_metric([site_id, f"L{phase}"], amps)

@@ -1065,7 +1065,7 @@ class EnergyService:
 
     def allocation_json(self, site_id: str) -> dict[str, Any]:
         site = self.sites[site_id]
-        state = site.limit or self.limit_state(site)
+        state = self.limit_state(site)
         sessions: list[dict[str, Any]] = []
         for station in sorted(self.stations_under(site_id), key=lambda s: s.station_id):
             for session in sorted(station.sessions.values(), key=lambda s: s.evse_id):
