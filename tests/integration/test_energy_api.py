@@ -160,9 +160,7 @@ async def test_every_change_of_limit_is_an_event_and_an_audit_entry(node: Node) 
     events = node.app.bus.subscribe("test-site-limits", None)
     assert (await post_site(node, id="audited", grid_limit_a=50)).status_code == 201
     async with node.client() as http:
-        answer = await http.post(
-            "/api/v1/sites/audited/limits", json={"limit_a": 20, "duration_s": 2, "source": "DSO"}
-        )
+        answer = await http.post("/api/v1/sites/audited/limits", json={"limit_a": 20, "duration_s": 2, "source": "DSO"})
         assert answer.status_code == 201
     seen: list[dict[str, Any]] = []
     async with asyncio.timeout(15):

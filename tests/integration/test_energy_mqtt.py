@@ -63,7 +63,8 @@ async def test_site_limit_over_mqtt(mqtt_node: tuple[Node, str]) -> None:
         for site in ("grid-north", "other"):
             assert (await http.post("/api/v1/sites", json={"id": site, "grid_limit_a": 100})).status_code == 201
         station = (await http.post("/api/v1/stations", json={"id": "CP-MQ-1"})).json()["id"]
-        scoped = await http.post("/api/v1/tokens", json={"role": "operator", "name": "dso-scoped", "stations": [station]})
+        body = {"role": "operator", "name": "dso-scoped", "stations": [station]}
+        scoped = await http.post("/api/v1/tokens", json=body)
         scoped_token = scoped.json()["token"]
     dso = await named_token(node, "dso-1")
     stranger = await named_token(node, "intruder")

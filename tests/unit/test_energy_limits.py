@@ -64,7 +64,9 @@ def test_effective_limit_is_the_lowest_and_says_why() -> None:
         Curtailment(1, 32.0, "DSO", MONDAY_NOON - timedelta(minutes=1), MONDAY_NOON + timedelta(minutes=5)),
         Curtailment(2, 25.0, "aggregator", MONDAY_NOON + timedelta(minutes=1), MONDAY_NOON + timedelta(minutes=9)),
         Curtailment(3, 10.0, "old", MONDAY_NOON - timedelta(hours=2), MONDAY_NOON - timedelta(hours=1)),
-        Curtailment(4, 5.0, "cleared", MONDAY_NOON - timedelta(minutes=1), MONDAY_NOON + timedelta(hours=1), MONDAY_NOON),
+        Curtailment(
+            4, 5.0, "cleared", MONDAY_NOON - timedelta(minutes=1), MONDAY_NOON + timedelta(hours=1), MONDAY_NOON
+        ),
     ]
     curtailed = effective_limit(SITE, MONDAY_NOON, curtailments=curtailments, building_a=(0, 0, 0))
     assert curtailed.limit_a == 32.0 and curtailed.source == "curtailment:DSO"

@@ -263,7 +263,9 @@ def test_a_waiting_session_truly_does_not_fit(world: tuple[list[PlanNode], list[
         if s.key not in result.waiting:
             continue
         constraints = _constraints(nodes, s)
-        room = {c: result.capacity_a[c] - sum(a.min_a for a in admitted if c in _constraints(nodes, a)) for c in constraints}
+        room = {
+            c: result.capacity_a[c] - sum(a.min_a for a in admitted if c in _constraints(nodes, a)) for c in constraints
+        }
         assert any(value + EPSILON < s.min_a for value in room.values()), (s, room)
 
 
