@@ -236,19 +236,21 @@ def _fill(
             at = level + max(0.0, residual[c]) / rising_in[c]
             heapq.heappush(events, (at, FULL, f"{version[c]}", c))
 
-    def freeze(key: str, level: float) -> None:
-        if state[key] == 2:
+    def freeze(key: str, level: float, touched: set[Constraint] | None = None) -> None:
+        """Stop ``key`` rising at ``level``; its constraints are rescheduled now, or collected in
+        ``touched`` to be rescheduled once (a full constraint freezes many sessions at once)."""
+        if state[key] != 1:
+            state[key] = 2
             return
-        was_rising = state[key] == 1
         state[key] = 2
-        s = by_key[key]
-        if was_rising:
-            alloc[key] = min(max(level, base[key]), s.max_a)
+        alloc[key] = min(max(level, base[key]), by_key[key].max_a)
         for c in members[key]:
-            if was_rising:
-                bring(c, level)
-                rising_in[c] -= 1
+            bring(c, level)
+            rising_in[c] -= 1
+            if touched is None:
                 schedule_full(c, level)
+            else:
+                touched.add(c)
 
     while events:
         level, kind, key, constraint = heapq.heappop(events)
@@ -273,11 +275,12 @@ def _fill(
             if key != f"{version[constraint]}" or rising_in[constraint] == 0:
                 continue  # superseded by a later schedule_full
             bring(constraint, level)
+            touched: set[Constraint] = set()
             for member in tier_members[constraint]:
-                if state[member] == 1:
-                    freeze(member, level)
-                elif state[member] == 0:
-                    state[member] = 2  # its constraint is full before it started rising: stays at its minimum
+                # rising: stops here; not yet rising: its constraint is full first, it stays at its minimum
+                freeze(member, level, touched)
+            for c in touched:
+                schedule_full(c, level)
     for key, value in state.items():  # nothing left rising (every event drained); be explicit anyway
         if value == 1:
             alloc[key] = by_key[key].max_a
