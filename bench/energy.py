@@ -97,7 +97,7 @@ def build(case: Case, seed: int = 14) -> tuple[list[PlanNode], list[PlanSession]
 
 def _ms(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return {
         "median_ms": round(statistics.median(ordered) * 1000, 2),
         "p95_ms": round(p95 * 1000, 2),
