@@ -105,10 +105,12 @@ def _ms(samples: list[float]) -> dict[str, float]:
     }
 
 
-def run_energy(repeat: int = 30, command: str = "python -m bench energy") -> dict[str, Any]:
+def run_energy(
+    repeat: int = 30, command: str = "python -m bench energy", cases: tuple[Case, ...] = CASES
+) -> dict[str, Any]:
     started = time.perf_counter()
     results = []
-    for case in CASES:
+    for case in cases:
         nodes, sessions, fixed = build(case)
         plan(nodes, sessions, fixed)  # warm up
         plans: list[float] = []
