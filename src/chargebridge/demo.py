@@ -12,7 +12,8 @@ from rich.console import Console
 from chargebridge.app import Chargebridge, tune_gc_for_serving
 from chargebridge.config import Settings
 from chargebridge.security.secrets import hash_api_token, new_api_token
-from chargebridge.sim.fleet import SimConfig, run_fleet
+from chargebridge.energy.demo import create_demo_site
+from chargebridge.sim.fleet import SimConfig, run_fleet, station_id
 
 DEMO_TOKENS = ("DEMO-RFID-1", "DEMO-RFID-2", "DEMO-RFID-3", "DEMO-RFID-4")
 
@@ -40,12 +41,15 @@ async def run_demo(
     for value in DEMO_TOKENS:
         await node.store.upsert_id_token(value, status="Accepted", now=now)
     base = f"http://{settings.host}:{running.http_port}"
+    site = await create_demo_site(node, [station_id("DEMO-", i, stations) for i in range(1, stations + 1)])
     console.print("[bold green]chargebridge demo[/bold green] is running")
     console.print(f"  OCPP gateway : ws://{settings.host}:{running.ocpp_port}/ocpp/{{station_id}}")
     console.print(f"  dashboard    : {base}/   (sign in with the admin token below)")
     console.print(f"  REST API     : {base}/api/v1   (interactive docs: {base}/docs)")
     console.print(f"  admin token  : {token}")
     console.print(f"  try          : curl -H 'Authorization: Bearer {token}' {base}/api/v1/stations")
+    if site is not None:
+        console.print(f"  site         : {base}/#/sites/{site[0]}   ({site[1]:g} A grid limit shared by the stations)")
     console.print(f"  simulating {stations} stations (OCPP 1.6 and 2.0.1); Ctrl+C stops")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
