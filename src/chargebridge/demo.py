@@ -11,8 +11,8 @@ from rich.console import Console
 
 from chargebridge.app import Chargebridge, tune_gc_for_serving
 from chargebridge.config import Settings
-from chargebridge.security.secrets import hash_api_token, new_api_token
 from chargebridge.energy.demo import create_demo_site
+from chargebridge.security.secrets import hash_api_token, new_api_token
 from chargebridge.sim.fleet import SimConfig, run_fleet, station_id
 
 DEMO_TOKENS = ("DEMO-RFID-1", "DEMO-RFID-2", "DEMO-RFID-3", "DEMO-RFID-4")

@@ -36,8 +36,8 @@ class EnergyCollector(Collector):
             "chargebridge_site_meter_silent", "1 while the site meter is silent (fallback limit)", labels=["site"]
         )
         unresponsive = GaugeMetricFamily(
-            "chargebridge_site_unresponsive_stations",
-            "Stations of the site counted at their maximum (reject profiles, not answering, disconnected)",
+            "chargebridge_site_uncontrolled_sessions",
+            "Sessions under the site counted at their station's maximum (rejects profiles, silent, disconnected)",
             labels=["site"],
         )
         for site_id, site in sorted(svc.sites.items()):
@@ -56,8 +56,7 @@ class EnergyCollector(Collector):
                 sessions.add_metric([site_id, name], count)
             silent.add_metric([site_id], 1.0 if state.meter_silent else 0.0)
             unresponsive.add_metric(
-                [site_id],
-                sum(1 for s in svc.stations.values() if s.site_id == site_id and not s.controllable and s.sessions),
+                [site_id], sum(1 for item in view["sessions"] if item["status"] in ("unresponsive", "disconnected"))
             )
         yield from (limit, available, building, allocated, sessions, silent, unresponsive)
         yield CounterMetricFamily("chargebridge_energy_replans", "Site tree re-plans", value=svc.replans)

@@ -256,6 +256,8 @@ class EnergyService:
         self._last_plan: dict[str, float] = {}
         self._last_capacity: dict[str, dict[tuple[str, int], float]] = {}
         self._last_plan_result: dict[str, Plan] = {}
+        self._children: dict[str, list[str]] = {}
+        self._members: dict[str, list[str]] = {}
         self._background = BackgroundTasks(log, "energy management background work failed")
         self._subscription: Subscription | None = None
         self._consumer: asyncio.Task[None] | None = None
@@ -333,6 +335,7 @@ class EnergyService:
                 members.add(str(row["station_id"]))
         for station_id in [s for s in self.stations if s not in members]:
             self.stations.pop(station_id, None)  # left every site (or was deleted)
+        self._reindex()
 
     async def _apply_station_row(
         self, row: Row, evses: dict[int, tuple[float | None, int | None]], now: datetime
@@ -392,24 +395,38 @@ class EnergyService:
     def roots(self) -> list[str]:
         return sorted({r for s in self.sites if (r := self.root_of(s)) is not None})
 
+    def _reindex(self) -> None:
+        """The children of each site and the stations of each site (rebuilt whenever they change)."""
+        self._children = {}
+        for site in self.sites.values():
+            if site.parent is not None:
+                self._children.setdefault(site.parent, []).append(site.id)
+        self._members = {}
+        for station in self.stations.values():
+            if station.site_id is not None:
+                self._members.setdefault(station.site_id, []).append(station.station_id)
+
     def subtree(self, site_id: str) -> list[str]:
         """``site_id`` and every site under it."""
-        children: dict[str, list[str]] = {}
-        for s in self.sites.values():
-            if s.parent is not None:
-                children.setdefault(s.parent, []).append(s.id)
-        out, todo = [], [site_id]
+        out: list[str] = []
+        seen: set[str] = set()
+        todo = [site_id]
         while todo:
             current = todo.pop()
-            if current in out:
+            if current in seen:
                 continue
+            seen.add(current)
             out.append(current)
-            todo.extend(children.get(current, []))
+            todo.extend(self._children.get(current, []))
         return out
 
     def stations_under(self, site_id: str) -> list[StationRuntime]:
-        ids = set(self.subtree(site_id))
-        return [s for s in self.stations.values() if s.site_id in ids]
+        return [
+            self.stations[station_id]
+            for site in self.subtree(site_id)
+            for station_id in self._members.get(site, [])
+            if station_id in self.stations
+        ]
 
     # -- limits ----------------------------------------------------------------------------------
 
@@ -1115,7 +1132,10 @@ class EnergyService:
         if site is None:
             return {}
         children = sorted(s.id for s in self.sites.values() if s.parent == site_id)
-        members = sorted((s for s in self.stations.values() if s.site_id == site_id), key=lambda s: s.station_id)
+        members = sorted(
+            (self.stations[m] for m in self._members.get(site_id, []) if m in self.stations),
+            key=lambda s: s.station_id,
+        )
         stations = [self.station_json(s) for s in members]
         now = self.clock.now()
         root = self.root_of(site_id)
