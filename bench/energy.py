@@ -8,6 +8,7 @@ the station's), plus a few unresponsive stations counted at their maximum. Each 
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import statistics
@@ -109,6 +110,7 @@ def run_energy(
     repeat: int = 30, command: str = "python -m bench energy", cases: tuple[Case, ...] = CASES
 ) -> dict[str, Any]:
     started = time.perf_counter()
+    load = round(os.getloadavg()[0], 2)
     results = []
     for case in cases:
         nodes, sessions, fixed = build(case)
@@ -145,6 +147,7 @@ def run_energy(
         "command": command,
         "machine": machine_info(),
         "repeat": repeat,
+        "load_average": load,
         "wall_s": round(time.perf_counter() - started, 1),
         "results": results,
     }
@@ -154,7 +157,8 @@ def markdown(data: dict[str, Any]) -> str:
     machine = data["machine"]
     lines = [
         f"Run {data['date']} on {machine['cpus']} CPUs ({machine['cpu_model']}), "
-        f"{machine['implementation']} {machine['python']}; {data['repeat']} plans per case.",
+        f"{machine['implementation']} {machine['python']}; {data['repeat']} plans per case; "
+        f"load average {data.get('load_average', 0):g} at the start.",
         "",
         "```",
         data["command"],
