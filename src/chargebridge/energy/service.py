@@ -69,6 +69,7 @@ SITE_PREFIX = "site:"
 STATION_PREFIX = "station:"
 UNLIMITED_A = 1_000_000.0
 SAME_A = 0.001  # limits are multiples of 0.1 A: closer than this is the same limit
+HISTORY_BUDGET = 200_000  # allocation values kept per site over ``history_s``
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +87,8 @@ class EnergyOptions:
     compliance_tolerance_a: float = 2.0  # drawing more than limit + this (twice in a row): ignores profiles
     retry_s: float = 60.0  # an unresponsive station is tried again after this (doubling, at most 1 h)
     history_s: float = 3600.0  # allocation history kept per site (memory)
-    history_every_s: float = 10.0  # a history point at least this often
+    history_every_s: float = 10.0  # a history point at least this often (a small site: see history_interval_s)
+    history_min_s: float = 2.0  # and at most this often
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,8 +123,10 @@ class SiteRuntime:
     meter_at: float | None = None  # loop time of the last site meter reading
     meter_fault: bool = False
     limit: LimitState | None = None
-    history: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=2000))
+    history: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=4000))
     history_at: float = -math.inf
+    published: tuple[Any, ...] = ()  # what the last site.allocation said
+    history_due: bool = False  # a plan changed something since the last history point
 
     @property
     def id(self) -> str:
@@ -965,7 +969,7 @@ class EnergyService:
                 self.request_replan(site.id, "limit changed")
             else:
                 self._check_picture(site, "tick")
-            if loop_now - site.history_at >= self.options.history_every_s:
+            if site.history_due or loop_now - site.history_at >= self.options.history_every_s:
                 root = self.root_of(site.id)
                 if root is not None and root in self._last_plan_result:
                     self._history_point(site, now)
@@ -1046,17 +1050,39 @@ class EnergyService:
     # -- visibility -----------------------------------------------------------------------------------
 
     def _record(self, root: str, result: Plan, reason: str) -> None:
+        """After a plan: a history point (when due) and ``site.allocation`` for each site of the tree
+        whose allocation changed (a steady site publishes nothing)."""
         now = self.clock.now()
         for site_id in self.subtree(root):
             site = self.sites[site_id]
+            view = self.allocation_json(site_id)
             self._history_point(site, now)
-            data = {"site_id": site_id, "reason": reason, **self.allocation_json(site_id)}
+            fingerprint = (
+                view["limit"]["limit_a"],
+                tuple(view["limit"]["available_a"]),
+                tuple((s["key"], s["allocation_a"], s["limit_a"], s["status"]) for s in view["sessions"]),
+            )
+            if fingerprint == site.published:
+                continue
+            site.published = fingerprint
+            data = {"site_id": site_id, "reason": reason, **view}
             self.bus.publish(DomainEvent(EventKind.SITE_ALLOCATION, SITE_PREFIX + site_id, now, data))
 
+    def history_interval_s(self, sessions: int) -> float:
+        """Points at least this far apart: memory per site stays within ``HISTORY_BUDGET`` values
+        over ``history_s`` (a site with many sessions keeps coarser points)."""
+        return max(self.options.history_min_s, sessions * self.options.history_s / HISTORY_BUDGET)
+
     def _history_point(self, site: SiteRuntime, now: datetime) -> None:
+        members = self.stations_under(site.id)
+        sessions = sum(len(station.sessions) for station in members)
+        if self._loop_time() - site.history_at < self.history_interval_s(sessions):
+            site.history_due = True  # the tick adds it once the interval has passed
+            return
+        site.history_due = False
         state = site.limit or self.limit_state(site, now)
         allocations: dict[str, float] = {}
-        for station in self.stations_under(site.id):
+        for station in members:
             for session in station.sessions.values():
                 allocations[session.key] = self.in_effect(station, session)
         site.history.append(
