@@ -117,6 +117,10 @@ class Lib201(Cp201):
     async def on_composite(self, duration: int, evse_id: int, **kwargs: Any) -> Any:
         return result201.GetCompositeSchedule(status="Rejected")
 
+    @on(Action201.clear_charging_profile)
+    async def on_clear(self, **kwargs: Any) -> Any:
+        return result201.ClearChargingProfile(status="Accepted")
+
     def tx_limit(self) -> float | None:
         for profile in reversed(self.profiles):
             if profile["charging_profile_purpose"] == "TxProfile":
@@ -282,3 +286,36 @@ async def test_ocpp_201_stations_external_limit_and_single_phase_evs(node: Node)
             assert {p["transaction_id"] for p in tx_profiles} == {"TX-TWO"}
             default = next(p for p in cp2.profiles if p["charging_profile_purpose"] == "TxDefaultProfile")
             assert default["evse_id"] == 0 and default["stack_level"] == 1
+
+            # an operator's TxDefaultProfile above the balancer's would let a new session charge at once:
+            # the station counts at its maximum until it is gone
+            async def status_of(station_id: str) -> str:
+                live = await site_live(node, "hall")
+                return str(next(s["status"] for s in live["sessions"] if s["station_id"] == station_id))
+
+            operator_default = {
+                "stack_level": 2,
+                "purpose": "TxDefaultProfile",
+                "kind": "Relative",
+                "schedules": [{"unit": "A", "periods": [{"start_s": 0, "limit": 16}]}],
+            }
+            async with node.client() as http:
+                answer = await http.post(
+                    f"/api/v1/stations/{one}/charging-profiles", json={"evse_id": 0, "profile": operator_default}
+                )
+                assert answer.status_code == 200 and answer.json()["status"] == "Accepted", answer.text
+                profile_id = answer.json()["profile"]["id"]
+
+                async def uncontrolled() -> bool:
+                    return await status_of(one) == "unresponsive"
+
+                await wait_for(uncontrolled, 10, "counted at its maximum")
+                live = await site_live(node, "hall")
+                station = next(s for s in live["stations"] if s["station_id"] == one)
+                assert "stack level 2" in station["unresponsive"]
+                assert (await http.delete(f"/api/v1/stations/{one}/charging-profiles/{profile_id}")).status_code == 200
+
+                async def controlled() -> bool:
+                    return await status_of(one) == "charging"
+
+                await wait_for(controlled, 15, "controlled again")

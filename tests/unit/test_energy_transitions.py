@@ -38,6 +38,9 @@ class FakeData:
     async def limits(self, station_id: str) -> list[Any]:
         return []
 
+    async def profiles(self, station_id: str, **kwargs: Any) -> list[Any]:
+        return []
+
 
 @dataclass
 class FakeSmart:

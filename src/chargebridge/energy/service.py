@@ -285,6 +285,7 @@ class EnergyService:
                 EventKind.METER_SAMPLED,
                 EventKind.STATION_CONNECTED,
                 EventKind.STATION_DISCONNECTED,
+                EventKind.CHARGING_PROFILE,
             },
             queue_size=50_000,
         )
@@ -771,6 +772,10 @@ class EnergyService:
                         problems.append(f"ChargingStationMaxProfile answered {answer.outcome.status}")
             except Exception as exc:
                 problems.append(f"{type(exc).__name__}: {exc}")
+            if not problems:
+                conflict = await self._conflicting_default(station)
+                if conflict is not None:
+                    problems.append(conflict)
             if problems:
                 self._unresponsive(station, "safe defaults not installed: " + "; ".join(problems))
                 return
@@ -786,6 +791,45 @@ class EnergyService:
         finally:
             station.preparing = False
         self.request_replan(station.site_id or "", "station ready")
+
+    async def _conflicting_default(self, station: StationRuntime) -> str | None:
+        """Another TxDefaultProfile that lets a new session draw before the balancer's TxProfile: one
+        above the balancer's stack level, or a non-zero one in its slot (as far as the CSMS knows)."""
+        try:
+            rows = await self.smart.data.profiles(station.station_id, purpose=ch.ProfilePurpose.TX_DEFAULT)
+        except Exception:
+            log.exception("%s: could not read its charging profiles", station.station_id)
+            return "its charging profiles could not be read"
+        level = self.options.stack_level
+        for row in rows:
+            profile = ch.profile_from_json(row["profile"])
+            allows = any(p.limit > 0 for schedule in profile.schedules for p in schedule.periods)
+            if allows and row["stack_level"] >= level:
+                return (
+                    f"TxDefaultProfile {row['profile_id']} (stack level {row['stack_level']}, EVSE {row['evse_id']}) "
+                    "lets a new session charge before the balancer limits it"
+                )
+        return None
+
+    def _on_profile(self, station: StationRuntime, data: dict[str, Any]) -> None:
+        """A TxDefaultProfile of a station in a site was set, cleared or reported: the safe default is
+        checked again (a station whose default is gone or overridden counts at its maximum)."""
+        if data.get("purpose") != ch.ProfilePurpose.TX_DEFAULT.value or not station.connected:
+            return
+        if data.get("action") in ("cleared", "gone", "set", "reported") and station.controllable:
+            self._background.spawn(self._recheck_default(station))
+
+    async def _recheck_default(self, station: StationRuntime) -> None:
+        rows = await self.smart.data.profiles(station.station_id, evse_id=0, purpose=ch.ProfilePurpose.TX_DEFAULT)
+        ours = [r for r in rows if r["stack_level"] == self.options.stack_level]
+        conflict = await self._conflicting_default(station)
+        if conflict is not None:
+            self._unresponsive(station, conflict)
+        elif not ours:
+            self._unresponsive(station, "the balancer's TxDefaultProfile of 0 A was removed")
+        else:
+            return
+        self.request_replan(station.site_id or "", "safe default changed")
 
     def _unresponsive(self, station: StationRuntime, reason: str) -> None:
         first = station.unresponsive is None
@@ -862,6 +906,8 @@ class EnergyService:
                 self.request_replan(station.site_id, "session ended")
             case EventKind.METER_SAMPLED:
                 self._on_station_meter(station, event)
+            case EventKind.CHARGING_PROFILE:
+                self._on_profile(station, event.data)
 
     def _on_site_meter(self, event: DomainEvent) -> None:
         device = event.data.get("device")
