@@ -191,3 +191,27 @@ async def test_a_timeout_is_a_failure(world: tuple[EnergyService, FakeSmart]) ->
     result = await service.replan("site")
     assert result.failed == 1
     assert "TimeoutError" in (service.stations["A"].unresponsive or "")
+
+
+async def test_a_meter_that_includes_the_chargers_has_their_draw_taken_out(
+    world: tuple[EnergyService, FakeSmart],
+) -> None:
+    service, _ = world
+    site = service.sites["site"]
+    site.row = {**site.row, "meter": "grid", "meter_includes_charging": True}
+    site.building_a, site.meter_at = (30.0, 28.0, 26.0), service._loop_time()
+    a = charging(service, "A", 10.0, 1.0)
+    a.measured_a = (10.0, 10.0, 10.0)  # phases unknown: counted, and subtracted, on all three
+    b = charging(service, "B", 6.0, 2.0)
+    b.measured_a, b.station_phases = (6.0, 0.0, 0.0), frozenset({0})
+    service.stations["B"].phase_rotation = "STR"  # its L1 is the grid's S: phase 2
+    state = service.limit_state(site)
+    assert state.building_a == (20.0, 12.0, 16.0)
+    assert state.available_a == (10.0, 18.0, 14.0)
+    result = await service.replan("site")
+    assert result.allocations == {"A/1": 9.0, "B/1": 9.0}  # phase 2 (18 A) binds first: an equal share
+    # the EVs draw what they are given and the meter sees it: the same picture, no oscillation
+    a.measured_a, b.measured_a = (9.0, 9.0, 9.0), (9.0, 0.0, 0.0)
+    site.building_a = (20.0 + 9.0, 12.0 + 9.0 + 9.0, 16.0 + 9.0)
+    assert service.limit_state(site).available_a == state.available_a
+    assert (await service.replan("site")).allocations == result.allocations

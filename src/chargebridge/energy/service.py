@@ -462,20 +462,21 @@ class EnergyService:
         )
 
     def _minus_charging(self, site: SiteRuntime, building: tuple[float, ...]) -> tuple[float, ...]:
-        """The building load when the site meter also measures the chargers: minus what the sessions
-        under the site were measured to draw, on the phases known to carry it (never below 0)."""
+        """The building load when the site meter also measures the chargers: minus what each session
+        under the site was measured to draw, on every phase the plan counts it on (all three when its
+        phases are unknown). That is safe as long as EVs draw at most their limits: a session counted on
+        a phase it does not draw on has its draw subtracted there but its whole limit counted there too."""
         load = list(building)
         for station in self.stations_under(site.id):
             for session in station.sessions.values():
                 if session.measured_a is None:
                     continue
                 amps = max(session.measured_a)
-                phases = self._session_site_phases(station, session)
                 if len(load) == 1:
                     load[0] -= amps
-                elif phases != ALL_PHASES or session.station_phases == ALL_PHASES:
-                    for p in phases:
-                        load[p] -= amps
+                    continue
+                for p in self._session_site_phases(station, session):
+                    load[p] -= amps
         return tuple(max(0.0, v) for v in load)
 
     def _session_site_phases(self, station: StationRuntime, session: SessionRuntime) -> frozenset[int]:
