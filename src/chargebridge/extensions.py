@@ -55,4 +55,9 @@ def build_extensions(settings: Settings) -> list[Extension]:
     from chargebridge.txstatus.extension import TransactionStatusExtension  # GetTransactionStatus, seqNo gaps
 
     extensions.append(TransactionStatusExtension(settings))
+    from chargebridge.validation.extension import (
+        ValidationExtension,
+    )  # the validation bench (after firmware, authorization)
+
+    extensions.append(ValidationExtension(settings, others=list(extensions)))
     return extensions

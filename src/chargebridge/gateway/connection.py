@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -39,6 +40,11 @@ log = logging.getLogger(__name__)
 
 # Inbound CALLs waiting for an answer per connection (the spec allows one; some chargers pipeline a few).
 MAX_QUEUED_CALLS = 16
+
+
+# An observer of one station's frames: (direction "in" | "out", the frame as sent on the wire).
+# Called synchronously on the connection's task: it must be cheap and must not raise.
+FrameTap = Callable[[str, str | bytes], None]
 
 
 class RequestHandler(Protocol):
@@ -91,6 +97,7 @@ class StationConnection:
         adapter: VersionAdapter,
         handler: RequestHandler,
         stats: ConnectionStats,
+        taps: Mapping[str, FrameTap] | None = None,
     ):
         self.station_id = station_id
         self.ws = ws
@@ -107,6 +114,17 @@ class StationConnection:
         self._call_lock = asyncio.Lock()
         self._reply: asyncio.Future[ResultReceived | ErrorReceived] | None = None
         self._reply_id: str | None = None
+        # The gateway's frame taps by station id (empty unless something observes this station,
+        # e.g. a validation run); looked up per frame so a tap also covers a reconnected socket.
+        self._taps: Mapping[str, FrameTap] = taps if taps is not None else {}
+
+    def _tap(self, direction: str, frame: str | bytes) -> None:
+        tap = self._taps.get(self.station_id) if self._taps else None
+        if tap is not None:
+            try:
+                tap(direction, frame)
+            except Exception:  # an observer's bug never breaks the station's connection
+                log.exception("%s: frame tap failed", self.station_id)
 
     async def run(self) -> None:
         """Read until the socket closes. Never raises for anything the station sends."""
@@ -122,6 +140,7 @@ class StationConnection:
                 self._reply.cancel()
 
     async def _on_message(self, message: str | bytes) -> None:
+        self._tap("in", message)
         for event in self.endpoint.receive(message):
             match event:
                 case CallReceived() if self._inbound.qsize() >= MAX_QUEUED_CALLS:
@@ -145,6 +164,7 @@ class StationConnection:
 
     async def _flush(self) -> None:
         for frame in self.endpoint.data_to_send():
+            self._tap("out", frame)
             await self.ws.send(frame)
 
     async def _answer_calls(self) -> None:
@@ -183,13 +203,16 @@ class StationConnection:
         except ConnectionClosed:
             log.info("%s: socket closed before the answer to %s was sent", self.station_id, call.action)
 
-    async def call(self, action: str, payload: dict[str, Any], timeout_s: float) -> CallAnswer:
-        """Send one CALL and wait for its answer. Queued behind any CALL in flight."""
+    async def call(
+        self, action: str, payload: dict[str, Any], timeout_s: float, *, validate: bool = True
+    ) -> CallAnswer:
+        """Send one CALL and wait for its answer. Queued behind any CALL in flight. ``validate``
+        False sends a payload that breaks the schema on purpose (the validation bench's probe)."""
         async with self._call_lock:
             if self.endpoint.pending_call is not None:
                 raise CallInProgress("a CALL is still outstanding")
             loop = asyncio.get_running_loop()
-            message_id = self.endpoint.send_call(action, payload)
+            message_id = self.endpoint.send_call(action, payload, validate=validate)
             self._reply_id = message_id
             self._reply = reply = loop.create_future()
             started = time.perf_counter()
