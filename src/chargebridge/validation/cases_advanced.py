@@ -284,7 +284,8 @@ async def _clear_profiles(b: Bench) -> None:
     for profile_id in list(b.restore.profiles):
         sent = await b.execute(ch.ClearChargingProfile(profile_id=profile_id))
         if sent.status in ("Accepted", "Unknown"):
-            b.restore.profiles.pop(profile_id, None)
+            evse = b.restore.profiles.pop(profile_id, None)
+            b.restore.restored.append(f"charging profile {profile_id} (EVSE {evse}) cleared")
 
 
 # -- offline behaviour ---------------------------------------------------------------------------

@@ -84,7 +84,7 @@ async def remote_stop(b: Bench) -> Verdict:
         ended = await b.wait_tx(lambda m: m.kind == "ended" and m.transaction_id == tx, s.response_timeout_s, cursor)
     if ended is not None:
         b.restore.transactions.discard(tx)
-        await b.wait_status(ended.evse_id or s.evse_id, frozenset({"Available"}), s.response_timeout_s, ended.seq)
+        await b.wait_status(ended.evse_id or s.evse_id, frozenset({"Available"}), s.response_timeout_s, cursor)
     return judge_remote_stop(sent.shown(), ended, transaction_id=tx, version=b.version, waited_s=s.response_timeout_s)
 
 

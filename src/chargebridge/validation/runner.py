@@ -92,6 +92,7 @@ class Run:
         self._persist_lock = asyncio.Lock()
         self._background = BackgroundTasks(log, "storing a validation report failed")
         self._abort_reason: str | None = None
+        self.phase = "cases"  # cases | restoring | done
 
     # -- control ---------------------------------------------------------------------------------
 
@@ -101,7 +102,7 @@ class Run:
 
     def abort(self, reason: str) -> bool:
         """Stop the cases (the restoration still runs). False when the run is over."""
-        if self.status is not RunStatus.RUNNING:
+        if self.status is not RunStatus.RUNNING or self.phase != "cases":
             return False
         if self._abort_reason is None:
             self._abort_reason = reason
@@ -144,32 +145,33 @@ class Run:
     # -- the run ---------------------------------------------------------------------------------
 
     async def _main(self) -> None:
+        # The run stays "running" until its station is put back and its report is final.
+        outcome, reason = RunStatus.ABORTED, "the node stopped during the run"
         try:
             await self._prepare()
             self._cases_task = asyncio.create_task(self._run_cases(), name=f"validation-cases:{self.id}")
             try:
                 await self._cases_task
-                self.status = RunStatus.FINISHED
+                outcome, reason = RunStatus.FINISHED, None
             except StationGone as exc:
-                self.status, self.reason = RunStatus.ABORTED, str(exc)
+                outcome, reason = RunStatus.ABORTED, str(exc)
             except asyncio.CancelledError:
-                if self._abort_reason is None:  # the service is stopping: the node shuts down
-                    self._abort_reason = "the node stopped during the run"
-                self.status, self.reason = RunStatus.ABORTED, self._abort_reason
+                outcome, reason = RunStatus.ABORTED, self._abort_reason or "the node stopped during the run"
             except Exception as exc:
                 log.exception("validation run %s failed", self.id)
-                self.status, self.reason = RunStatus.ABORTED, f"the bench failed: {type(exc).__name__}: {exc}"
+                outcome, reason = RunStatus.ABORTED, f"the bench failed: {type(exc).__name__}: {exc}"
             self.current = None
             self.prompt = None
-            self._skip_rest()
+            self.phase = "restoring"
+            self._skip_rest(outcome, reason)
+            self._persist_soon()
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(RESTORE_BUDGET_S + self.settings.firmware_timeout_s):
-                    await self._restore()
+                    await self._restore(outcome)
         except asyncio.CancelledError:
-            if self.status is RunStatus.RUNNING:
-                self.status, self.reason = RunStatus.ABORTED, self._abort_reason or "the node stopped during the run"
+            reason = self._abort_reason or reason
         finally:
-            await asyncio.shield(self._finish())
+            await asyncio.shield(self._finish(outcome, reason))
 
     async def _prepare(self) -> None:
         bench = self.bench
@@ -259,9 +261,9 @@ class Run:
     def _results(self) -> list[tuple[Level, Result]]:
         return [(Level(c["level"]), Result(c["result"])) for c in self.cases]
 
-    def _skip_rest(self) -> None:
+    def _skip_rest(self, outcome: RunStatus, reason: str | None) -> None:
         done = {c["id"] for c in self.cases}
-        why = f"the run was aborted: {self.reason}" if self.status is RunStatus.ABORTED else "not run"
+        why = f"the run was aborted: {reason}" if outcome is RunStatus.ABORTED else "not run"
         for case in self.plan:
             if case.id not in done:
                 self.cases.append(
@@ -284,12 +286,12 @@ class Run:
 
     # -- restoration -----------------------------------------------------------------------------
 
-    async def _restore(self) -> None:
+    async def _restore(self, outcome: RunStatus) -> None:
         b = self.bench
         r = b.restore
         s = self.settings
         if not b.connected:
-            await b.wait_connected(s.reboot_timeout_s if self.status is RunStatus.FINISHED else s.response_timeout_s)
+            await b.wait_connected(s.reboot_timeout_s if outcome is RunStatus.FINISHED else s.response_timeout_s)
         online = b.connected
 
         async def step(what: str, work: Callable[[], Awaitable[bool]]) -> None:
@@ -351,20 +353,17 @@ class Run:
                 if managed and self.ports.local_list is not None:
                     outcome = await self.ports.local_list.sync(self.station_id, "full", reason="validation restore")
                     return outcome.get("state") not in ("failed", "error")
-                sent = await b.execute(SendLocalList(version, UpdateType.FULL, ()))
-                if sent.status == "Accepted":
-                    return True
-                sent = await b.execute(SendLocalList(version + 2, UpdateType.FULL, ()))
-                if sent.status == "Accepted":
-                    r.kept.append(
-                        f"the local list is empty again but at version {version + 2} (version {version} cannot be sent)"
-                    )
-                    return True
+                for attempt in (version, version + 2):
+                    if (await b.execute(SendLocalList(attempt, UpdateType.FULL, ()))).status == "Accepted":
+                        if attempt != version:
+                            r.kept.append(
+                                f"the local list is empty again, at version {attempt} ({version} cannot be sent)"
+                            )
+                        return True
                 return False
 
             await step(
-                "local authorization list " + ("resent by chargebridge" if managed else f"emptied (version {version})"),
-                put_back_list,
+                "local authorization list " + ("resent by chargebridge" if managed else "emptied again"), put_back_list
             )
         for name, (setting, original) in list(r.config.items()):
 
@@ -397,8 +396,9 @@ class Run:
 
     # -- reporting -------------------------------------------------------------------------------
 
-    async def _finish(self) -> None:
+    async def _finish(self, outcome: RunStatus, reason: str | None) -> None:
         try:
+            self.status, self.reason, self.phase = outcome, reason, "done"
             self.ports.gateway.tap(self.station_id, None)
             self.ports.gateway.hold_off(self.station_id, 0)
             self.finished_at = self.ports.clock.now()
@@ -410,7 +410,11 @@ class Run:
             self.latency = latency_stats(_round_trips(self))
             self.level = level_reached(self.settings.level, self._results())
             r = self.bench.restore
-            self.restoration = {"restored": r.restored, "not_restored": r.not_restored, "kept": r.kept}
+            self.restoration = {
+                "restored": list(dict.fromkeys(r.restored)),
+                "not_restored": list(dict.fromkeys(r.not_restored)),
+                "kept": list(dict.fromkeys(r.kept)),
+            }
             await self._background.wait()
             await self._persist()
             identity = (
@@ -468,6 +472,7 @@ class Run:
         done = {c["id"] for c in self.cases}
         return {
             "station": self.identity,
+            "phase": self.phase,
             "current_case": self.current.id if self.current is not None else None,
             "prompt": self.prompt,
             "pending_cases": [
@@ -553,6 +558,7 @@ def run_view(row: dict[str, Any]) -> dict[str, Any]:
         "updated_at": _time(row.get("updated_at")),
         "finished_at": _time(row.get("finished_at")),
         "reason": row.get("reason"),
+        "phase": report.get("phase", "done"),
         "current_case": report.get("current_case"),
         "prompt": report.get("prompt"),
         "pending_cases": report.get("pending_cases", []),

@@ -512,25 +512,22 @@ def judge_status_model(
             "no session was observed, so the status sequence of a session is unknown", quirks, **facts
         )
     first, last = session
-    during = [r.status for r in reports if r.evse_id == evse_id and first <= r.seq <= last]
-    after = [r.status for r in reports if r.evse_id == evse_id and r.seq > last]
+    mine = [r for r in reports if r.evse_id == evse_id and r.seq >= first]
+    busy = _CHARGING_16 if version is OcppVersion.V16 else frozenset({"Occupied"})
+    idle = frozenset({"Finishing", "Available"}) if version is OcppVersion.V16 else frozenset({"Available"})
+    during = [r.status for r in mine if r.seq <= last]
     facts["during_session"] = during
-    facts["after_session"] = after[:5]
-    if version is OcppVersion.V16:
-        if not _CHARGING_16.intersection(during):
-            return Verdict.failed(
-                f"no Charging status during the session ({' -> '.join(during) or 'none'})", quirks, **facts
-            )
-        if not any(s in ("Finishing", "Available") for s in after):
-            return Verdict.failed("neither Finishing nor Available after the session", quirks, **facts)
-    else:
-        if "Occupied" not in during:
-            return Verdict.failed(
-                f"no Occupied status during the session ({' -> '.join(during) or 'none'})", quirks, **facts
-            )
-        if "Available" not in after:
-            return Verdict.failed("no Available status after the session", quirks, **facts)
-    shown = " -> ".join(dict.fromkeys([*during, *after[:2]]))
+    index = next((i for i, r in enumerate(mine) if r.status in busy and r.seq <= last), None)
+    if index is None:
+        wanted = "Charging" if version is OcppVersion.V16 else "Occupied"
+        return Verdict.failed(
+            f"no {wanted} status during the session ({' -> '.join(during) or 'none'})", quirks, **facts
+        )
+    after = [r.status for r in mine[index + 1 :]]
+    facts["after_charging"] = after[:6]
+    if not idle.intersection(after):
+        return Verdict.failed(f"no {' or '.join(sorted(idle))} status after the session", quirks, **facts)
+    shown = " -> ".join(dict.fromkeys([*during, *after[:3]]))
     return Verdict.passed(f"connector {evse_id}: {shown}", quirks, **facts)
 
 
