@@ -146,7 +146,8 @@ class Run:
 
     async def _main(self) -> None:
         # The run stays "running" until its station is put back and its report is final.
-        outcome, reason = RunStatus.ABORTED, "the node stopped during the run"
+        outcome: RunStatus = RunStatus.ABORTED
+        reason: str | None = "the node stopped during the run"
         try:
             await self._prepare()
             self._cases_task = asyncio.create_task(self._run_cases(), name=f"validation-cases:{self.id}")
