@@ -47,7 +47,8 @@ class Pki:
 def make_pki(directory: Path) -> Pki:
     ca = create_ca()
     ca.write(directory / "ca.pem", directory / "ca-key.pem")
-    issue_server_certificate(ca, ["localhost", "127.0.0.1"]).write(directory / "server.pem", directory / "server-key.pem")
+    server = issue_server_certificate(ca, ["localhost", "127.0.0.1"])
+    server.write(directory / "server.pem", directory / "server-key.pem")
     return Pki(directory, ca)
 
 
@@ -81,7 +82,9 @@ def wss_url(node: Node) -> str | None:
     return f"wss://127.0.0.1:{gateway.tls_port}/ocpp" if gateway.tls_port is not None else None
 
 
-def station_config(node: Node, station_id: str, version: OcppVersion, profile: QuirkProfile = STANDARD) -> StationConfig:
+def station_config(
+    node: Node, station_id: str, version: OcppVersion, profile: QuirkProfile = STANDARD
+) -> StationConfig:
     return StationConfig(
         station_id=station_id,
         url=node.ocpp_url,

@@ -86,6 +86,14 @@ class Sent:
         return self.status if self.status is not None else self.error
 
 
+def maybe_changed(sent: Sent) -> bool:
+    """Whether the station may have applied a command: it accepted it, or its answer is unknown
+    (no answer in time, the connection dropped). A refusal or a CALLERROR changed nothing."""
+    if sent.status is not None:
+        return sent.status in ("Accepted", "Scheduled", "RebootRequired")
+    return not (sent.error or "").startswith(("CALLERROR", "not possible", "could not be sent"))
+
+
 @dataclass(frozen=True, slots=True)
 class Setting:
     """A configuration value, named the 1.6 way and addressed the 2.0.1 way."""
@@ -305,9 +313,9 @@ class Bench:
         original, _ = await self.read_setting(setting)
         if original is not None and original == value:
             return Sent(None, "Accepted"), original
-        if original is not None:
-            self.restore.remember(setting, self.version, original)
         sent = await self.write_setting(setting, value)
+        if original is not None and maybe_changed(sent):
+            self.restore.remember(setting, self.version, original)
         return sent, original
 
     # -- watching --------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from chargebridge.domain.authorization import (
 )
 from chargebridge.domain.commands import RemoteStart, RemoteStop
 from chargebridge.domain.model import AuthorizationStatus, IdToken, IdTokenInfo
-from chargebridge.validation.bench import Bench, ChargingSession
+from chargebridge.validation.bench import Bench, ChargingSession, maybe_changed
 from chargebridge.validation.cases_standard import install, latency_verdict, new_remote_start_id, pick_image
 from chargebridge.validation.evidence import CALL, Frame
 from chargebridge.validation.model import ADVANCED_P95_MS, Verdict
@@ -193,8 +193,9 @@ async def _charging_session(b: Bench) -> ChargingSession | Verdict:
     default_limit, tx_limit = _limits(unit, ref)
     # TxDefaultProfile before the session: it must limit the transaction that follows.
     profile = _profile(ch.ProfilePurpose.TX_DEFAULT, PROFILE_TX_DEFAULT, default_limit, unit, None)
-    b.restore.profiles[PROFILE_TX_DEFAULT] = s.evse_id
     default_answer = await b.execute(ch.SetChargingProfile(s.evse_id, profile))
+    if maybe_changed(default_answer):
+        b.restore.profiles[PROFILE_TX_DEFAULT] = s.evse_id
     cursor = b.log.cursor
     sent = await b.execute(
         RemoteStart(IdToken(b.token, "Central"), evse_id=s.evse_id, remote_start_id=new_remote_start_id())
@@ -245,9 +246,10 @@ async def smart_charging_tx(b: Bench) -> Verdict:
     s = b.settings
     _, tx_limit = session.verdicts["limits"]
     profile = _profile(ch.ProfilePurpose.TX, PROFILE_TX, tx_limit, session.unit, session.transaction_id)
-    b.restore.profiles[PROFILE_TX] = session.evse_id
     cursor = b.log.cursor
     answer = await b.execute(ch.SetChargingProfile(session.evse_id, profile))
+    if maybe_changed(answer):
+        b.restore.profiles[PROFILE_TX] = session.evse_id
     after = await _samples_after(b, session, cursor, s.meter_samples)
     before = session.verdicts.get("default_after") or session.reference
     return judge_limit_followed(

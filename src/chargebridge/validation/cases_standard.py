@@ -26,6 +26,7 @@ from chargebridge.validation.bench import (
     HEARTBEAT_INTERVAL,
     METER_INTERVAL,
     Bench,
+    maybe_changed,
 )
 from chargebridge.validation.evidence import CALL, Frame
 from chargebridge.validation.model import STANDARD_P95_MS, Verdict
@@ -138,11 +139,12 @@ async def change_availability(b: Bench) -> Verdict:
     answers: list[str | None] = []
     seen: list[list[str]] = []
     expected = [frozenset({"Unavailable"}), frozenset({"Available"})]
-    b.restore.inoperative.add(evse)
     for operational, wanted in ((False, expected[0]), (True, expected[1])):
         cursor = b.log.cursor
         sent = await b.execute(ChangeAvailability(operational, evse_id=evse))
         answers.append(sent.shown())
+        if not operational and maybe_changed(sent):
+            b.restore.inoperative.add(evse)
         frame = None
         if sent.status in ("Accepted", "Scheduled"):
             frame = await b.wait_status(evse, wanted, s.response_timeout_s, cursor)

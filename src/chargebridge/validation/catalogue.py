@@ -30,6 +30,8 @@ class Case:
     messages: dict[OcppVersion, tuple[str, ...]]
     rule: str
     run: Callable[[Bench], Awaitable[Verdict]]
+    # Judged from what was observed, without the station: also run when the run is aborted.
+    final: bool = False
 
     def to_json(self, version: OcppVersion | None = None) -> dict[str, object]:
         out: dict[str, object] = {"id": self.id, "name": self.name, "level": self.level.value, "rule": self.rule}
@@ -369,6 +371,7 @@ CASES: tuple[Case, ...] = (
         "(InvalidFirmwareSignature, InvalidFirmwareSigningCertificate, TamperDetectionActivated, or a type naming "
         "integrity, secure boot or tamper). Such an event also marks the station in the dashboard.",
         basic.integrity,
+        final=True,
     ),
 )
 

@@ -161,6 +161,8 @@ class Run:
             except Exception as exc:
                 log.exception("validation run %s failed", self.id)
                 outcome, reason = RunStatus.ABORTED, f"the bench failed: {type(exc).__name__}: {exc}"
+            if outcome is RunStatus.ABORTED:
+                await self._final_cases()
             self.current = None
             self.prompt = None
             self.phase = "restoring"
@@ -213,6 +215,19 @@ class Run:
             self.bench.prompt(None)
             self._record(case, verdict, cursor, started_at, started)
             await self._persist()
+
+    async def _final_cases(self) -> None:
+        """After an abort: the cases judged from what was observed (integrity) still count."""
+        done = {c["id"] for c in self.cases}
+        for case in self.plan:
+            if case.final and case.id not in done:
+                cursor, started_at, started = self.log.cursor, self.ports.clock.now(), time.monotonic()
+                try:
+                    async with asyncio.timeout(10):
+                        verdict = await case.run(self.bench)
+                except Exception as exc:
+                    verdict = Verdict.failed(f"the bench could not run this case: {type(exc).__name__}: {exc}")
+                self._record(case, verdict, cursor, started_at, started)
 
     def _case_cap(self) -> float:
         s = self.settings

@@ -276,7 +276,11 @@ def judge_meter_values(
             problems.append(f"{r.action} meter value without a valid timestamp")
             quirks.append(Quirk("missing_timestamp", f"{r.action}: meter value without a timestamp"))
     registers = _register_readings(values)
-    facts: dict[str, Any] = {"samples": len({(r.seq, r.timestamp_text) for r in values}), "registers": len(registers)}
+    facts: dict[str, Any] = {
+        "samples": len({(r.seq, r.timestamp_text) for r in values}),
+        "registers": len(registers),
+        "configured_interval_s": configured_interval_s,
+    }
     if len(registers) < min_samples:
         return Verdict.failed(
             f"{len(registers)} energy register readings in the session; at least {min_samples} expected",
