@@ -399,11 +399,16 @@ def _interval_problem(registers: Sequence[Reading], configured_s: float | None) 
     return None
 
 
+def _wh(value: float) -> str:
+    return f"{value:.0f}" if float(value).is_integer() or abs(value) >= 1000 else f"{value:g}"
+
+
 def judge_meter_stop(
     started: TxMessage | None, ended: TxMessage | None, values: Sequence[Reading], *, waited_s: float
 ) -> Verdict:
-    """The stop reading: present, not below the start, not below the last sampled register, and
-    not far above it (at most 1 % + 10 Wh, what the last interval can add)."""
+    """The stop reading: present, not below the start, not below the last sampled register (1 Wh
+    or 0.5 % of the session's energy), and not far above it (10 Wh plus a quarter of the session's
+    energy: what the last interval can add)."""
     if started is None:
         return Verdict.skipped("no session was observed")
     if ended is None:
@@ -411,21 +416,26 @@ def judge_meter_stop(
     if ended.meter_wh is None:
         return Verdict.failed("the end of the transaction carries no meter reading")
     stop = ended.meter_wh
-    facts: dict[str, Any] = {"meter_start_wh": started.meter_wh, "meter_stop_wh": stop}
-    if started.meter_wh is not None and stop < started.meter_wh:
-        return Verdict.failed(f"meter stop {stop:g} Wh is below the meter start {started.meter_wh:g} Wh", **facts)
+    start = started.meter_wh
+    facts: dict[str, Any] = {"meter_start_wh": start, "meter_stop_wh": stop}
+    if start is not None and stop < start:
+        return Verdict.failed(f"meter stop {_wh(stop)} Wh is below the meter start {_wh(start)} Wh", **facts)
     registers = [r.base_value for r in _register_readings(values) if r.action != "StopTransaction"]
     if registers:
         last = registers[-1]
+        session = max(0.0, last - (start if start is not None else registers[0]))
         facts["last_register_wh"] = last
-        if stop < last - max(1.0, 0.005 * last):
-            return Verdict.failed(f"meter stop {stop:g} Wh is below the last sampled register {last:g} Wh", **facts)
-        if stop > last + max(10.0, 0.01 * last):
-            return Verdict.failed(f"meter stop {stop:g} Wh is far above the last sampled register {last:g} Wh", **facts)
-    energy = stop - started.meter_wh if started.meter_wh is not None else None
-    return Verdict.passed(
-        f"meter stop {stop:g} Wh, {energy:g} Wh charged" if energy is not None else "stop consistent", **facts
-    )
+        if stop < last - max(1.0, 0.005 * session):
+            return Verdict.failed(
+                f"meter stop {_wh(stop)} Wh is below the last sampled register {_wh(last)} Wh", **facts
+            )
+        if stop > last + 10.0 + 0.25 * session:
+            return Verdict.failed(
+                f"meter stop {_wh(stop)} Wh is far above the last sampled register {_wh(last)} Wh", **facts
+            )
+    if start is None:
+        return Verdict.passed(f"meter stop {_wh(stop)} Wh, consistent with the samples", **facts)
+    return Verdict.passed(f"meter stop {_wh(stop)} Wh, {_wh(stop - start)} Wh charged", **facts)
 
 
 # -- connector status model ----------------------------------------------------------------------
