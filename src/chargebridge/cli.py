@@ -322,6 +322,9 @@ _register_optional_commands()
 from chargebridge.firmware.cli import firmware_app  # noqa: E402  (after the commands above: keeps their order)
 
 app.add_typer(firmware_app, name="firmware")
+from chargebridge.validation.cli import validate  # noqa: E402  (a client of a node's REST API)
+
+app.command("validate", help="Grade a station's OEM integration level through a node's REST API.")(validate)
 
 
 def main() -> None:

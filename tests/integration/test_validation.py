@@ -7,6 +7,7 @@ the simulator takes well under a minute."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -278,3 +279,51 @@ async def test_run_settings_are_validated_and_documented(tmp_path: Path) -> None
         for bad in ({"manual_step_timeout_s": 0}, {"response_timeout_s": -1}, {"unknown": 1}, {"id_token": "x y"}):
             answer = await http.post("/api/v1/stations/ANY/validation-runs", json={**FAST_RUN, **bad})
             assert answer.status_code == 422, bad
+
+
+async def test_the_validate_command_follows_a_run_and_writes_the_reports(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from chargebridge.cli import app
+
+    async with (
+        validation_node(tmp_path, tls=False) as node,
+        running_station(station_config(node, "CLI-1", V16)) as station,
+        node.client() as http,
+    ):
+        settings = [f"--set={k}={v}" for k, v in FAST_RUN.items() if k not in ("manual_step_timeout_s",)]
+        args = [
+            "validate",
+            "CLI-1",
+            "--api",
+            node.http_url,
+            "--token",
+            node.admin_token,
+            "--level",
+            "basic",
+            "--manual-step-timeout",
+            "20",
+            "--html",
+            str(tmp_path / "report.html"),
+            "--json",
+            str(tmp_path / "report.json"),
+            "--poll",
+            "0.2",
+            *settings,
+        ]
+        command = asyncio.create_task(asyncio.to_thread(CliRunner().invoke, app, args))
+        run_id = None
+        for _ in range(100):  # the command starts the run; the person at the station follows it too
+            items = (await http.get("/api/v1/validation-runs", params={"station_id": "CLI-1"})).json()["items"]
+            if items:
+                run_id = items[0]["id"]
+                break
+            await asyncio.sleep(0.1)
+        assert run_id is not None
+        await follow(http, run_id, sim_person(station))
+        result = await command
+    assert result.exit_code == 0, result.output
+    assert "Level reached" in result.output and "basic" in result.output
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["id"] == run_id and report["level_reached"] == "basic"
+    assert "<svg" in (tmp_path / "report.html").read_text()
