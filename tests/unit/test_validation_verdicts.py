@@ -478,3 +478,13 @@ def test_the_report_renders_escaped_with_a_latency_chart() -> None:
     assert "<script>" not in page and "&lt;script&gt;" in page and "&lt;b&gt;" in page
     assert "<svg" in page and "Level reached" in page
     assert ("Level reached", "basic") in summary_rows(view)
+
+
+def test_docs_describe_every_case_with_its_rule() -> None:
+    from pathlib import Path
+
+    from chargebridge.validation.catalogue import CASES
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "validation.md").read_text(encoding="utf-8")
+    for case in CASES:
+        assert f"`{case.id}`" in text and case.rule in text, case.id

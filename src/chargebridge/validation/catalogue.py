@@ -117,7 +117,8 @@ CASES: tuple[Case, ...] = (
         Level.BASIC,
         {V16: ("StopTransaction.meterStop",), V201: ("TransactionEvent Ended",)},
         "The end of the transaction carries a reading not below the meter start, not below the last sampled "
-        "register (0.5 %) and not more than 1 % + 10 Wh above it.",
+        "register (by more than 1 Wh or 0.5 % of the session's energy) and not more than 10 Wh plus a quarter of "
+        "the session's energy above it.",
         basic.meter_stop,
     ),
     Case(
