@@ -213,6 +213,8 @@ class StationRequests:
         ) = None
         # Requests answered by a capability package (device model, reservations, ...), see register().
         self._handlers: dict[type, RequestHandler] = {}
+        # Tokens accepted at one station only (grant_token).
+        self._station_tokens: set[tuple[str, str]] = set()
         # Reservations' rule on transaction messages (set by the authorization extension when it starts).
         self.transaction_policy: TransactionPolicy | None = None
         # Called after a NotifyEvent is stored (monitoring turns monitor events into faults and alerts).
@@ -342,7 +344,7 @@ class StationRequests:
             case StatusRequest():
                 return await self._status(station_id, request, now)
             case AuthorizeRequest():
-                return AuthorizeResponse(await self._authorize(request.id_token, now))
+                return AuthorizeResponse(await self._authorize(request.id_token, now, station_id))
             case TransactionEventRequest():
                 return await self._transaction(station_id, version, request, now)
             case MeterValuesRequest():
@@ -445,13 +447,23 @@ class StationRequests:
             self.bus.publish(DomainEvent(EventKind.FAULT_RAISED, station_id, at, _fault_json(fault)))
         return Ack()
 
-    async def _authorize(self, token: IdToken, now: datetime) -> IdTokenInfo:
+    def grant_token(self, station_id: str, token: str, granted: bool = True) -> None:
+        """Accept ``token`` at ``station_id`` only (not stored, not in any local list; False takes
+        it back): the validation bench's token for the station under validation."""
+        if granted:
+            self._station_tokens.add((station_id, token))
+        else:
+            self._station_tokens.discard((station_id, token))
+
+    async def _authorize(self, token: IdToken, now: datetime, station_id: str | None = None) -> IdTokenInfo:
+        if station_id is not None and (station_id, token.value) in self._station_tokens:
+            return IdTokenInfo(AuthorizationStatus.ACCEPTED)
         return token_info(await self.store.get_id_token(token.value), now)
 
     async def _transaction(
         self, station_id: str, version: str, request: TransactionEventRequest, now: datetime
     ) -> TransactionEventResponse:
-        info = await self._authorize(request.id_token, now) if request.id_token is not None else None
+        info = await self._authorize(request.id_token, now, station_id) if request.id_token is not None else None
         policy = self.transaction_policy
         if policy is not None:
             info = await policy.check(station_id, version, request, info, now)

@@ -178,9 +178,9 @@ class Run:
 
     async def _prepare(self) -> None:
         bench = self.bench
-        store = self.ports.store
-        if await store.get_id_token(bench.token) is None:
-            await store.upsert_id_token(bench.token, status="Accepted", now=self.ports.clock.now(), type="Central")
+        if await self.ports.store.get_id_token(bench.token) is None:
+            # Accepted at this station only, for the run: never in the fleet's tokens or local lists.
+            self.ports.requests.grant_token(self.station_id, bench.token)
             bench.restore.created_token = bench.token
         self.log.note(
             "bench.start",
@@ -406,9 +406,6 @@ class Run:
                         return verdict.ok
 
                     await step(f"firmware {original_version} installed again", reinstall)
-        if r.created_token is not None:
-            await self.ports.store.delete_id_token(r.created_token)
-            r.restored.append(f"id token {r.created_token} (created for the run) deleted")
 
     # -- reporting -------------------------------------------------------------------------------
 
@@ -416,6 +413,10 @@ class Run:
         try:
             self.status, self.reason, self.phase = outcome, reason, "done"
             self.ports.gateway.tap(self.station_id, None)
+            token = self.bench.restore.created_token
+            if token is not None:
+                self.ports.requests.grant_token(self.station_id, token, False)
+                self.bench.restore.restored.append(f"token {token} (accepted at this station for the run) withdrawn")
             self.ports.gateway.hold_off(self.station_id, 0)
             self.finished_at = self.ports.clock.now()
             self.updated_at = self.finished_at
