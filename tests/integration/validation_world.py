@@ -28,7 +28,7 @@ from tests.conftest import Node, start_node
 FAST_RUN: dict[str, Any] = {
     "manual_step_timeout_s": 20,
     "response_timeout_s": 5,
-    "reboot_timeout_s": 15,
+    "reboot_timeout_s": 6,
     "firmware_timeout_s": 30,
     "heartbeat_interval_s": 1,
     "heartbeat_window_s": 3.2,
