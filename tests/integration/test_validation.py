@@ -204,6 +204,8 @@ async def test_one_run_per_station_scopes_and_abort(tmp_path: Path) -> None:
             assert (await scoped_http.get(f"/api/v1/validation-runs/{run_id}")).status_code == 404
             assert (await scoped_http.get("/api/v1/validation-runs")).json()["items"] == []
             assert (await scoped_http.post(f"/api/v1/validation-runs/{run_id}/abort")).status_code == 404
+        light = (await http.get(f"/api/v1/validation-runs/{run_id}", params={"evidence": "false"})).json()
+        assert all("evidence" not in case and "evidence_entries" in case for case in light["cases"])
         aborted = await http.post(f"/api/v1/validation-runs/{run_id}/abort")
         assert aborted.status_code == 200
         view = await follow(http, run_id, sim_person(station))

@@ -165,16 +165,18 @@ def _value(text: str) -> Any:
 
 def _follow(client: httpx.Client, console: Console, run_id: str, poll: float) -> dict[str, Any]:
     aborted = False
-    view: dict[str, Any] = client.get(f"/api/v1/validation-runs/{run_id}").json()
+    path, light = f"/api/v1/validation-runs/{run_id}", {"evidence": "false"}
+    view: dict[str, Any] = client.get(path, params=light).json()
     with Live(progress(view), console=console, refresh_per_second=4) as live:
         while True:
             try:
-                answer = client.get(f"/api/v1/validation-runs/{run_id}")
+                answer = client.get(path, params=light)
                 if answer.status_code == 200:
                     view = answer.json()
                     live.update(progress(view))
                 if view["status"] != "running":
-                    return view
+                    full: dict[str, Any] = client.get(path).json()  # the report with its evidence
+                    return full
                 time.sleep(poll)
             except KeyboardInterrupt:
                 if aborted:

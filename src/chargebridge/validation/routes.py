@@ -101,10 +101,17 @@ def build_routers(ext: ValidationExtension) -> list[APIRouter]:
         return {"items": items, "limit": limit, "offset": offset}
 
     @api.get("/validation-runs/{run_id}", openapi_extra=scope(Scope.OBJECT))
-    async def get_validation_run(run_id: RunId, principal: Viewer) -> dict[str, Any]:
+    async def get_validation_run(run_id: RunId, principal: Viewer, evidence: bool = True) -> dict[str, Any]:
         """The run and its report: cases with their evidence (the frames exchanged), latency per
-        command, quirks, restoration, the prompt for the person at the station while one is open."""
-        return await visible_run(run_id, principal)
+        command, quirks, restoration, the prompt for the person at the station while one is open.
+        ``evidence=false`` leaves the frames out (``evidence_entries`` counts them): for polling."""
+        view = await visible_run(run_id, principal)
+        if not evidence:
+            view["cases"] = [
+                {**{k: v for k, v in case.items() if k != "evidence"}, "evidence_entries": len(case["evidence"])}
+                for case in view["cases"]
+            ]
+        return view
 
     @api.get("/validation-runs/{run_id}/report.html", response_class=HTMLResponse, openapi_extra=scope(Scope.OBJECT))
     async def validation_report_html(run_id: RunId, principal: Viewer) -> HTMLResponse:

@@ -80,7 +80,7 @@ export function renderReport(box, view) {
         {},
         h("summary", {}, resultBadge(c.result), " ", c.name, h("span", { class: "muted" }, ` (${(c.messages || []).join(", ")})`)),
         h("p", {}, h("strong", {}, "Rule: "), c.rule || ""),
-        h("pre", { class: "evidence" }, evidenceText(c.evidence)),
+        h("pre", { class: "evidence" }, c.evidence ? evidenceText(c.evidence) : `${c.evidence_entries ?? 0} entries (shown when the run is over)`),
       ),
     );
   }
@@ -117,10 +117,12 @@ export function validationCard(stationId, ctx) {
     chart = renderReport(report, view);
   };
 
-  const follow = async (runId) => {
+  const follow = async (runId, light = true) => {
     clearTimeout(timer);
     try {
-      const view = await api(`/validation-runs/${encodeURIComponent(runId)}`);
+      // While a run goes on, poll without the frames; the finished report has them.
+      let view = await api(`/validation-runs/${encodeURIComponent(runId)}`, { query: light ? { evidence: "false" } : {} });
+      if (view.status !== "running" && light) view = await api(`/validation-runs/${encodeURIComponent(runId)}`);
       show(view);
       if (view.status === "running" && !stopped) timer = setTimeout(() => follow(runId), 1000);
       else loadHistory();
