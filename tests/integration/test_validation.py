@@ -330,3 +330,25 @@ async def test_the_validate_command_follows_a_run_and_writes_the_reports(tmp_pat
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["id"] == run_id and report["level_reached"] == "basic"
     assert "<svg" in (tmp_path / "report.html").read_text()
+
+
+async def test_a_run_cut_short_by_a_node_restart_is_aborted_when_the_node_starts(tmp_path: Path) -> None:
+    from chargebridge.validation.store import ValidationStore
+    from tests.conftest import start_node
+
+    node = await start_node(tmp_path, None, auto_register=True)
+    try:
+        assert node.app.store is not None
+        now = node.app.clock.now()
+        row = {"id": "00000000000000aa", "station_id": "GONE-1", "status": "running", "level_requested": "basic"}
+        row |= {"level_reached": "none", "settings": {}, "report": {}, "started_at": now, "updated_at": now}
+        await ValidationStore(node.app.store).add_run(row)
+    finally:
+        await node.app.stop()
+    node = await start_node(tmp_path, None, auto_register=True)
+    try:
+        async with node.client() as http:
+            view = (await http.get("/api/v1/validation-runs/00000000000000aa")).json()
+        assert view["status"] == "aborted" and view["reason"] == "the node restarted during the run"
+    finally:
+        await node.app.stop()
