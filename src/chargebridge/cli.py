@@ -489,6 +489,9 @@ app.add_typer(edge_app, name="edge")
 from chargebridge.integrations.check import integrations_app  # noqa: E402
 
 app.add_typer(integrations_app, name="integrations")
+from chargebridge.validation.cli import validate  # noqa: E402  (a client of a node's REST API)
+
+app.command("validate", help="Grade a station's OEM integration level through a node's REST API.")(validate)
 
 
 def main() -> None:

@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     config_file: Path | None = None
     # Firmware: base URL stations use to reach the HTTP port for downloads/uploads (default: the API request's URL).
     firmware_base_url: str | None = None
+    # Validation bench (docs/validation.md): the wss:// URL (without the station id) stations reach the
+    # TLS port at, for the security profile cases; default wss://HOST:OCPP_TLS_PORT/ocpp.
+    validation_tls_url: str | None = None
     # Local authorization lists (docs/authorization.md): "all" stations unless opted out, or only "flagged" ones.
     local_list_policy: Literal["all", "flagged"] = "flagged"
 

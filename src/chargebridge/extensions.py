@@ -67,4 +67,9 @@ def build_extensions(settings: Settings) -> list[Extension]:
     from chargebridge.energy.extension import EnergyExtension  # sites, grid limits, load balancing, curtailment
 
     extensions.append(EnergyExtension(settings, extensions))  # finds smart charging, MQTT and metrics in the list
+    from chargebridge.validation.extension import (
+        ValidationExtension,
+    )  # the validation bench (after firmware, authorization)
+
+    extensions.append(ValidationExtension(settings, others=list(extensions)))
     return extensions

@@ -136,6 +136,8 @@ class World:
     theirs_transaction: str = ""
     mine_diagnostics: int = 0
     theirs_diagnostics: int = 0
+    mine_run: str = ""  # validation runs (finished) of MINE-1 and THEIRS-1
+    theirs_run: str = ""
     tokens: dict[str, str] = field(default_factory=dict)  # role -> token limited to MINE
     token_ids: set[str] = field(default_factory=set)  # the ids of those tokens
 
@@ -310,6 +312,7 @@ async def seed_world(node: Node) -> World:
     store = node.app.store
     assert store is not None
     await _awaiting_transaction(store, "THEIRS-1")
+    world.mine_run, world.theirs_run = await _validation_runs(node)
 
     async def flushed() -> bool:  # the batched last-seen times are written, so nothing moves later
         return all(
@@ -320,6 +323,28 @@ async def seed_world(node: Node) -> World:
     world.theirs.answering = False
     world.theirs.received.clear()
     return world
+
+
+async def _validation_runs(node: Node) -> tuple[str, str]:
+    """A finished validation run (with a quirk) of MINE-1 and of THEIRS-1."""
+    from chargebridge.validation.model import Quirk
+    from chargebridge.validation.store import ValidationStore
+
+    store = node.app.store
+    assert store is not None
+    db = ValidationStore(store)
+    now = node.app.clock.now()
+    ids = []
+    for index, station_id in enumerate(("MINE-1", "THEIRS-1")):
+        run_id = f"{index + 1:016x}"
+        station = {"vendor": VENDOR, "model": MODEL, "firmware_version": "1.0.0"}
+        report = {"station": station, "cases": [], "quirks": [{"case": None, "code": "walk", "detail": station_id}]}
+        row = {"id": run_id, "station_id": station_id, "status": "finished", "level_requested": "basic"}
+        row |= {"level_reached": "none", "ocpp_version": "1.6", **station, "settings": {}, "report": report}
+        await db.add_run(row | {"started_at": now, "updated_at": now, "finished_at": now})
+        await db.add_quirks(run_id, station_id, (VENDOR, MODEL, "1.0.0"), [(None, Quirk("walk", station_id))], now)
+        ids.append(run_id)
+    return ids[0], ids[1]
 
 
 async def _certificates(node: Node) -> None:

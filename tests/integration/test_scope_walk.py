@@ -92,6 +92,10 @@ def bodies(world: World, key: str) -> list[tuple[Any, set[int] | None]]:
         ],
         "POST /api/v1/firmware/stations/{station_id}/diagnostics": [({"use_get_log_16": True}, None)],
         "POST /api/v1/webhooks": [({"url": "http://127.0.0.1:9/walk"}, None)],
+        # a validation run that ends at once (the walk's station answers every CALL without doing anything)
+        "POST /api/v1/stations/{station_id}/validation-runs": [
+            ({"level": "basic", "manual_step_timeout_s": 1, "response_timeout_s": 1, "heartbeat_window_s": 1}, None)
+        ],
     }
     return table.get(key, [({}, None)])
 
@@ -133,6 +137,7 @@ def path_variants(
         "transaction_id": (world.mine_transaction, world.theirs_transaction),
         "token_id": (world.spare_token_id, world.theirs_token_id),
         "request_id": (str(world.mine_diagnostics), str(world.theirs_diagnostics)),
+        "run_id": (world.mine_run, world.theirs_run),
     }
     fixed = {
         "image_id": world.image_id,

@@ -320,7 +320,7 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
         firmware_version: str | None = None,
         status_: Annotated[Compatibility | None, Query(alias="status")] = None,
     ) -> list[dict[str, Any]]:
-        return await service().db.list_compat(
+        return await service().matrix(
             vendor=vendor,
             model=model,
             hardware_revision=hardware_revision,

@@ -13,7 +13,7 @@ import os
 import re
 import secrets
 from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -170,6 +170,11 @@ async def store_image(
     return row
 
 
+# Another capability's columns of the compatibility matrix (the validation bench's validated level):
+# called with the rows a matrix read returns, adds keys to them.
+MatrixAnnotator = Callable[[list[Row]], Awaitable[None]]
+
+
 class FirmwareService:
     def __init__(
         self,
@@ -212,6 +217,7 @@ class FirmwareService:
         self._subscription: Subscription | None = None
         self._activity: Subscription | None = None
         self._consumers: list[asyncio.Task[None]] = []
+        self.matrix_annotators: list[MatrixAnnotator] = []
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -324,6 +330,13 @@ class FirmwareService:
         if image["hardware_revisions"] and hardware_revision not in image["hardware_revisions"]:
             return f"image is not for hardware revision {hardware_revision or '(unknown)'!r}"
         return None
+
+    async def matrix(self, **filters: str | None) -> list[Row]:
+        """The compatibility matrix's rows with the columns other capabilities add."""
+        rows = await self.db.list_compat(**filters)
+        for annotate in self.matrix_annotators:
+            await annotate(rows)
+        return rows
 
     async def compatibility_of(self, station: Row, hardware_revision: str, version: str) -> str | None:
         row = await self.db.get_compat(station["vendor"] or "", station["model"] or "", hardware_revision, version)

@@ -44,6 +44,11 @@ log = logging.getLogger(__name__)
 MAX_QUEUED_CALLS = 16
 
 
+# An observer of one station's frames: (direction "in" | "out", the frame as sent on the wire).
+# Called synchronously on the connection's task: it must be cheap and must not raise.
+FrameTap = Callable[[str, str | bytes], None]
+
+
 @runtime_checkable
 class RequestHandler(Protocol):
     async def handle(self, station_id: str, version: str, request: StationRequest) -> StationResponse: ...
@@ -124,6 +129,7 @@ class StationConnection:
         adapter: VersionAdapter,
         answerer: CallAnswerer,
         stats: ConnectionStats,
+        taps: Mapping[str, FrameTap] | None = None,
     ):
         self.station_id = station_id
         self.ws = ws
@@ -141,6 +147,17 @@ class StationConnection:
         self._call_lock = asyncio.Lock()
         self._reply: asyncio.Future[ResultReceived | ErrorReceived] | None = None
         self._reply_id: str | None = None
+        # The gateway's frame taps by station id (empty unless something observes this station,
+        # e.g. a validation run); looked up per frame so a tap also covers a reconnected socket.
+        self._taps: Mapping[str, FrameTap] = taps if taps is not None else {}
+
+    def _tap(self, direction: str, frame: str | bytes) -> None:
+        tap = self._taps.get(self.station_id) if self._taps else None
+        if tap is not None:
+            try:
+                tap(direction, frame)
+            except Exception:  # an observer's bug never breaks the station's connection
+                log.exception("%s: frame tap failed", self.station_id)
 
     async def run(self) -> None:
         """Read until the socket closes. Never raises for anything the station sends."""
@@ -156,6 +173,7 @@ class StationConnection:
                 self._reply.cancel()
 
     async def _on_message(self, message: str | bytes) -> None:
+        self._tap("in", message)
         for event in self.endpoint.receive(message):
             match event:
                 case CallReceived() if self._draining:
@@ -184,6 +202,7 @@ class StationConnection:
 
     async def _flush(self) -> None:
         for frame in self.endpoint.data_to_send():
+            self._tap("out", frame)
             await self.ws.send(frame)
 
     async def _answer_calls(self) -> None:
@@ -244,13 +263,16 @@ class StationConnection:
         except ConnectionClosed:
             log.debug("%s: socket closed before the answer to %s was sent", self.station_id, call.action)
 
-    async def call(self, action: str, payload: dict[str, Any], timeout_s: float) -> CallAnswer:
-        """Send one CALL and wait for its answer. Queued behind any CALL in flight."""
+    async def call(
+        self, action: str, payload: dict[str, Any], timeout_s: float, *, validate: bool = True
+    ) -> CallAnswer:
+        """Send one CALL and wait for its answer. Queued behind any CALL in flight. ``validate``
+        False sends a payload that breaks the schema on purpose (the validation bench's probe)."""
         async with self._call_lock:
             if self.endpoint.pending_call is not None:
                 raise CallInProgress("a CALL is still outstanding")
             loop = asyncio.get_running_loop()
-            message_id = self.endpoint.send_call(action, payload)
+            message_id = self.endpoint.send_call(action, payload, validate=validate)
             self._reply_id = message_id
             self._reply = reply = loop.create_future()
             started = time.perf_counter()

@@ -52,6 +52,7 @@ import contextlib
 import functools
 import logging
 import ssl
+import time
 import weakref
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
@@ -72,6 +73,7 @@ from chargebridge.gateway.connection import (
     CallAnswer,
     CallAnswerer,
     ConnectionStats,
+    FrameTap,
     NeutralAnswerer,
     RequestHandler,
     StationConnection,
@@ -256,6 +258,28 @@ class Gateway:
         self._executors: dict[type, CommandExecutor] = {}
         # Cluster mode: the other nodes (set by the composition root before start()).
         self.peers: Peers | None = None
+        # Observers of one station's frames (see tap()); handshakes refused for a while (hold_off()).
+        self._taps: dict[str, FrameTap] = {}
+        self._held_off: dict[str, float] = {}
+
+    def tap(self, station_id: str, observer: FrameTap | None) -> None:
+        """Give every frame exchanged with ``station_id`` (on this and any later socket) to
+        ``observer`` until it is removed (None). One observer per station; frames of other
+        stations cost one dictionary lookup."""
+        if observer is None:
+            self._taps.pop(station_id, None)
+        elif self._taps.get(station_id, observer) is not observer:
+            raise ValueError(f"{station_id} already has a frame observer")
+        else:
+            self._taps[station_id] = observer
+
+    def hold_off(self, station_id: str, seconds: float) -> None:
+        """Refuse ``station_id``'s handshakes with 503 for ``seconds`` (0: no longer). The
+        validation bench keeps a station offline this way after dropping its socket."""
+        if seconds <= 0:
+            self._held_off.pop(station_id, None)
+        else:
+            self._held_off[station_id] = time.monotonic() + seconds
 
     def register_executor(self, command_type: type, executor: CommandExecutor) -> None:
         """Send every ``command_type`` command through ``executor`` (which sends its CALLs with
@@ -373,6 +397,14 @@ class Gateway:
             self.stats.count_refusal("InvalidPath")
             status = HTTPStatus.NOT_FOUND if not request.path.startswith("/ocpp/") else HTTPStatus.BAD_REQUEST
             return connection.respond(status, f"{exc}\n")
+        held = self._held_off.get(station_id)
+        if held is not None:
+            if held > time.monotonic():
+                self.stats.count_refusal("HeldOff")
+                return _respond(
+                    connection, Refusal(HTTPStatus.SERVICE_UNAVAILABLE, "try again later"), held - time.monotonic()
+                )
+            del self._held_off[station_id]
         source = self.client_address(connection, request)
         wait = self.auth_failures.retry_after((source, station_id))
         if wait is not None:
@@ -597,7 +629,7 @@ class Gateway:
         adapter = self.adapters[version]
         relax = self.relax_for(station_id) if self.relax_for is not None else None
         endpoint = RpcEndpoint(schemas_for(version), accepts=self.answerer.accepts(version), relax=relax)
-        conn = StationConnection(station_id, ws, endpoint, adapter, self.answerer, self.stats)
+        conn = StationConnection(station_id, ws, endpoint, adapter, self.answerer, self.stats, self._taps)
         admission = self._admitted.pop(ws, None)
         source = admission.source if admission is not None else (conn.remote_address or "unknown")
         conn.remote_address = source
@@ -731,13 +763,21 @@ class Gateway:
         return CommandAnswer(action, adapter.decode_outcome(action, answer.payload), answer.round_trip_ms)
 
     async def call_raw(
-        self, station_id: str, action: str, payload: dict[str, Any], timeout_s: float | None = None
+        self,
+        station_id: str,
+        action: str,
+        payload: dict[str, Any],
+        timeout_s: float | None = None,
+        *,
+        validate: bool = True,
     ) -> CallAnswer:
-        """Send any action of the station's version with a version-specific payload."""
+        """Send any action of the station's version with a version-specific payload (``validate``
+        False: not checked against the schema, for a deliberately malformed request; a CALL routed
+        to another node is always checked)."""
         timeout = timeout_s or self.settings.call_timeout_s
         conn = self.connections.get(station_id)
         if conn is not None:
-            return await conn.call(action, payload, timeout)
+            return await conn.call(action, payload, timeout, validate=validate)
         if self.peers is None:
             raise StationNotConnected(station_id)
         return await self.peers.call(station_id, action, payload, timeout)

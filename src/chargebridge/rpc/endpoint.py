@@ -183,12 +183,15 @@ class RpcEndpoint:
     def pending_call(self) -> PendingCall | None:
         return self._pending
 
-    def send_call(self, action: str, payload: dict[str, Any], encoded_payload: str | None = None) -> str:
-        """Queue a CALL and return its message id. Raises OcppError if the payload is invalid.
+    def send_call(
+        self, action: str, payload: dict[str, Any], encoded_payload: str | None = None, *, validate: bool = True
+    ) -> str:
+        """Queue a CALL and return its message id. Raises OcppError if the payload is invalid
+        (``validate`` False: sent as given, e.g. a deliberately malformed probe).
         ``encoded_payload``: ``payload`` as JSON text already (it is not encoded again)."""
         if self._pending is not None:
             raise CallInProgress(f"{self._pending.action} ({self._pending.message_id}) is still outstanding")
-        if self._validate_outbound:
+        if self._validate_outbound and validate:
             self.schemas.validate_request(action, payload)
         message_id = self._new_message_id()
         self._pending = PendingCall(message_id, action, payload)

@@ -19,7 +19,7 @@ from typing import Any, Protocol, TypeVar
 from chargebridge.bus.memory import EventBus
 from chargebridge.domain.commands import Command, CommandOutcome, TriggerMessage
 from chargebridge.domain.events import DomainEvent, EventKind
-from chargebridge.domain.model import IdTokenInfo, RegistrationStatus
+from chargebridge.domain.model import AuthorizationStatus, IdToken, IdTokenInfo, RegistrationStatus
 from chargebridge.domain.requests import (
     Ack,
     AuthorizeRequest,
@@ -255,6 +255,8 @@ class StationRequests:
         ) = None
         # Requests answered by a capability package (device model, reservations, ...), see register().
         self._handlers: dict[type, RequestHandler] = {}
+        # Tokens accepted at one station only (grant_token).
+        self._station_tokens: set[tuple[str, str]] = set()
         # Reservations' rule on transaction messages (set by the authorization extension when it starts).
         self.transaction_policy: TransactionPolicy | None = None
         # Called after a NotifyEvent is stored (monitoring turns monitor events into faults and alerts).
@@ -397,7 +399,7 @@ class StationRequests:
             case StatusRequest():
                 return await self._status(station_id, request, now)
             case AuthorizeRequest():
-                info, offline = await self.authorization.authorize(station_id, request.id_token, now)
+                info, offline = await self._authorize(station_id, request.id_token, now)
                 if offline is not None:
                     self.authorization.record(offline)
                 return AuthorizeResponse(info)
@@ -541,13 +543,30 @@ class StationRequests:
             self.bus.publish(DomainEvent(EventKind.FAULT_RAISED, station_id, at, _fault_json(fault)))
         return Ack()
 
+    def grant_token(self, station_id: str, token: str, granted: bool = True) -> None:
+        """Accept ``token`` at ``station_id`` only (not stored, not in any local list; False takes
+        it back): the validation bench's token for the station under validation."""
+        if granted:
+            self._station_tokens.add((station_id, token))
+        else:
+            self._station_tokens.discard((station_id, token))
+
+    async def _authorize(
+        self, station_id: str, token: IdToken, now: datetime
+    ) -> tuple[IdTokenInfo, OfflineAnswer | None]:
+        """The token's authorization at this station: a token granted to it (the validation bench's)
+        is accepted there only; any other is looked up (offline: the offline policies)."""
+        if (station_id, token.value) in self._station_tokens:
+            return IdTokenInfo(AuthorizationStatus.ACCEPTED), None
+        return await self.authorization.authorize(station_id, token, now)
+
     async def _transaction(
         self, station_id: str, version: str, request: TransactionEventRequest, now: datetime
     ) -> TransactionEventResponse:
         info: IdTokenInfo | None = None
         offline: OfflineAnswer | None = None
         if request.id_token is not None:
-            info, offline = await self.authorization.authorize(station_id, request.id_token, now)
+            info, offline = await self._authorize(station_id, request.id_token, now)
         policy = self.transaction_policy
         if policy is not None:
             info = await policy.check(station_id, version, request, info, now)

@@ -70,6 +70,7 @@ def certificate_signed(payload: dict[str, Any], state: StationState) -> dict[str
     if not _chain_fits(chain, state):
         return {"status": "Rejected"}
     state.station_certificate = payload["certificateChain"]
+    state.station_key = state.pending_key
     state.pending_key = None
     return {"status": "Accepted"}
 

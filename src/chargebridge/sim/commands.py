@@ -19,10 +19,11 @@ from chargebridge.security.rotation import (
     password_from_authorization_key,
 )
 from chargebridge.security.secrets import WeakPassword
-from chargebridge.sim import authorization, certificates, charging, pnc
+from chargebridge.sim import authorization, certificates, charging, pnc, security
 from chargebridge.sim.state import Connector, StationState
 
 V16, V201 = OcppVersion.V16, OcppVersion.V201
+SECURITY_PROFILE = "SecurityProfile"
 
 # -- intents ------------------------------------------------------------------------------------
 
@@ -73,6 +74,11 @@ class ChangePassword:
 
 
 @dataclass(frozen=True, slots=True)
+class Reconnect:
+    """Close the connection and open a new one (1.6: with the security profile just set)."""
+
+
+@dataclass(frozen=True, slots=True)
 class InstallFirmware:
     """Download, check and install an image (UpdateFirmware / SignedUpdateFirmware)."""
 
@@ -110,6 +116,7 @@ Intent = (
     | SendStatus
     | ConfigChanged
     | ChangePassword
+    | Reconnect
     | InstallFirmware
     | UploadLog
     | SendMessages
@@ -392,6 +399,11 @@ def _change_configuration_16(payload: dict[str, Any], state: StationState) -> An
         if password is None:
             return Answer({"status": "Rejected"})
         return Answer({"status": "Accepted"}, (ChangePassword(password),))
+    if payload["key"] == SECURITY_PROFILE:  # 1.6 security whitepaper: raises the profile, then reconnect
+        before = state.security.profile
+        status = security.change_profile_16(state, payload["value"])
+        changed = status == "Accepted" and state.security.profile != before
+        return Answer({"status": status}, (Reconnect(),) if changed else ())
     status = state.config.set(payload["key"], payload["value"])
     intents: tuple[Intent, ...] = (ConfigChanged(payload["key"]),) if status == "Accepted" else ()
     return Answer({"status": status}, intents)

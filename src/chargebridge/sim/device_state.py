@@ -194,6 +194,13 @@ def catalogue(state: StationState) -> list[SimVariable]:
         SimVariable(
             {"name": "SecurityCtrlr"}, {"name": "SecurityProfile"}, str(model.security_profile), "ReadOnly", "integer"
         ),
+        SimVariable(
+            {"name": "OCPPCommCtrlr"},
+            {"name": "NetworkConfigurationPriority"},
+            model.values.get(("OCPPCommCtrlr", "NetworkConfigurationPriority"), "0"),
+            "ReadWrite",
+            "SequenceList",
+        ),
         SimVariable({"name": "ChargingStation"}, {"name": "Available"}, "true", "ReadOnly", "boolean"),
     ]
     for connector in state.connectors.values():

@@ -21,6 +21,8 @@ A profile is a TOML data file (the shipped ones live in ``sim/profiles/``)::
     tamper_signed_reading = true     # the signed end reading is altered after signing
     transaction_id_after_reset = -1  # 1.6: StopTransaction id after a reboot lost the id
     ignores_charging_profiles = true # accepts charging profiles (and reports them) but charges at full power
+    ignores_remote_start = true      # answers a remote start Accepted but starts nothing
+    no_reconnect_after_reset = true  # goes down on Reset and never comes back
     [[quirks.vendor_errors]]         # non-standard error codes used for faults
     error_code = "OtherError"
     vendor_error_code = "E-0x3F21"
@@ -54,6 +56,8 @@ _QUIRK_KEYS = frozenset(
         "late_event_s",
         "transaction_id_after_reset",
         "ignores_charging_profiles",
+        "ignores_remote_start",
+        "no_reconnect_after_reset",
         "vendor_errors",
         "data_transfer",
         "sign_meter_values",
@@ -99,6 +103,8 @@ class QuirkProfile:
     late_event_s: float = 0.0
     transaction_id_after_reset: int | None = None
     ignores_charging_profiles: bool = False
+    ignores_remote_start: bool = False
+    no_reconnect_after_reset: bool = False
     vendor_errors: tuple[VendorError, ...] = field(default_factory=tuple)
     data_transfer: VendorDataTransfer | None = None
     sign_meter_values: bool = False
@@ -151,6 +157,8 @@ def parse_profile(data: dict[str, Any], *, source: str = "<profile>") -> QuirkPr
             late_event_s=float(quirks.get("late_event_s", 0.0)),
             transaction_id_after_reset=int(after_reset) if after_reset is not None else None,
             ignores_charging_profiles=bool(quirks.get("ignores_charging_profiles", False)),
+            ignores_remote_start=bool(quirks.get("ignores_remote_start", False)),
+            no_reconnect_after_reset=bool(quirks.get("no_reconnect_after_reset", False)),
             vendor_errors=errors,
             data_transfer=transfer,
             sign_meter_values=bool(quirks.get("sign_meter_values", False)),

@@ -17,6 +17,7 @@ from chargebridge.sim.charging import ChargingState
 from chargebridge.sim.device_state import DeviceModelState
 from chargebridge.sim.ev import ChargerSpec, EvState
 from chargebridge.sim.pnc import PncState
+from chargebridge.sim.security import SecurityState
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +172,7 @@ class StationState:
     certificates: list[InstalledCertificate] = field(default_factory=list)
     pending_key: ec.EllipticCurvePrivateKey | None = None
     station_certificate: str | None = None
+    station_key: ec.EllipticCurvePrivateKey | None = None  # the key of station_certificate (profile 3)
     # Charging profiles the station accepted (smart charging, sim/charging.py).
     charging: ChargingState = field(default_factory=ChargingState)
     # Reservations and the local authorization list (sim/authorization.py).
@@ -181,6 +183,8 @@ class StationState:
     pnc: PncState = field(default_factory=PncState)
     # 2.0.1 CostUpdated: the last running cost the CSMS sent, per transaction id.
     running_costs: dict[str, float] = field(default_factory=dict)
+    # Security profile and where the station connects (sim/security.py).
+    security: SecurityState = field(default_factory=SecurityState)
 
     def free_connector(self, wanted: int | None) -> Connector | None:
         """The connector a start should use: the one asked for, else the first free one."""

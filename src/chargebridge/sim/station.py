@@ -47,6 +47,7 @@ from chargebridge.rpc import (
 from chargebridge.sim import authorization as auth
 from chargebridge.sim import charging, device_commands, pnc
 from chargebridge.sim import messages as msg
+from chargebridge.sim import security as sec
 from chargebridge.sim.certificates import sign_certificate_payload
 from chargebridge.sim.clock import SimClock
 from chargebridge.sim.commands import (
@@ -56,6 +57,7 @@ from chargebridge.sim.commands import (
     InstallFirmware,
     Intent,
     Reboot,
+    Reconnect,
     SendMessages,
     SendStatus,
     StartSession,
@@ -91,6 +93,8 @@ _REASON_201: dict[str, tuple[str, str]] = {
     "DeAuthorized": ("DeAuthorized", "Deauthorized"),
     "Other": ("Other", "AbnormalCondition"),
 }
+
+_REMOTE_STARTS = frozenset({"RemoteStartTransaction", "RequestStartTransaction"})
 
 _VEHICLES: tuple[Vehicle, ...] = (
     Vehicle(capacity_wh=40_000, max_ac_w=7_400, max_dc_w=50_000),
@@ -151,6 +155,11 @@ class StationConfig:
     firmware_step_s: float = 1.0  # between download/verify/install notifications
     # HTTP Basic password (security profiles 1 and 2); the CSMS may change it (AuthorizationKey / BasicAuthPassword).
     password: str | None = field(default=None, repr=False)
+    # Security profiles 2 and 3 (sim/security.py): the wss:// URL a 1.6 station switches to (2.0.1
+    # stations are given it in a network connection profile), and a CA it trusts besides the CSMS
+    # root certificates the CSMS installs.
+    tls_url: str | None = None
+    tls_ca_pem: str | None = None
     # 2.0.1: EVs speak ISO 15118: they report their charging needs and the schedule they choose.
     iso15118: bool = False
     # Local authorization list limits (1.6 LocalAuthListMaxLength / SendLocalListMaxLength, 2.0.1 ItemsPerMessage).
@@ -283,6 +292,15 @@ class SimStation:
                 config.profile.serial_for(config.station_id)[:25],
                 tamper_end=config.profile.tamper_signed_reading,
             )
+        self._initial_profile = 1 if config.password is not None else 0
+        security = self.state.security
+        security.profile = self._initial_profile
+        security.base_url = config.url
+        security.tls_url = config.tls_url
+        security.ca_pem = config.tls_ca_pem
+        security.has_password = config.password is not None
+        self.state.device_model.security_profile = self._initial_profile
+        self._target: sec.Target | None = None
         self.boots = 0  # accepted BootNotifications
         self._boot_signal = asyncio.Event()
         self._firmware_reboot = False
@@ -469,10 +487,13 @@ class SimStation:
     # -- connection -------------------------------------------------------------------------
 
     async def _connect(self) -> None:
-        url = f"{self.config.url.rstrip('/')}/{quote(self.station_id, safe='')}"
+        v16 = self.version is OcppVersion.V16
+        target = sec.target(self.state, v16=v16, initial_profile=self._initial_profile)
+        url = f"{target.url.rstrip('/')}/{quote(self.station_id, safe='')}"
         subprotocol = self.version.subprotocol
         gate = self._gate or contextlib.nullcontext()
         try:
+            tls = sec.ssl_context(self.state, target.profile) if target.profile >= 2 else None
             async with gate:
                 # No per-message compression: chargers rarely offer it and it costs CPU per station.
                 ws = await connect(
@@ -484,11 +505,15 @@ class SimStation:
                     compression=None,
                     proxy=None,
                     open_timeout=max(10.0, self.config.call_timeout_real_s),
+                    ssl=tls,
                 )
-        except (OSError, TimeoutError, InvalidHandshake, InvalidURI) as exc:
+        except (OSError, TimeoutError, InvalidHandshake, InvalidURI, ValueError) as exc:
             self.counters.error(connect_failure(exc))
+            sec.connect_failed(self.state, v16=v16)
             self._schedule_reconnect()
             return
+        sec.connected(self.state, target)
+        self._target = target
         if ws.subprotocol != subprotocol:
             await ws.close()
             self.counters.error(f"the CSMS did not accept subprotocol {subprotocol}")
@@ -603,6 +628,8 @@ class SimStation:
                 result = rejection(self.version, call.action, call.payload)
             else:
                 result = answer(self.version, call.action, call.payload, self.state)
+                if self.profile.ignores_remote_start and call.action in _REMOTE_STARTS:
+                    result = Answer(result.payload)  # says what it says, starts nothing
             self._schemas.validate_response(call.action, result.payload)
         except OcppError as exc:  # the station refuses the request (e.g. more items than it takes)
             endpoint.send_error(call.message_id, exc.code, exc.description)
@@ -756,6 +783,11 @@ class SimStation:
             # The answer went out first; now reconnect with the new password (2.0.1 A01: the
             # station uses it from its next connection and reconnects to do so).
             self.password = work.password
+            self.state.security.has_password = True
+            await self._close(planned=True)
+            self._next_connect_at = max(self._offline_until, self.clock.elapsed())
+        elif isinstance(work, Reconnect):
+            # 1.6 SecurityProfile changed: the answer went out; connect again with the new profile.
             await self._close(planned=True)
             self._next_connect_at = max(self._offline_until, self.clock.elapsed())
         elif isinstance(work, _GoOffline):
@@ -1293,6 +1325,10 @@ class SimStation:
             self._firmware_reboot = False
             self._boot_reason = "FirmwareUpdate"
         await self._close(planned=True)
+        sec.rebooted(self.state, v16=self.version is OcppVersion.V16)
+        if self.profile.no_reconnect_after_reset and reason in ("HardReset", "SoftReset"):
+            self._offline_until = self._next_connect_at = INFINITY  # quirk: stays down until power-cycled
+            return
         self._next_connect_at = max(self._offline_until, self.clock.elapsed() + self.config.reboot_delay_s)
 
     # -- the transaction queue ---------------------------------------------------------------

@@ -17,6 +17,7 @@ from chargebridge.security import tables as _security_tables  # noqa: F401  (reg
 from chargebridge.smartcharging import tables as _smartcharging_tables  # noqa: F401  (registers its tables)
 from chargebridge.store.schema import metadata
 from chargebridge.translate import tables as _translator_tables  # noqa: F401  (registers its tables)
+from chargebridge.validation import tables as _validation_tables  # noqa: F401  (registers its tables)
 
 connection = context.config.attributes.get("connection")
 if connection is None:

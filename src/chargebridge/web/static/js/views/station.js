@@ -2,6 +2,7 @@
 import { api } from "../api.js";
 import { TimeChart } from "../charts.js";
 import { badge, clear, errorText, h, kwh, skewText, table, throttle, timeEl, timeFlag, unauthenticatedBadge, when } from "../dom.js";
+import { integrityBadge, integrityMarked, validationCard } from "./validation.js";
 
 export const NAME = "station";
 
@@ -41,6 +42,8 @@ export async function render(main, { id }, ctx) {
   const commandsCard = h("section", { class: "card", id: "commands", "aria-labelledby": "commands-title" });
   const resultLog = h("ol", { class: "events result-log", id: "command-results", "aria-live": "polite", "aria-label": "Command results" });
   const configBox = h("div", { id: "config" });
+  const validation = validationCard(id, ctx);
+  let integrity = (await integrityMarked()).has(id);
 
   const sections = [
     head,
@@ -53,6 +56,7 @@ export async function render(main, { id }, ctx) {
     ),
     h("section", { class: "card mt", "aria-labelledby": "spower-title" }, h("h2", { id: "spower-title" }, "Power"), chartBox),
     ctx.canOperate ? commandsCard : null,
+    validation.card,
     h(
       "div",
       { class: "grid cols-2 mt" },
@@ -75,6 +79,7 @@ export async function render(main, { id }, ctx) {
       h("h1", {}, s.id),
       badge(state),
       s.unauthenticated ? unauthenticatedBadge() : null,
+      integrity ? integrityBadge() : null,
       h("span", { class: "muted" }, s.connected ? `connected since ${new Date(s.connected_at).toLocaleString()}` : "not connected"),
     );
     clear(
@@ -369,11 +374,16 @@ export async function render(main, { id }, ctx) {
     } else if (!type.startsWith("transaction.") && type !== "command.completed") {
       timeline.prepend(timelineItem(event.at, type.replace(".", " ")));
     }
+    if (type === "station.event" && d.type === "integrity_failure") {
+      integrity = true;
+      showStation();
+    }
     if (type.startsWith("fault.")) reloadFaults();
     if (type.startsWith("station.") || type === "status.changed" || type.startsWith("fault.")) reloadStation();
   });
   return () => {
     close();
     chart.destroy();
+    validation.close();
   };
 }

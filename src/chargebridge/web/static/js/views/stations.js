@@ -1,6 +1,7 @@
 // Stations: server-side filtering, sorting and paging (GET /api/v1/fleet/stations); state in the URL.
 import { api } from "../api.js";
 import { badge, clear, debounce, h, kw, table, throttle, timeEl, unauthenticatedBadge } from "../dom.js";
+import { integrityBadge, integrityMarked } from "./validation.js";
 
 export const NAME = "stations";
 
@@ -83,7 +84,7 @@ export async function render(main, { query }, ctx) {
     results.setAttribute("aria-busy", "true");
     const query = { limit: state.limit, offset: state.offset, sort: state.sort, order: state.order };
     for (const key of FILTERS) if (state[key]) query[key] = state[key];
-    const page = await api("/fleet/stations", { query });
+    const [page, marked] = await Promise.all([api("/fleet/stations", { query }), integrityMarked()]);
     const columns = [
       { label: "Station", sort: "id" },
       { label: "State" },
@@ -95,7 +96,11 @@ export async function render(main, { query }, ctx) {
       { label: "Last seen", sort: "last_seen" },
     ];
     const rows = page.items.map((s) => [
-      [h("a", { href: `#/stations/${encodeURIComponent(s.id)}` }, s.id), s.unauthenticated ? unauthenticatedBadge() : null],
+      [
+        h("a", { href: `#/stations/${encodeURIComponent(s.id)}` }, s.id),
+        s.unauthenticated ? unauthenticatedBadge() : null,
+        marked.has(s.id) ? integrityBadge() : null,
+      ],
       badge(s.state),
       s.ocpp_version || "–",
       s.vendor || "–",
