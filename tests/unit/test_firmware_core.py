@@ -115,10 +115,17 @@ ADAPTERS = {OcppVersion.V16: Ocpp16Adapter(), OcppVersion.V201: Ocpp201Adapter()
 @pytest.mark.parametrize("signed", [True, False])
 def test_commands_encode_schema_valid(version: OcppVersion, signed: bool) -> None:
     adapter = ADAPTERS[version]
-    order = orders.FirmwareOrder(
-        7, "http://127.0.0.1:1/ocpp-files/firmware/t/fw.bin", NOW, NOW + timedelta(hours=1), "c2ln", "PEM"
+    command = orders.update_command(
+        version,
+        request_id=7,
+        location="http://127.0.0.1:1/ocpp-files/firmware/t/fw.bin",
+        retrieve_at=NOW,
+        install_at=NOW + timedelta(hours=1),
+        signature="c2ln",
+        signing_certificate="PEM",
+        signed_16=signed,
     )
-    action, payload = adapter.encode_command(orders.update_command(version, order, signed_16=signed))
+    action, payload = adapter.encode_command(command)
     schemas_for(version).validate_request(action, payload)
     if version is OcppVersion.V16:
         assert action == ("SignedUpdateFirmware" if signed else "UpdateFirmware")
@@ -134,16 +141,19 @@ def test_16_update_and_log_payloads() -> None:
     """The exact 1.6 CALLs the firmware service sends: plain UpdateFirmware (no install time, no
     signature) unless signed, GetDiagnostics unless the security extension's GetLog is asked for."""
     v16 = ADAPTERS[OcppVersion.V16]
-    order = orders.FirmwareOrder(7, "http://h/fw.bin", NOW, NOW + timedelta(hours=1), "c2ln", "PEM")
-    assert v16.encode_command(orders.update_command(OcppVersion.V16, order, signed_16=False)) == (
+    image = {"location": "http://h/fw.bin", "retrieve_at": NOW, "install_at": NOW + timedelta(hours=1)}
+    signed = {**image, "signature": "c2ln", "signing_certificate": "PEM"}
+    assert v16.encode_command(orders.update_command(OcppVersion.V16, request_id=7, **signed, signed_16=False)) == (
         "UpdateFirmware",
         {"location": "http://h/fw.bin", "retrieveDate": "2024-05-01T12:00:00.000Z", "retries": 2, "retryInterval": 30},
     )
-    action, payload = v16.encode_command(orders.update_command(OcppVersion.V16, order, signed_16=True))
+    action, payload = v16.encode_command(orders.update_command(OcppVersion.V16, request_id=7, **signed, signed_16=True))
     assert action == "SignedUpdateFirmware" and payload["requestId"] == 7
     assert payload["firmware"]["signature"] == "c2ln" and payload["firmware"]["installDateTime"]
-    unsigned = orders.FirmwareOrder(7, "http://h/fw.bin", NOW, signature="c2ln")  # no certificate: not signed
-    assert v16.encode_command(orders.update_command(OcppVersion.V16, unsigned, signed_16=True))[0] == "UpdateFirmware"
+    no_certificate = orders.update_command(OcppVersion.V16, request_id=7, **image, signature="c2ln", signed_16=True)
+    assert v16.encode_command(no_certificate)[0] == "UpdateFirmware"
+    v201 = orders.update_command(OcppVersion.V201, request_id=7, **signed, signed_16=False)
+    assert v201.signature == "c2ln" and v201.signing_certificate == "PEM"  # 2.0.1 always sends the signature
     assert v16.encode_command(orders.log_command(OcppVersion.V16, 3, "http://up", log_type="SecurityLog")) == (
         "GetDiagnostics",
         {"location": "http://up", "retries": 1, "retryInterval": 30},

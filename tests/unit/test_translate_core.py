@@ -651,6 +651,27 @@ def test_201_profile_schedule_gets_the_profile_id(up16: Station201Upstream16) ->
     ]
 
 
+def test_local_lists_keep_the_rules_of_the_smart_list_commands(
+    up201: Station16Upstream201, up16: Station201Upstream16
+) -> None:
+    """Local lists go through the authorization adapters: a Full list names every entry's status,
+    and 2.0.1 numbers list versions from 1 (D01.FR.18); a message breaking either is refused."""
+    state = StationState("CS1")
+    with pytest.raises(CannotTranslate, match="above 0"):
+        up16.upstream_command(state, "SendLocalList", {"listVersion": 0, "updateType": "Full"}, NOW, 0)
+    entry = {"idToken": {"idToken": "OLD", "type": "ISO14443"}}
+    full = {"versionNumber": 3, "updateType": "Full", "localAuthorizationList": [entry]}
+    with pytest.raises(CannotTranslate, match="idTagInfo for every entry"):
+        up201.upstream_command(state, "SendLocalList", full, NOW, 0)
+    plan = up201.upstream_command(state, "SendLocalList", {**full, "updateType": "Differential"}, NOW, 0)
+    assert [(c.action, c.payload) for c in plan.calls] == [
+        (
+            "SendLocalList",
+            {"listVersion": 3, "updateType": "Differential", "localAuthorizationList": [{"idTag": "OLD"}]},
+        )
+    ]
+
+
 def test_201_configuration_keys_become_variables(up16: Station201Upstream16) -> None:
     state = StationState("CS1")
     plan = up16.upstream_command(state, "GetConfiguration", {}, NOW, 0)

@@ -4,40 +4,41 @@ gateway checks the CALL against the official schemas before it goes out."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from chargebridge.domain.commands import CommandOutcome
 from chargebridge.domain.firmware import GetLog, LogType, UpdateFirmware
 from chargebridge.rpc import OcppVersion
 
-
-@dataclass(frozen=True, slots=True)
-class FirmwareOrder:
-    request_id: int
-    location: str
-    retrieve_at: datetime
-    install_at: datetime | None = None
-    signature: str | None = None
-    signing_certificate: str | None = None
-    retries: int | None = 2
-    retry_interval_s: int | None = 30
+UPDATE_RETRIES, UPDATE_RETRY_INTERVAL_S = 2, 30  # how often a station retries a failed download
+LOG_RETRIES, LOG_RETRY_INTERVAL_S = 1, 30  # ... and a failed upload
 
 
-def update_command(version: OcppVersion, order: FirmwareOrder, *, signed_16: bool) -> UpdateFirmware:
-    """2.0.1 UpdateFirmware (signed when the image carries a signature); on 1.6 SignedUpdateFirmware
-    (security extension) when ``signed_16`` and the image carries a signature, else UpdateFirmware."""
-    has_signature = order.signature is not None and order.signing_certificate is not None
-    signed = has_signature and (signed_16 or version is not OcppVersion.V16)
+def update_command(
+    version: OcppVersion,
+    *,
+    request_id: int,
+    location: str,
+    retrieve_at: datetime,
+    install_at: datetime | None = None,
+    signature: str | None = None,
+    signing_certificate: str | None = None,
+    signed_16: bool,
+) -> UpdateFirmware:
+    """2.0.1 UpdateFirmware (signed when the image carries a signature and its certificate); on 1.6
+    SignedUpdateFirmware (security extension) when ``signed_16`` and the image is signed, else
+    UpdateFirmware."""
+    signed = signature is not None and signing_certificate is not None
+    signed = signed and (signed_16 or version is not OcppVersion.V16)
     return UpdateFirmware(
-        location=order.location,
-        retrieve_at=order.retrieve_at,
-        request_id=order.request_id,
-        install_at=order.install_at,
-        signing_certificate=order.signing_certificate if signed else None,
-        signature=order.signature if signed else None,
-        retries=order.retries,
-        retry_interval_s=order.retry_interval_s,
+        location=location,
+        retrieve_at=retrieve_at,
+        request_id=request_id,
+        install_at=install_at,
+        signing_certificate=signing_certificate if signed else None,
+        signature=signature if signed else None,
+        retries=UPDATE_RETRIES,
+        retry_interval_s=UPDATE_RETRY_INTERVAL_S,
     )
 
 
@@ -66,6 +67,6 @@ def log_command(
         request_id=None if diagnostics_16 else request_id,
         oldest=since,
         latest=until,
-        retries=1,
-        retry_interval_s=30,
+        retries=LOG_RETRIES,
+        retry_interval_s=LOG_RETRY_INTERVAL_S,
     )

@@ -387,16 +387,17 @@ class FirmwareService:
                 now,
                 {"update_id": update_id, "version": image["version"], "reason": override_reason, "by": requested_by},
             )
-        order = orders.FirmwareOrder(
-            request_id=update_id,
-            location=self.download_url(base_url, image, station_id),
-            retrieve_at=now,
-            install_at=install_at,
-            signature=image["signature"],
-            signing_certificate=image["signing_certificate"],
-        )
         try:
-            command = orders.update_command(self.gateway.version_of(station_id), order, signed_16=signed_16)
+            command = orders.update_command(
+                self.gateway.version_of(station_id),
+                request_id=update_id,
+                location=self.download_url(base_url, image, station_id),
+                retrieve_at=now,
+                install_at=install_at,
+                signature=image["signature"],
+                signing_certificate=image["signing_certificate"],
+                signed_16=signed_16,
+            )
             answer = await self.gateway.execute(station_id, command)
         except (StationNotConnected, CommandNotSupported, CallRejected, CallTimeout, OcppError) as exc:
             await self._apply(station_id, update_id, UpdateEvent.REJECTED, status=None, failure=type(exc).__name__)
