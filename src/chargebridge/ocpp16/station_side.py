@@ -55,6 +55,7 @@ from chargebridge.domain.timeutil import format_datetime, parse_datetime
 from chargebridge.ocpp16 import adapter as v16
 from chargebridge.ocpp16.charging import composite_to_v16, profile_from_v16
 from chargebridge.ocpp16.csms_side import decode_id_tag_info, id_tag, optional_time, put
+from chargebridge.ocpp201.firmware import get_log_from_v201, update_firmware_from_v201
 
 Notes = list[str]
 
@@ -550,38 +551,11 @@ def _update_firmware(payload: Mapping[str, Any]) -> cmd.Command:
     )
 
 
-def _signed_update_firmware(payload: Mapping[str, Any]) -> cmd.Command:
-    firmware = payload["firmware"]
-    return fw.UpdateFirmware(
-        location=firmware["location"],
-        retrieve_at=parse_datetime(firmware["retrieveDateTime"]),
-        request_id=payload["requestId"],
-        install_at=optional_time(firmware, "installDateTime"),
-        signing_certificate=firmware["signingCertificate"],
-        signature=firmware["signature"],
-        retries=payload.get("retries"),
-        retry_interval_s=payload.get("retryInterval"),
-    )
-
-
 def _get_diagnostics(payload: Mapping[str, Any]) -> cmd.Command:
     return fw.GetLog(
         location=payload["location"],
         oldest=optional_time(payload, "startTime"),
         latest=optional_time(payload, "stopTime"),
-        retries=payload.get("retries"),
-        retry_interval_s=payload.get("retryInterval"),
-    )
-
-
-def _get_log(payload: Mapping[str, Any]) -> cmd.Command:
-    log = payload["log"]
-    return fw.GetLog(
-        location=log["remoteLocation"],
-        log_type=fw.LogType(payload["logType"]),
-        request_id=payload["requestId"],
-        oldest=optional_time(log, "oldestTimestamp"),
-        latest=optional_time(log, "latestTimestamp"),
         retries=payload.get("retries"),
         retry_interval_s=payload.get("retryInterval"),
     )
@@ -647,9 +621,9 @@ COMMAND_DECODERS: Mapping[str, Callable[[Mapping[str, Any]], cmd.Command]] = Map
         "ClearChargingProfile": _clear_charging_profile,
         "GetCompositeSchedule": _composite_schedule,
         "UpdateFirmware": _update_firmware,
-        "SignedUpdateFirmware": _signed_update_firmware,
+        "SignedUpdateFirmware": update_firmware_from_v201,  # the security whitepaper took both from 2.0.1
         "GetDiagnostics": _get_diagnostics,
-        "GetLog": _get_log,
+        "GetLog": get_log_from_v201,
         "SendLocalList": _send_local_list,
         "GetLocalListVersion": lambda p: auth.GetLocalListVersion(),
         "ReserveNow": _reserve_now,

@@ -24,7 +24,6 @@ from chargebridge.domain import authorization as auth
 from chargebridge.domain import charging as ch
 from chargebridge.domain import commands as cmd
 from chargebridge.domain import devicemodel as dm
-from chargebridge.domain import firmware as fw
 from chargebridge.domain import translation as tr
 from chargebridge.domain.model import (
     ConnectorStatus,
@@ -67,12 +66,12 @@ from chargebridge.ocpp201.csms_side import (
     decode_id_token,
     decode_id_token_info,
     encode_id_token,
-    optional_time,
     put,
     read_status_info,
     status_info,
 )
 from chargebridge.ocpp201.devicemodel import encode_address
+from chargebridge.ocpp201.firmware import get_log_from_v201, update_firmware_from_v201
 
 Notes = list[str]
 
@@ -554,33 +553,6 @@ def _clear_charging_profile(payload: Mapping[str, Any]) -> cmd.Command:
     )
 
 
-def _update_firmware(payload: Mapping[str, Any]) -> cmd.Command:
-    firmware = payload["firmware"]
-    return fw.UpdateFirmware(
-        location=firmware["location"],
-        retrieve_at=parse_datetime(firmware["retrieveDateTime"]),
-        request_id=payload["requestId"],
-        install_at=optional_time(firmware, "installDateTime"),
-        signing_certificate=firmware.get("signingCertificate"),
-        signature=firmware.get("signature"),
-        retries=payload.get("retries"),
-        retry_interval_s=payload.get("retryInterval"),
-    )
-
-
-def _get_log(payload: Mapping[str, Any]) -> cmd.Command:
-    log = payload["log"]
-    return fw.GetLog(
-        location=log["remoteLocation"],
-        log_type=fw.LogType(payload["logType"]),
-        request_id=payload["requestId"],
-        oldest=optional_time(log, "oldestTimestamp"),
-        latest=optional_time(log, "latestTimestamp"),
-        retries=payload.get("retries"),
-        retry_interval_s=payload.get("retryInterval"),
-    )
-
-
 def _send_local_list(payload: Mapping[str, Any]) -> cmd.Command:
     entries = tuple(
         auth.AuthorizationEntry(
@@ -630,8 +602,8 @@ COMMAND_DECODERS: Mapping[str, Callable[[Mapping[str, Any]], cmd.Command]] = Map
         "SetChargingProfile": lambda p: ch.SetChargingProfile(p["evseId"], profile_from_v201(p["chargingProfile"])),
         "ClearChargingProfile": _clear_charging_profile,
         "GetCompositeSchedule": _composite_schedule,
-        "UpdateFirmware": _update_firmware,
-        "GetLog": _get_log,
+        "UpdateFirmware": update_firmware_from_v201,
+        "GetLog": get_log_from_v201,
         "SendLocalList": _send_local_list,
         "GetLocalListVersion": lambda p: auth.GetLocalListVersion(),
         "ReserveNow": _reserve_now,
