@@ -13,6 +13,9 @@ from pathlib import Path
 
 from rich.console import Console
 
+from bench.energy import markdown as energy_markdown
+from bench.energy import run_energy
+from bench.energy import write_docs as write_energy_docs
 from bench.flood import QUICK as FLOOD_QUICK
 from bench.flood import FloodConfig, markdown, run_flood
 from bench.flood import write_docs as write_flood_docs
@@ -81,6 +84,12 @@ def parser() -> argparse.ArgumentParser:
     gateway.add_argument("--out", type=Path, default=Path("bench/results/gateway.json"))
     gateway.add_argument("--docs", type=Path, default=Path("docs/benchmarks.md"), help="markdown file to update")
     gateway.add_argument("--no-docs", action="store_true", help="write the JSON only")
+    energy = sub.add_parser("energy", help="the energy manager's re-plan cost (1,000 and 10,000 sessions)")
+    energy.add_argument("--repeat", type=int, default=30, help="plans per case [30]; --quick: 3")
+    energy.add_argument("--quick", action="store_true", help="3 plans per case")
+    energy.add_argument("--out", type=Path, default=Path("bench/results/energy.json"))
+    energy.add_argument("--docs", type=Path, default=Path("docs/benchmarks.md"), help="markdown file to update")
+    energy.add_argument("--no-docs", action="store_true", help="write the JSON only")
     return root
 
 
@@ -189,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
         return cluster_main(args, console, command)
     if args.command == "gateway":
         return main_gateway(args, command, console)
+    if args.command == "energy":
+        return energy_main(args, console, command)
     config = config_from(args)
     data = asyncio.run(run_bench(config, console, command))
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -209,6 +220,18 @@ def flood_main(args: argparse.Namespace, console: Console, command: str) -> int:
     console.print(f"results: {args.out}")
     if not args.no_docs:
         write_flood_docs(result, args.docs)
+        console.print(f"table: {args.docs}")
+    return 0
+
+
+def energy_main(args: argparse.Namespace, console: Console, command: str) -> int:
+    result = run_energy(3 if args.quick else args.repeat, command)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    console.print(energy_markdown(result))
+    console.print(f"results: {args.out}")
+    if not args.no_docs:
+        write_energy_docs(result, args.docs)
         console.print(f"table: {args.docs}")
     return 0
 

@@ -131,7 +131,7 @@ class Chargebridge:
                 clock_skew_limit_s=s.clock_skew_limit_s,
             ),
             # Authorize with the database away: the cached status, else the answer for unknown tokens.
-            # A local authorization list will go between the two.
+            # (the authorization extension adds its local list between the two)
             offline_policies=[
                 CachedStatusPolicy(store.token_cache),
                 UnknownTokenPolicy(AuthorizationStatus(s.authorize_offline_unknown)),

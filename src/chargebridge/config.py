@@ -105,6 +105,18 @@ class Settings(BaseSettings):
     meter_retention_days: int = Field(default=90, ge=0)
     retention_interval_s: float = Field(default=3600.0, gt=0)
     retention_batch_size: int = Field(default=2000, ge=10, le=100_000)
+    # Energy management (docs/energy.md): at most one re-plan per site tree this often; a site meter
+    # silent this long makes its site fall back (None: 3 x the meter's poll interval + its timeout);
+    # the maximum assumed for a station or EVSE without one; the answer to the balancer's profiles;
+    # the stack level of its profiles; how soon an unresponsive station is tried again; how often a
+    # station's lowered limit is checked with GetCompositeSchedule (0: every lowering).
+    energy_replan_interval_s: float = Field(default=1.0, gt=0, le=60)
+    energy_meter_timeout_s: float | None = Field(default=None, gt=0)
+    energy_default_max_current_a: float = Field(default=32.0, gt=0, le=10_000)
+    energy_profile_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    energy_stack_level: int = Field(default=1, ge=0, le=100)
+    energy_retry_s: float = Field(default=60.0, gt=0)
+    energy_verify_interval_s: float = Field(default=60.0, ge=0)
 
     @field_validator("ocsp_allowed_hosts", mode="before")
     @classmethod

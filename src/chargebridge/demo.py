@@ -21,6 +21,7 @@ from rich.console import Console
 from chargebridge.app import Chargebridge, tune_gc_for_serving
 from chargebridge.cli_common import DEMO_MARKER
 from chargebridge.config import Settings
+from chargebridge.energy.demo import create_demo_site
 from chargebridge.security.secrets import hash_api_token, new_api_token
 from chargebridge.sim.fleet import SimConfig, run_fleet, station_id
 
@@ -114,8 +115,12 @@ async def run_demo(
         write_marker(marker, data_dir, running.http_port, running.ocpp_port)
         base = f"http://{settings.host}:{running.http_port}"
         ocpp = f"ws://{settings.host}:{running.ocpp_port}"
+        site = await create_demo_site(node, [station_id(DEMO_PREFIX, i, stations) for i in range(1, stations + 1)])
         console.print("[bold green]chargebridge demo[/bold green] is running")
-        for label, text in demo_lines(base, ocpp, token, data_dir, stations):
+        lines = demo_lines(base, ocpp, token, data_dir, stations)
+        if site is not None:
+            lines.insert(3, ("site", f"{base}/#/sites/{site[0]}   ({site[1]:g} A grid limit shared by the stations)"))
+        for label, text in lines:
             # soft_wrap: long lines are printed whole (a wrapped command cannot be copied)
             console.print(f"  {label:15}: {text}", highlight=False, soft_wrap=True, markup=False)
         console.print(f"  simulating {stations} stations at real time; Ctrl+C stops", highlight=False)

@@ -64,4 +64,7 @@ def build_extensions(settings: Settings) -> list[Extension]:
     from chargebridge.retention.extension import RetentionExtension  # meter samples -> hourly aggregates
 
     extensions.append(RetentionExtension(settings))
+    from chargebridge.energy.extension import EnergyExtension  # sites, grid limits, load balancing, curtailment
+
+    extensions.append(EnergyExtension(settings, extensions))  # finds smart charging, MQTT and metrics in the list
     return extensions

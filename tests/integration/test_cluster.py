@@ -292,3 +292,26 @@ async def test_readyz_without_cluster_reports_the_database(tmp_path: Path) -> No
             assert ready.status_code == 200 and set(ready.json()["checks"]) == {"database"}
     finally:
         await node.app.stop()
+
+
+async def test_one_node_at_a_time_balances_the_sites(world: ClusterWorld, tmp_path: Path) -> None:
+    """Energy management in cluster mode: the holder of the balancer lease plans, the others do
+    not; when it stops, another node takes over."""
+    a = await world.start_app(tmp_path, "a")
+    b = await world.start_app(tmp_path, "b")
+
+    def planners() -> list[str]:
+        out = []
+        for node, name in ((a, "a"), (b, "b")):
+            energy = next(ext for ext in node.app.extensions if ext.name == "energy")
+            if energy.service is not None and energy.service.may_plan("any-site"):
+                out.append(name)
+        return out
+
+    await until(lambda: len(planners()) == 1, what="one balancer")
+    holder = planners()[0]
+    await (a if holder == "a" else b).app.stop()
+    survivor = "b" if holder == "a" else "a"
+    node = b if holder == "a" else a
+    energy = next(ext for ext in node.app.extensions if ext.name == "energy")
+    await until(lambda: energy.service.may_plan("any-site"), what=f"node {survivor} to take the balancer over")

@@ -221,3 +221,35 @@ async def test_unknown_tokens_follow_the_configured_offline_policy(tmp_path: Pat
         await station.close()
     finally:
         await _teardown(s)
+
+
+async def test_the_local_list_answers_for_tokens_this_node_has_not_seen(tmp_path: Path) -> None:
+    """No cache (size 0): the node's copy of the local authorization list decides, between the
+    cache and the answer for unknown tokens; the answers are recorded with their source."""
+    s = await _setup(tmp_path, authorize_cache_size=0)
+    try:
+        node = s.node
+        await _token(node, "LIST-OK")
+        await _token(node, "LIST-BLOCKED", status="Blocked")
+        await _token(node, "LIST-OLD", expires_at="2020-01-01T00:00:00Z")
+        authorization = next(ext for ext in node.app.extensions if ext.name == "authorization")
+        await authorization.local_list.refresh()  # type: ignore[attr-defined]
+        station = await RawStation.open(node.ocpp_url, "OFFLINE-5", "1.6")
+        await station.call("BootNotification", BOOT16)
+        await s.proxy.cut()
+        answers = {
+            tag: (await _authorize16(station, tag))[0] for tag in ("LIST-OK", "LIST-BLOCKED", "LIST-OLD", "NOBODY")
+        }
+        assert answers == {"LIST-OK": "Accepted", "LIST-BLOCKED": "Blocked", "LIST-OLD": "Expired", "NOBODY": "Invalid"}
+        await s.proxy.start()
+        offline = await _eventually_events(node, "OFFLINE-5", "authorize_offline", 4)
+        sources = {event["data"]["id_token"]: event["data"]["source"] for event in offline}
+        assert sources == {
+            "LIST-OK": "local_list",
+            "LIST-BLOCKED": "local_list",
+            "LIST-OLD": "local_list",
+            "NOBODY": "policy",
+        }
+        await station.close()
+    finally:
+        await _teardown(s)

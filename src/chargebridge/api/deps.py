@@ -22,6 +22,10 @@ from chargebridge.store.repository import Store
 CommandObserver = Callable[[str, Command, CommandOutcome], Awaitable[None]]
 if TYPE_CHECKING:
     from chargebridge.cluster.node import ClusterNode
+# Takes the fields of a PATCH /api/v1/stations/{id} body that a capability keeps (station id, the
+# fields given, the caller's principal); checks them before anything is written (HTTPException),
+# stores them and returns what to add to the answer ({} when the body has none of its fields).
+StationUpdater = Callable[[str, dict[str, Any], Any], Awaitable[dict[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,8 @@ class ApiContext:
     # Extensions whose counters /metrics exports (``name`` and ``stats()``, integrations.base.ReportsStats);
     # they add themselves when they start (the retention job).
     stats_reporters: list[Any] = field(default_factory=list)
+    # Capability settings of PATCH /api/v1/stations/{id} (energy: site_id, max_current_a, priority).
+    station_updaters: list[StationUpdater] = field(default_factory=list)
     # Refused bearer tokens of this API: counted, logged, throttled per source address.
     bearer_guard: BearerGuard = field(init=False, repr=False, compare=False)
 

@@ -85,6 +85,10 @@ class StationUpdate(BaseModel):
     registration_status: Literal["Accepted", "Pending", "Rejected"] | None = None
     # billing: the station's tariff (null removes the assignment), see docs/billing.md
     tariff_id: str | None = Field(default=None, min_length=1, max_length=36)
+    # Energy management (energy/ takes them through ctx.station_updaters; null clears).
+    site_id: str | None = Field(default=None, min_length=1, max_length=48)
+    max_current_a: float | None = Field(default=None, gt=0, le=10_000, allow_inf_nan=False)
+    priority: int | None = Field(default=None, ge=-1000, le=1000)
 
 
 @router.get("/stations", tags=["stations"], openapi_extra=scope(Scope.FILTERED))
@@ -127,27 +131,34 @@ async def get_station(ctx: Context, _: Viewer, station_id: StationId) -> dict[st
 
 
 @router.patch("/stations/{station_id}", tags=["stations"], openapi_extra=scope(Scope.STATION))
-async def update_station(ctx: Context, _: Admin, station_id: StationId, body: StationUpdate) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    if body.password is not None:
-        values["password_hash"] = hash_password(body.password)
-    if body.registration_status is not None:
-        values["registration_status"] = body.registration_status
+async def update_station(ctx: Context, principal: Admin, station_id: StationId, body: StationUpdate) -> dict[str, Any]:
+    # Checks before anything is written: a refused field changes nothing.
     assign_tariff = "tariff_id" in body.model_fields_set
-    if assign_tariff:  # checked before anything is written: a refused tariff changes nothing
+    if assign_tariff:
         from chargebridge.billing.store import BillingStore, Missing
 
         billing = BillingStore(ctx.store)
         await _station_or_404(ctx, station_id)
         if body.tariff_id is not None and await billing.get_tariff(body.tariff_id) is None:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"tariff {body.tariff_id!r} does not exist")
+    extra: dict[str, Any] = {}
+    if ctx.station_updaters:
+        await _station_or_404(ctx, station_id)
+        given = body.model_dump(exclude_unset=True)
+        for updater in ctx.station_updaters:
+            extra.update(await updater(station_id, given, principal))
+    values: dict[str, Any] = {}
+    if body.password is not None:
+        values["password_hash"] = hash_password(body.password)
+    if body.registration_status is not None:
+        values["registration_status"] = body.registration_status
     try:
         row = await ctx.store.update_station(station_id, **values) if values else await _station_or_404(ctx, station_id)
     except NotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"station {station_id!r} is not registered") from exc
     if body.registration_status is not None:
         ctx.requests.registration_changed(station_id)  # the next BootNotification, also on an open socket
-    view = (await _station_views(ctx, [row]))[0]
+    view = {**(await _station_views(ctx, [row]))[0], **extra}
     if assign_tariff:
         try:
             await billing.assign("station", station_id, body.tariff_id, ctx.clock.now())

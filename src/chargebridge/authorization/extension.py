@@ -46,6 +46,7 @@ class AuthorizationExtension:
             context.store, context.gateway, context.bus, context.clock, self.local_list_options
         )
         await self.local_list.start()
+        context.requests.authorization.add_policy(self.local_list.offline)
 
     async def stop(self) -> None:
         if self.local_list is not None:

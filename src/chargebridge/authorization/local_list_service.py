@@ -25,6 +25,7 @@ import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from chargebridge.authorization import locallist
@@ -40,6 +41,7 @@ from chargebridge.domain.authorization import (
 )
 from chargebridge.domain.commands import GetConfiguration, VariableRef
 from chargebridge.domain.events import DomainEvent, EventKind
+from chargebridge.domain.model import AuthorizationStatus, IdToken, IdTokenInfo
 from chargebridge.domain.timeutil import format_datetime
 from chargebridge.gateway.server import Gateway
 from chargebridge.ocpp16 import authorization as v16
@@ -169,6 +171,7 @@ class LocalListService:
         self.bus = bus
         self.clock = clock
         self.options = options or LocalListOptions()
+        self.offline = LocalListPolicy()
         self._refresh_lock = asyncio.Lock()
         self._station_locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._queued: dict[str, bool] = {}  # station -> read its capabilities first
@@ -208,7 +211,9 @@ class LocalListService:
             tokens = await self.db.all_id_tokens()
             version = await self.db.list_version()
             current = await self.db.entries()
-            changed = locallist.changes(current, locallist.desired_list(tokens, now))
+            desired = locallist.desired_list(tokens, now)
+            self.offline.entries = desired  # what Authorize answers from while the database is away
+            changed = locallist.changes(current, desired)
             if not changed:
                 return version, 0
             new_version = locallist.next_version(version, len(changed))
@@ -505,3 +510,26 @@ class LocalListService:
             values["last_update_type"] = message.update_type.value
         await self.db.set_station_state(station_id, values, self.clock.now())
         return {"state": FAILED, "messages": sent, "error": error, "reason": reason}
+
+
+class LocalListPolicy:
+    """Authorize while the database is unreachable from the local list (an offline policy of
+    :class:`~chargebridge.services.authorization.Authorization`): the node's copy of the list as
+    last rebuilt, every token of the id-token store with its status, expiry and group. Between
+    the recently-seen cache and the answer for unknown tokens, so a card on the list that this
+    node has not seen lately is still judged as the stations holding the list would judge it."""
+
+    name = "local_list"
+
+    def __init__(self) -> None:
+        self.entries: dict[str, locallist.ListEntry] = {}
+
+    def decide(self, token: IdToken, now: datetime) -> tuple[IdTokenInfo, datetime | None] | None:
+        entry = self.entries.get(token.value)
+        if entry is None or not entry.present:
+            return None
+        info = entry.authorization().info
+        assert info is not None  # present entries carry a status
+        if info.status is AuthorizationStatus.ACCEPTED and info.expires_at is not None and info.expires_at <= now:
+            info = IdTokenInfo(AuthorizationStatus.EXPIRED, expires_at=info.expires_at, group_id=info.group_id)
+        return info, None

@@ -35,6 +35,9 @@ class EventKind(StrEnum):
     EV_CHARGING_NEEDS = "charging.ev_needs"  # an ISO 15118 EV's needs and the schedule answered
     EV_CHARGING_SCHEDULE = "charging.ev_schedule"  # the schedule an ISO 15118 EV chose, checked
     CDR_CREATED = "cdr.created"  # billing wrote a charge detail record (see docs/billing.md)
+    SITE_LIMIT = "site.limit"  # a site's effective limit changed (grid, schedule, curtailment, meter fallback)
+    SITE_ALLOCATION = "site.allocation"  # the balancer applied a plan: each session's limit on the site
+    SITE_STATION = "site.station"  # a station of a site became unresponsive (counted at its maximum) or answers again
 
 
 @dataclass(frozen=True, slots=True)

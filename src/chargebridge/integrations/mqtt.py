@@ -10,6 +10,7 @@ Topic tree (``{station}`` has ``%``, ``+`` and ``#`` percent-encoded)::
     {prefix}/{station}/event        every other kind
     {prefix}/{station}/command/{name}         commands in (off by default)
     {prefix}/{station}/command/{name}/reply   their answers
+    {prefix}/site:{site}/command/{name}       site commands in (energy management: set-limit, clear-limit)
 
 Payloads are ``DomainEvent.to_json()``. Buffering: the bridge's bus subscription is the
 buffer (``queue_size`` events, drop-oldest, counted by the bus); while the broker is away
@@ -25,6 +26,11 @@ Cluster mode (docs/scaling.md): each node publishes the events of its own statio
 ``$share/chargebridge/{prefix}/+/command/+``, so one node runs each command and sends it to
 whichever node holds the station. A nonce is remembered network-wide (a replay sent to another
 node is refused too).
+
+A station id never contains ``:``, so ``site:{site}`` names a site (the level its telemetry is
+published under too); site commands go through the same checks (operator role,
+``[[mqtt.commands.rules]]`` with ``stations`` matching ``site:...``) and refuse tokens limited to
+stations: sites are fleet objects.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ import json
 import logging
 import random
 import ssl
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -88,6 +95,9 @@ TOPIC_OF_KIND: dict[EventKind, str] = {
 }
 STATE_TOPICS = frozenset({"connection", "status"})
 CLIENT_ID_PROPERTY = "client-id"
+SITE_PREFIX = "site:"
+# (site id, command name, body, principal) -> result; raises CommandRefused. Installed by energy management.
+SiteCommandHandler = Callable[[str, str, dict[str, Any], Principal], Awaitable[dict[str, Any]]]
 
 
 class MqttTls(StrictModel):
@@ -213,6 +223,7 @@ class MqttBridge:
         self.commands_refused = 0
         self.commands_denied = 0
         self.replies_lost = 0
+        self.site_commands: SiteCommandHandler | None = None
 
     def routers(self) -> list[APIRouter]:
         return []
@@ -441,6 +452,8 @@ class MqttBridge:
             raise CommandRefused(403, "this needs the operator role", denied=True)
         if name in ADMIN_COMMANDS and principal.role < Role.ADMIN:
             raise CommandRefused(403, "this needs the admin role", denied=True)
+        if station_id.startswith(SITE_PREFIX):
+            return await self._site_command(attempt, principal, envelope)
         if not principal.can_access(station_id):  # as the REST API: as if the station did not exist
             raise CommandRefused(404, f"station {station_id!r} is not registered", denied=True)
         if name not in COMMAND_BODIES:
@@ -492,6 +505,21 @@ class MqttBridge:
         )
         return result
 
+    async def _site_command(self, attempt: _Attempt, principal: Principal, envelope: CommandEnvelope) -> dict[str, Any]:
+        if principal.scoped:
+            raise CommandRefused(403, "sites are fleet objects: this token is limited to certain stations", denied=True)
+        if not self.config.commands.allows(principal, attempt.station_id, attempt.name):
+            who = principal.name or principal.token_id
+            raise CommandRefused(
+                403,
+                f"no [[mqtt.commands.rules]] entry lets {who!r} send {attempt.name} to {attempt.station_id!r}",
+                denied=True,
+            )
+        if self.site_commands is None:
+            raise CommandRefused(404, "energy management is not running on this node")
+        site_id = attempt.station_id[len(SITE_PREFIX) :]
+        return await self.site_commands(site_id, attempt.name, envelope.body, principal)
+
     # -- audit -----------------------------------------------------------------------------
 
     def _source(self, attempt: _Attempt) -> str:
@@ -508,6 +536,8 @@ class MqttBridge:
             "client_id": attempt.client_id,
             "payload_bytes": attempt.payload_bytes,
         }
+        if attempt.station_id.startswith(SITE_PREFIX):
+            parameters["site_id"] = attempt.station_id[len(SITE_PREFIX) :]
         if attempt.envelope is not None:
             parameters["nonce"] = attempt.envelope.nonce
             parameters["sent_at"] = attempt.envelope.sent_at.isoformat()
@@ -524,7 +554,7 @@ class MqttBridge:
             actor=principal.token_id if principal else None,
             actor_name=principal.name if principal else None,
             role=principal.role.name.lower() if principal else None,
-            station_id=attempt.station_id,
+            station_id=None if attempt.station_id.startswith(SITE_PREFIX) else attempt.station_id,
             parameters=parameters,
             detail=redact(detail),
             source=self._source(attempt),
@@ -538,6 +568,8 @@ class MqttBridge:
         assert self._context is not None
         principal = attempt.principal
         station_id = attempt.station_id if 0 < len(attempt.station_id) <= MAX_STATION_ID_LENGTH else None
+        if attempt.station_id.startswith(SITE_PREFIX):
+            station_id = None
         log.warning(
             "MQTT command %s to %s refused (%s): %s", attempt.name, attempt.station_id, refusal.code, refusal.reason
         )

@@ -6,7 +6,8 @@ first one that knows the token winning:
 
 1. :class:`CachedStatusPolicy` - the token's status as last read or written (the store's
    bounded :class:`~chargebridge.store.token_cache.TokenCache`), expiry applied now;
-2. (a local authorization list, when that exists, goes here);
+2. the local authorization list (``authorization/``: every token of the id-token store as the
+   list last saw it, a node-wide copy kept in memory), registered by its extension;
 3. :class:`UnknownTokenPolicy` - the configured answer for a token nobody knows
    (``authorize_offline_unknown``, default ``Invalid``).
 
@@ -59,7 +60,7 @@ class OfflineAnswer:
     station_id: str
     id_token: str
     info: IdTokenInfo
-    source: str  # "cache" or "policy"; a local list will add "local_list"
+    source: str  # the policy's name: "cache", "local_list" or "policy"
     answered_at: datetime
     seen_at: datetime | None = None  # when the cached status was read or written
 
@@ -133,6 +134,10 @@ class Authorization:
         self._tasks = BackgroundTasks(log, "authorization reconciliation failed")
         self._reconciling: asyncio.Task[None] | None = None
         store.health.on_recovered(self.schedule_reconcile)
+
+    def add_policy(self, policy: OfflinePolicy) -> None:
+        """Add an offline policy before the last one (the answer for unknown tokens stays last)."""
+        self.policies.insert(max(0, len(self.policies) - 1), policy)
 
     @property
     def pending(self) -> int:

@@ -3,6 +3,10 @@
 AC charging holds the on-board charger's power and tapers a little near full; DC charging
 holds the charger's (or car's) peak power up to about 80 % state of charge and then tapers
 steeply, as lithium-ion packs do. Energy is integrated in short simulated steps.
+
+When its limit rises, an EV does not jump to the new power: it ramps up at a bounded rate
+(``RAMP_A_PER_S`` per phase on AC, ``DC_RAMP_W_PER_S`` on DC), reaching a higher limit within a few
+seconds; a lower limit is followed at once. The ramp is linear and deterministic.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ DC_TAPER_END_FRACTION = 0.1
 AC_VOLTAGE_V = 230.0
 AC_PHASES = 3
 INTEGRATION_STEP_S = 15.0
+RAMP_A_PER_S = 3.0  # AC: 6 A -> 32 A in under 9 s, as on-board chargers do
+DC_RAMP_W_PER_S = 10_000.0
 
 
 class ChargerKind(StrEnum):
@@ -108,3 +114,37 @@ def charge(spec: ChargerSpec, ev: EvState, seconds: float, limit_w: float | None
         soc += delta_wh / ev.vehicle.capacity_wh * 100.0
         remaining -= step
     return EvState(ev.vehicle, min(soc, 100.0), ev.target_soc), energy_wh
+
+
+def ramp_rate_w(spec: ChargerSpec, ramp_a_per_s: float | None) -> float | None:
+    """How fast (W per second) the EV's power may rise on ``spec``; None: at once."""
+    if ramp_a_per_s is None:
+        return None
+    if spec.kind is ChargerKind.AC:
+        return ramp_a_per_s * AC_PHASES * AC_VOLTAGE_V
+    return DC_RAMP_W_PER_S
+
+
+def ramped_charge(
+    spec: ChargerSpec,
+    ev: EvState,
+    seconds: float,
+    limit_w: float | None,
+    power_w: float,
+    rate_w_per_s: float | None,
+) -> tuple[EvState, float, float]:
+    """:func:`charge` for ``seconds`` under ``limit_w`` when the EV draws ``power_w`` at the start: a
+    higher power is reached at ``rate_w_per_s`` (the ramp's energy at its average power), a lower one
+    at once. Returns the new state, the energy in Wh and the power at the end."""
+    target = power_at(spec, ev, limit_w)
+    if rate_w_per_s is None or rate_w_per_s <= 0 or target <= power_w + 1e-9:
+        state, energy = charge(spec, ev, seconds, limit_w)
+        return state, energy, power_at(spec, state, limit_w)
+    ramp_s = (target - power_w) / rate_w_per_s
+    if ramp_s >= seconds:
+        end = power_w + rate_w_per_s * max(0.0, seconds)
+        state, energy = charge(spec, ev, seconds, (power_w + end) / 2)
+        return state, energy, min(end, power_at(spec, state, limit_w))
+    state, first = charge(spec, ev, ramp_s, (power_w + target) / 2)
+    state, rest = charge(spec, state, seconds - ramp_s, limit_w)
+    return state, first + rest, power_at(spec, state, limit_w)

@@ -66,7 +66,7 @@ from chargebridge.sim.commands import (
     answer,
     rejection,
 )
-from chargebridge.sim.ev import ChargerKind, ChargerSpec, EvState, Vehicle, charge, power_at
+from chargebridge.sim.ev import RAMP_A_PER_S, ChargerKind, ChargerSpec, EvState, Vehicle, ramp_rate_w, ramped_charge
 from chargebridge.sim.firmware import FirmwareFault, HttpError, http_request, image_version, signature_ok
 from chargebridge.sim.ledger import LedgerEntry
 from chargebridge.sim.profiles import STANDARD, QuirkProfile, VendorError
@@ -158,6 +158,8 @@ class StationConfig:
     send_local_list_max_length: int = 100
     # Sign Transaction.Begin/End energy readings in OCMF (also on when the quirk profile says so).
     sign_meter_values: bool = False
+    # The EV's power rises to a higher limit at this rate (A per phase per simulated second; None: at once).
+    ramp_a_per_s: float | None = RAMP_A_PER_S
 
 
 def connect_failure(exc: BaseException) -> str:
@@ -1111,11 +1113,12 @@ class SimStation:
         session.last_update = max(session.last_update, now)
         if seconds <= 0 or connector.faulted_until is not None:
             return
-        limit: float | None = None
+        rate = ramp_rate_w(connector.spec, self.config.ramp_a_per_s)
         for length, limit in self._limits_w(connector, start, seconds, session.ev.soc):
-            session.ev, energy_wh = charge(connector.spec, session.ev, length, limit)
+            session.ev, energy_wh, session.power_w = ramped_charge(
+                connector.spec, session.ev, length, limit, session.power_w, rate
+            )
             connector.register_wh += energy_wh
-        session.power_w = power_at(connector.spec, session.ev, limit)
 
     def _sample(self, connector: Connector, context: str, *, energy_only: bool = False) -> msg.Sample:
         session = connector.session

@@ -160,6 +160,9 @@ class SmartChargingService:
         self.report_timeout_s = report_timeout_s
         self.conversion = conversion or Conversion()
         self._listeners: list[Listener] = []
+        # The energy manager's question "do you balance this EVSE?": then an EV's needs are answered
+        # within the TxProfile the balancer installed (its allocation), not around it.
+        self.balanced: Callable[[str, int], bool] | None = None
         self._reports: dict[tuple[str, int], _PendingReport] = {}
         self._background = BackgroundTasks(log, "smart charging background work failed")
         self._subscription: Subscription | None = None
@@ -254,10 +257,12 @@ class SmartChargingService:
                         f"for transaction {profile.transaction_id}"
                     )
 
-    async def set_profile(self, station_id: str, evse_id: int, profile: ch.ChargingProfile) -> _Answer:
+    async def set_profile(
+        self, station_id: str, evse_id: int, profile: ch.ChargingProfile, *, timeout_s: float | None = None
+    ) -> _Answer:
         """Send SetChargingProfile; an Accepted profile is stored (replacing the one it replaces)."""
         await self.check(station_id, evse_id, profile)
-        answer = await self.channel.execute(station_id, ch.SetChargingProfile(evse_id, profile))
+        answer = await self.channel.execute(station_id, ch.SetChargingProfile(evse_id, profile), timeout_s)
         if answer.outcome.status == "Accepted":
             await self.installed(station_id, evse_id, profile)
         return answer
@@ -363,6 +368,7 @@ class SmartChargingService:
         stack_level: int = 0,
         number_phases: int | None = None,
         duration_s: int | None = None,
+        timeout_s: float | None = None,
     ) -> _Answer:
         """Limit a station (``evse_id`` 0: ChargingStationMaxProfile), an EVSE (TxDefaultProfile) or a
         transaction (TxProfile) to ``limit`` from now on (for ``duration_s`` if given). The same
@@ -390,7 +396,7 @@ class SmartChargingService:
             schedules=(schedule,),
             transaction_id=transaction_id,
         )
-        return await self.set_profile(station_id, evse_id, profile)
+        return await self.set_profile(station_id, evse_id, profile, timeout_s=timeout_s)
 
     async def _profile_id_for(
         self,
@@ -566,6 +572,7 @@ class SmartChargingService:
         if needs.departure is not None:
             horizon = max(60, min(MAX_HORIZON_S, int((needs.departure - now).total_seconds())))
         stack_level, profile_id = await self._tx_slot(station_id, request.evse_id, tx.transaction_id)
+        balanced = self.balanced is not None and self.balanced(station_id, request.evse_id)
         allowed = await self.limits_for(
             station_id,
             request.evse_id,
@@ -573,7 +580,7 @@ class SmartChargingService:
             start=now,
             duration_s=horizon,
             conversion=conversion,
-            exclude_profile=profile_id,
+            exclude_profile=None if balanced else profile_id,
         )
         schedule = schedule_for_needs(
             needs,

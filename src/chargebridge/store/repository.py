@@ -211,7 +211,7 @@ class Store:
         # does not, writes wait for it up to the writer's retry window.
         self.health = health or writer.health or DatabaseHealth(_probe_with(engine))
         writer.health = self.health
-        self.token_cache = token_cache or TokenCache()
+        self.token_cache = token_cache if token_cache is not None else TokenCache()  # an empty cache is falsy
         self.read_timeout_s = read_timeout_s
         # Reads waiting on the database: ended at once when an outage is declared (they are doomed).
         self._reads_in_flight: set[asyncio.Timeout] = set()

@@ -8,6 +8,7 @@ from chargebridge.authorization import tables as _authorization_tables  # noqa: 
 from chargebridge.billing import tables as _billing_tables  # noqa: F401  (registers its tables)
 from chargebridge.devicemodel import tables as _devicemodel_tables  # noqa: F401  (registers its tables)
 from chargebridge.edges import tables as _edges_tables  # noqa: F401  (registers its tables)
+from chargebridge.energy import tables as _energy_tables  # noqa: F401  (registers its tables)
 from chargebridge.firmware import tables as _firmware_tables  # noqa: F401  (registers its tables)
 from chargebridge.integrations import webhook_tables as _webhook_tables  # noqa: F401  (registers its tables)
 from chargebridge.iso15118 import tables as _iso15118_tables  # noqa: F401  (registers its tables)

@@ -3,6 +3,7 @@ import { api, getToken, onUnauthorized, openStream, setToken } from "./api.js";
 import { clear, errorText, h } from "./dom.js";
 import * as overview from "./views/overview.js";
 import * as sessions from "./views/sessions.js";
+import * as sites from "./views/sites.js";
 import * as station from "./views/station.js";
 import * as stations from "./views/stations.js";
 
@@ -46,6 +47,7 @@ function route() {
   if (page === "stations" && parts[1]) return { name: "stations", view: station, args: { id: parts[1], query } };
   if (page === "stations") return { name: "stations", view: stations, args: { query } };
   if (page === "sessions") return { name: "sessions", view: sessions, args: { station: parts[1], tx: parts[2], query } };
+  if (page === "sites") return { name: "sites", view: sites, args: { id: parts[1], query } };
   return { name: "overview", view: overview, args: { query } };
 }
 

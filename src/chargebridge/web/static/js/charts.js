@@ -98,3 +98,88 @@ export class TimeChart {
     this.plot.destroy();
   }
 }
+
+const STACK_COLORS = ["#1f6feb", "#2da44e", "#bf8700", "#8250df", "#cf222e", "#1b7c83", "#bc4c00", "#6e7781", "#0969da", "#9a6700"];
+
+/**
+ * A stacked area chart (uPlot bands between cumulative series) with optional line series on top:
+ * set(times, stacks, lines) where stacks = [{label, values}] (drawn bottom up) and
+ * lines = [{label, values, color}] (e.g. the site's limit). Values may be null (no point).
+ */
+export class StackedChart {
+  constructor(container, { title, height = 300, yLabel = "A" }) {
+    this.container = container;
+    this.title = title;
+    this.height = height;
+    this.yLabel = yLabel;
+    this.figure = h("figure", { class: "chart chart-box", role: "img", "aria-label": title, "data-points": "0", "data-series": "0" });
+    this.empty = h("p", { class: "chart-empty" }, "Waiting for data…");
+    this.caption = h("figcaption", { class: "muted small" }, title);
+    container.append(this.figure);
+    this.figure.append(this.empty, this.caption);
+    this.plot = null;
+    this.key = "";
+    this.width = Math.max(280, container.clientWidth || 600);
+    this.resizer = new ResizeObserver(() => {
+      const width = Math.max(280, container.clientWidth);
+      if (this.plot && Math.abs(width - this.width) > 4) {
+        this.width = width;
+        this.plot.setSize({ width, height: this.height });
+      }
+    });
+    this.resizer.observe(container);
+  }
+
+  _build(stacks, lines) {
+    if (this.plot) this.plot.destroy();
+    const axis = { stroke: css("--muted"), grid: { stroke: css("--grid"), width: 1 }, ticks: { stroke: css("--grid") } };
+    const clock = (_u, splits) => splits.map((s) => new Date(s * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" }));
+    const series = [{}];
+    const bands = [];
+    stacks.forEach((s, i) => {
+      const color = STACK_COLORS[i % STACK_COLORS.length];
+      series.push({ label: s.label, stroke: color, width: 1, fill: i === 0 ? `${color}99` : undefined, points: { show: false }, paths: window.uPlot.paths.stepped({ align: 1 }) });
+      if (i > 0) bands.push({ series: [i + 1, i], fill: `${color}99` });
+    });
+    lines.forEach((l) => series.push({ label: l.label, stroke: l.color || css("--bad"), width: 2, dash: l.dash, points: { show: false }, paths: window.uPlot.paths.stepped({ align: 1 }) }));
+    const range = (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1];
+    this.plot = new window.uPlot(
+      {
+        width: this.width,
+        height: this.height,
+        scales: { x: { time: true }, y: { range } },
+        axes: [{ ...axis, values: clock, space: 90 }, { ...axis, label: this.yLabel, size: 60 }],
+        cursor: { drag: { x: false, y: false } },
+        series,
+        bands,
+      },
+      [[]],
+      this.figure,
+    );
+    this.figure.insertBefore(this.plot.root, this.empty);
+  }
+
+  set(times, stacks, lines = []) {
+    const key = [...stacks.map((s) => s.label), "|", ...lines.map((l) => l.label)].join("\u0000");
+    if (key !== this.key || !this.plot) {
+      this.key = key;
+      this._build(stacks, lines);
+    }
+    const cumulative = [];
+    let running = times.map(() => 0);
+    for (const s of stacks) {
+      running = running.map((v, i) => v + (s.values[i] || 0));
+      cumulative.push(running);
+    }
+    this.plot.setData([times, ...cumulative, ...lines.map((l) => l.values)]);
+    this.figure.dataset.points = String(times.length);
+    this.figure.dataset.series = String(stacks.length);
+    this.figure.dataset.top = times.length ? String(cumulative.length ? cumulative[cumulative.length - 1][times.length - 1] : 0) : "";
+    this.empty.hidden = times.length > 0;
+  }
+
+  destroy() {
+    this.resizer.disconnect();
+    if (this.plot) this.plot.destroy();
+  }
+}

@@ -1,0 +1,1 @@
+"""Energy management: sites, grid connection limits, load balancing, grid-operator curtailment."""
