@@ -1,4 +1,4 @@
-"""Pure parts of the firmware lifecycle: state tables, wave plans, windows, gates, payloads, signing, tokens."""
+"""Pure parts of the firmware lifecycle: state tables, wave plans, windows, gates, commands, signing, tokens."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from chargebridge.firmware import payloads
+from chargebridge.domain.commands import CommandOutcome
+from chargebridge.firmware import orders
 from chargebridge.firmware.plan import (
     Gates,
     StationOutcome,
@@ -29,6 +30,8 @@ from chargebridge.firmware.states import (
     next_campaign_state,
     next_update_state,
 )
+from chargebridge.ocpp16.adapter import Ocpp16Adapter
+from chargebridge.ocpp201.adapter import Ocpp201Adapter
 from chargebridge.rpc import OcppVersion, schemas_for
 from chargebridge.sim.firmware import image_version, make_image
 
@@ -105,20 +108,61 @@ def test_gates() -> None:
     assert merge_status("certified", matrix_outcome(evaluate_gates(ok, gates))).value == "certified"
 
 
+ADAPTERS = {OcppVersion.V16: Ocpp16Adapter(), OcppVersion.V201: Ocpp201Adapter()}
+
+
 @pytest.mark.parametrize("version", [OcppVersion.V16, OcppVersion.V201])
 @pytest.mark.parametrize("signed", [True, False])
-def test_payloads_are_schema_valid(version: OcppVersion, signed: bool) -> None:
-    order = payloads.FirmwareOrder(
-        7, "http://127.0.0.1:1/ocpp-files/firmware/t/fw.bin", NOW, NOW + timedelta(hours=1), "c2ln", "PEM"
+def test_commands_encode_schema_valid(version: OcppVersion, signed: bool) -> None:
+    adapter = ADAPTERS[version]
+    command = orders.update_command(
+        version,
+        request_id=7,
+        location="http://127.0.0.1:1/ocpp-files/firmware/t/fw.bin",
+        retrieve_at=NOW,
+        install_at=NOW + timedelta(hours=1),
+        signature="c2ln",
+        signing_certificate="PEM",
+        signed_16=signed,
     )
-    action, payload = payloads.update_firmware(version, order, signed_16=signed)
+    action, payload = adapter.encode_command(command)
     schemas_for(version).validate_request(action, payload)
     if version is OcppVersion.V16:
         assert action == ("SignedUpdateFirmware" if signed else "UpdateFirmware")
     for use_get_log in (False, True):
-        action, payload = payloads.get_log(version, 3, "http://127.0.0.1:1/up", since=NOW, use_get_log_16=use_get_log)
+        command = orders.log_command(version, 3, "http://127.0.0.1:1/up", since=NOW, use_get_log_16=use_get_log)
+        action, payload = adapter.encode_command(command)
         schemas_for(version).validate_request(action, payload)
-    assert payloads.accepted("UpdateFirmware", {}) and not payloads.accepted("UpdateFirmware", {"status": "Rejected"})
+    assert orders.accepted(adapter.decode_outcome("UpdateFirmware", {"status": "AcceptedCanceled"}))
+    assert not orders.accepted(CommandOutcome("Rejected", {"status": "Rejected"}))
+
+
+def test_16_update_and_log_payloads() -> None:
+    """The exact 1.6 CALLs the firmware service sends: plain UpdateFirmware (no install time, no
+    signature) unless signed, GetDiagnostics unless the security extension's GetLog is asked for."""
+    v16 = ADAPTERS[OcppVersion.V16]
+    image = {"location": "http://h/fw.bin", "retrieve_at": NOW, "install_at": NOW + timedelta(hours=1)}
+    signed = {**image, "signature": "c2ln", "signing_certificate": "PEM"}
+    assert v16.encode_command(orders.update_command(OcppVersion.V16, request_id=7, **signed, signed_16=False)) == (
+        "UpdateFirmware",
+        {"location": "http://h/fw.bin", "retrieveDate": "2024-05-01T12:00:00.000Z", "retries": 2, "retryInterval": 30},
+    )
+    action, payload = v16.encode_command(orders.update_command(OcppVersion.V16, request_id=7, **signed, signed_16=True))
+    assert action == "SignedUpdateFirmware" and payload["requestId"] == 7
+    assert payload["firmware"]["signature"] == "c2ln" and payload["firmware"]["installDateTime"]
+    no_certificate = orders.update_command(OcppVersion.V16, request_id=7, **image, signature="c2ln", signed_16=True)
+    assert v16.encode_command(no_certificate)[0] == "UpdateFirmware"
+    v201 = orders.update_command(OcppVersion.V201, request_id=7, **signed, signed_16=False)
+    assert v201.signature == "c2ln" and v201.signing_certificate == "PEM"  # 2.0.1 always sends the signature
+    assert v16.encode_command(orders.log_command(OcppVersion.V16, 3, "http://up", log_type="SecurityLog")) == (
+        "GetDiagnostics",
+        {"location": "http://up", "retries": 1, "retryInterval": 30},
+    )
+    action, payload = v16.encode_command(
+        orders.log_command(OcppVersion.V16, 3, "http://up", log_type="SecurityLog", use_get_log_16=True)
+    )
+    assert (action, payload["logType"], payload["requestId"]) == ("GetLog", "SecurityLog", 3)
+    assert v16.decode_outcome("UpdateFirmware", {}).status == "Accepted"  # 1.6 answers nothing: it took it
 
 
 def test_signing_key_persists_and_signatures_verify(tmp_path: Path) -> None:

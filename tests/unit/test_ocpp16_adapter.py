@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chargebridge.domain import commands as cmd
+from chargebridge.domain import firmware as fw
 from chargebridge.domain.adapter import VersionAdapter
 from chargebridge.domain.model import (
     AuthorizationStatus,
@@ -58,6 +59,7 @@ from tests.unit.test_devicemodel_adapters import COMMANDS_16 as DEVICE_MODEL_COM
 
 SCHEMAS = schemas_for(OcppVersion.V16)
 T0 = "2024-05-01T12:00:00.000Z"
+T0_DT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 T1 = "2024-05-01T12:15:00.000Z"
 LEAP_SECOND = "2016-12-31T23:59:60Z"  # schema-valid date-time that no datetime can hold
 PAST_MAX = "9999-12-31T23:59:59-05:00"  # schema-valid, but past the last datetime once in UTC
@@ -779,6 +781,39 @@ COMMANDS: list[tuple[cmd.Command, str, dict[str, Any]]] = [
     ),
     *AUTHORIZATION_COMMANDS_16,  # ReserveNow, CancelReservation, SendLocalList, GetLocalListVersion
     *DEVICE_MODEL_COMMANDS_16,  # device model: reports and variables as configuration keys
+    (
+        fw.UpdateFirmware("https://fw.example/a.bin", T0_DT, 4, T0_DT, retries=2, retry_interval_s=30),
+        "UpdateFirmware",  # no signature: the core profile's message (no request id, no install time)
+        {"location": "https://fw.example/a.bin", "retrieveDate": T0, "retries": 2, "retryInterval": 30},
+    ),
+    (
+        fw.UpdateFirmware("https://fw.example/a.bin", T0_DT, 4, T0_DT, "PEM", "c2ln"),
+        "SignedUpdateFirmware",
+        {
+            "requestId": 4,
+            "firmware": {
+                "location": "https://fw.example/a.bin",
+                "retrieveDateTime": T0,
+                "installDateTime": T0,
+                "signingCertificate": "PEM",
+                "signature": "c2ln",
+            },
+        },
+    ),
+    (
+        fw.GetLog("ftp://logs.example/", oldest=T0_DT, retries=1),
+        "GetDiagnostics",
+        {"location": "ftp://logs.example/", "startTime": T0, "retries": 1},
+    ),
+    (
+        fw.GetLog("ftp://logs.example/", fw.LogType.SECURITY, 5, latest=T0_DT),
+        "GetLog",
+        {
+            "logType": "SecurityLog",
+            "requestId": 5,
+            "log": {"remoteLocation": "ftp://logs.example/", "latestTimestamp": T0},
+        },
+    ),
 ]
 COMMANDS += CHARGING_COMMANDS_16  # smart charging (tests/unit/charging_cases.py)
 

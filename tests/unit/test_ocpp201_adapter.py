@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from chargebridge.billing.commands import CostUpdated
 from chargebridge.domain import commands as cmd
+from chargebridge.domain import firmware as fw
 from chargebridge.domain.adapter import VersionAdapter
 from chargebridge.domain.iso15118 import (
     AuthorizeCertificateStatus,
@@ -953,6 +954,25 @@ COMMANDS: list[tuple[cmd.Command, str, dict[str, Any]]] = [
         "UnpublishFirmware",
         {"checksum": "0123456789abcdef0123456789abcdef"},
     ),
+    (
+        fw.UpdateFirmware("https://fw.example/a.bin", T0_DT, 3, retries=2, retry_interval_s=30),
+        "UpdateFirmware",
+        {
+            "requestId": 3,
+            "firmware": {"location": "https://fw.example/a.bin", "retrieveDateTime": T0},
+            "retries": 2,
+            "retryInterval": 30,
+        },
+    ),
+    (
+        fw.GetLog("ftp://logs.example/", fw.LogType.DIAGNOSTICS, 6, T0_DT),
+        "GetLog",
+        {
+            "logType": "DiagnosticsLog",
+            "requestId": 6,
+            "log": {"remoteLocation": "ftp://logs.example/", "oldestTimestamp": T0},
+        },
+    ),
     (GetTransactionStatus("tx-1"), "GetTransactionStatus", {"transactionId": "tx-1"}),
     (GetTransactionStatus(), "GetTransactionStatus", {}),
 ]
@@ -1006,6 +1026,8 @@ def test_every_trigger_name_validates(adapter: Ocpp201Adapter, message: str) -> 
         cmd.CertificateSigned("PEM", "ChargePointCertificate"),
         cmd.InstallCertificate("ChargingStationCertificate", "PEM"),
         cmd.GetInstalledCertificateIds(("ChargingStationCertificate",)),
+        fw.UpdateFirmware("https://fw.example/a.bin", T0_DT),  # 2.0.1 needs a request id
+        fw.GetLog("ftp://logs.example/"),
     ],
 )
 def test_commands_201_cannot_express(adapter: Ocpp201Adapter, command: cmd.Command) -> None:

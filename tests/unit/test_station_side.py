@@ -12,7 +12,11 @@ from typing import Any
 
 import pytest
 
+from chargebridge.domain import authorization as auth
+from chargebridge.domain import charging as ch
 from chargebridge.domain import commands as cmd
+from chargebridge.domain import devicemodel as dm
+from chargebridge.domain import firmware as fw
 from chargebridge.domain import translation as tr
 from chargebridge.domain.commands import CommandNotSupported
 from chargebridge.domain.model import (
@@ -52,10 +56,12 @@ from chargebridge.domain.requests import (
     TransactionEventResponse,
     TransactionEventType,
 )
+from chargebridge.ocpp16 import adapter as v16
 from chargebridge.ocpp16 import csms_side as csms16
 from chargebridge.ocpp16 import station_side as station16
 from chargebridge.ocpp16.adapter import Ocpp16Adapter
 from chargebridge.ocpp201 import csms_side as csms201
+from chargebridge.ocpp201 import outbound
 from chargebridge.ocpp201 import station_side as station201
 from chargebridge.ocpp201.adapter import Ocpp201Adapter
 from chargebridge.rpc import OcppVersion, schemas_for
@@ -317,17 +323,21 @@ def test_201_statuses_the_neutral_model_lacks_deny() -> None:
     assert response == AuthorizeResponse(IdTokenInfo(AuthorizationStatus.INVALID))
 
 
-PROFILE = tr.ChargingProfile(
+PROFILE = ch.ChargingProfile(
     id=12,
     stack_level=1,
-    purpose=tr.ProfilePurpose.TX_DEFAULT,
-    kind="Recurring",
+    purpose=ch.ProfilePurpose.TX_DEFAULT,
+    kind=ch.ProfileKind.RECURRING,
     schedules=(
-        tr.ChargingSchedule(
-            "A", (tr.SchedulePeriod(0, 16.0, 3), tr.SchedulePeriod(3600, 8.5)), duration_s=86400, start=T0, min_rate=6.0
+        ch.ChargingSchedule(
+            ch.RateUnit.AMPERES,
+            (ch.SchedulePeriod(0, 16.0, 3), ch.SchedulePeriod(3600, 8.5)),
+            duration_s=86400,
+            start=T0,
+            min_rate=6.0,
         ),
     ),
-    recurrency="Daily",
+    recurrency=ch.Recurrency.DAILY,
     valid_from=T0,
     valid_to=T0 + timedelta(days=30),
 )
@@ -340,13 +350,13 @@ COMMANDS_BOTH: list[cmd.Command] = [
     cmd.ClearCache(),
     cmd.DataTransfer("acme", "m1", "text"),
     cmd.TriggerMessage("StatusNotification", evse_id=1),
-    tr.ClearChargingProfile(3, 1, tr.ProfilePurpose.TX, 2),
-    tr.ClearChargingProfile(),
-    tr.GetCompositeSchedule(1, 3600, "W"),
-    tr.GetLocalListVersion(),
-    tr.CancelReservation(9),
-    tr.GetLog("ftp://logs.example/up", tr.LogType.SECURITY, 5, T0, T0 + timedelta(hours=1), 3, 60),
-    tr.UpdateFirmware(
+    ch.ClearChargingProfile(3, 1, ch.ProfilePurpose.TX, 2),
+    ch.ClearChargingProfile(),
+    ch.GetCompositeSchedule(1, 3600, ch.RateUnit.WATTS),
+    auth.GetLocalListVersion(),
+    auth.CancelReservation(9),
+    fw.GetLog("ftp://logs.example/up", fw.LogType.SECURITY, 5, T0, T0 + timedelta(hours=1), 3, 60),
+    fw.UpdateFirmware(
         "https://fw.example/img.bin", T0, 11, T0 + timedelta(hours=2), "-----BEGIN CERT-----", "c2ln", 2, 30
     ),
     cmd.CertificateSigned("-----BEGIN CERTIFICATE-----"),
@@ -356,10 +366,13 @@ COMMANDS_BOTH: list[cmd.Command] = [
 ]
 
 
-def local_list(token_type: str | None) -> tr.SendLocalList:
+def local_list(token_type: str | None) -> auth.SendLocalList:
     accepted = IdTokenInfo(AuthorizationStatus.ACCEPTED, T0)
-    entries = (tr.LocalListEntry(IdToken("TAG-1", token_type), accepted), tr.LocalListEntry(IdToken("OLD", token_type)))
-    return tr.SendLocalList(4, "Differential", entries)
+    entries = (
+        auth.AuthorizationEntry(IdToken("TAG-1", token_type), accepted),
+        auth.AuthorizationEntry(IdToken("OLD", token_type), None),
+    )
+    return auth.SendLocalList(4, auth.UpdateType.DIFFERENTIAL, entries)
 
 
 COMMANDS_16: list[cmd.Command] = [
@@ -370,11 +383,11 @@ COMMANDS_16: list[cmd.Command] = [
     cmd.GetConfiguration(keys=("HeartbeatInterval", "MeterValueSampleInterval")),
     cmd.GetConfiguration(),
     cmd.SetConfiguration("300", key="HeartbeatInterval"),
-    tr.SetChargingProfile(1, PROFILE),
-    tr.SetChargingProfile(0, tr.ChargingProfile(**{**_fields(PROFILE), "transaction_id": "17"})),
-    tr.GetLog("ftp://logs.example/up", oldest=T0, latest=T0 + timedelta(hours=1), retries=2, retry_interval_s=5),
-    tr.UpdateFirmware("https://fw.example/img.bin", T0, retries=2, retry_interval_s=30),
-    tr.ReserveNow(9, T0, IdToken("TAG-1"), evse_id=1, group_id="GROUP"),
+    ch.SetChargingProfile(1, PROFILE),
+    ch.SetChargingProfile(0, ch.ChargingProfile(**{**_fields(PROFILE), "transaction_id": "17"})),
+    fw.GetLog("ftp://logs.example/up", oldest=T0, latest=T0 + timedelta(hours=1), retries=2, retry_interval_s=5),
+    fw.UpdateFirmware("https://fw.example/img.bin", T0, retries=2, retry_interval_s=30),
+    auth.ReserveNow(9, IdToken("TAG-1"), T0, evse_id=1, group_id_token="GROUP"),
 ]
 VARIABLE = cmd.VariableRef("OCPPCommCtrlr", "HeartbeatInterval")
 COMMANDS_201: list[cmd.Command] = [
@@ -384,21 +397,21 @@ COMMANDS_201: list[cmd.Command] = [
     cmd.Unlock(2, 1),
     cmd.Reset(cmd.ResetType.SOFT, evse_id=2),
     cmd.GetConfiguration(variables=(VARIABLE, cmd.VariableRef("Connector", "Available", evse_id=1, connector_id=1))),
-    tr.SetConfigurations((cmd.SetConfiguration("300", variable=VARIABLE),)),
-    tr.SetChargingProfile(
+    dm.SetVariables((dm.VariableValue(VARIABLE, "300"),)),
+    ch.SetChargingProfile(
         1,
-        tr.ChargingProfile(
+        ch.ChargingProfile(
             **{
                 **_fields(PROFILE),
-                "purpose": tr.ProfilePurpose.TX,
+                "purpose": ch.ProfilePurpose.TX,
                 "transaction_id": "6b1d1c3e",
-                "schedules": (tr.ChargingSchedule(**{**_fields(PROFILE.schedules[0]), "id": 12}),),
+                "schedules": (ch.ChargingSchedule(**{**_fields(PROFILE.schedules[0]), "id": 12}),),
             }
         ),
     ),
-    tr.GetLog("ftp://logs.example/up", tr.LogType.DIAGNOSTICS, 6),
-    tr.UpdateFirmware("https://fw.example/img.bin", T0, 12),
-    tr.ReserveNow(9, T0, IdToken("TAG-1", "ISO14443"), evse_id=1, group_id="GROUP", connector_type="cType2"),
+    fw.GetLog("ftp://logs.example/up", fw.LogType.DIAGNOSTICS, 6),
+    fw.UpdateFirmware("https://fw.example/img.bin", T0, 12),
+    auth.ReserveNow(9, IdToken("TAG-1", "ISO14443"), T0, evse_id=1, connector_type="cType2", group_id_token="GROUP"),
     cmd.CertificateSigned("-----BEGIN CERTIFICATE-----", "V2GCertificate"),
     cmd.GetInstalledCertificateIds(("V2GRootCertificate", "CSMSRootCertificate")),
 ]
@@ -406,14 +419,14 @@ COMMANDS_201: list[cmd.Command] = [
 
 @pytest.mark.parametrize("command", COMMANDS_16, ids=lambda c: type(c).__name__)
 def test_16_commands_round_trip(command: cmd.Command) -> None:
-    action, payload = csms16.encode_command(command)
+    action, payload = v16.encode_command(command)
     SCHEMAS16.validate_request(action, payload)
     assert station16.decode_command(action, payload) == command
 
 
 @pytest.mark.parametrize("command", COMMANDS_201, ids=lambda c: type(c).__name__)
 def test_201_commands_round_trip(command: cmd.Command) -> None:
-    action, payload = csms201.encode_command(command)
+    action, payload = outbound.encode_command(command)
     SCHEMAS201.validate_request(action, payload)
     assert station201.decode_command(action, payload) == command
 
@@ -423,16 +436,27 @@ def test_201_commands_round_trip(command: cmd.Command) -> None:
     [
         cmd.RemoteStart(IdToken("T" * 21)),
         cmd.Reset(cmd.ResetType.HARD, evse_id=1),
-        tr.SetChargingProfile(1, tr.ChargingProfile(**{**_fields(PROFILE), "purpose": tr.ProfilePurpose.EXTERNAL})),
-        tr.SetChargingProfile(1, tr.ChargingProfile(**{**_fields(PROFILE), "schedules": PROFILE.schedules * 2})),
-        tr.ReserveNow(1, T0, IdToken("TAG"), connector_type="cType2"),
-        tr.SetConfigurations(()),
+        ch.SetChargingProfile(1, ch.ChargingProfile(**{**_fields(PROFILE), "purpose": ch.ProfilePurpose.EXTERNAL})),
+        ch.SetChargingProfile(1, ch.ChargingProfile(**{**_fields(PROFILE), "schedules": PROFILE.schedules * 2})),
+        auth.ReserveNow(1, IdToken("TAG"), T0, connector_type="cType2"),
+        dm.SetVariables(()),
+        fw.GetLog("ftp://logs.example/up", fw.LogType.SECURITY),
+        fw.UpdateFirmware("https://fw.example/img.bin", T0, signature="c2ln"),
     ],
-    ids=["long-tag", "evse-reset", "external-purpose", "two-schedules", "connector-type", "no-items"],
+    ids=[
+        "long-tag",
+        "evse-reset",
+        "external-purpose",
+        "two-schedules",
+        "connector-type",
+        "no-items",
+        "security-log-without-id",
+        "signed-without-certificate",
+    ],
 )
 def test_16_commands_without_a_16_form_are_refused(command: cmd.Command) -> None:
     with pytest.raises(CommandNotSupported):
-        csms16.encode_command(command)
+        v16.encode_command(command)
 
 
 RESULTS_STATUS: list[tuple[str, str, tr.CommandResult]] = [
@@ -449,7 +473,7 @@ RESULTS_STATUS: list[tuple[str, str, tr.CommandResult]] = [
         "GetCompositeSchedule",
         "GetCompositeSchedule",
         tr.CompositeScheduleResult(
-            "Accepted", tr.CompositeSchedule(1, T0, 3600, "W", (tr.SchedulePeriod(0, 7400.0, 3),))
+            "Accepted", ch.CompositeSchedule(1, T0, 3600, ch.RateUnit.WATTS, (ch.CompositePeriod(0, 7400.0, 3),))
         ),
     ),
 ]
@@ -498,7 +522,7 @@ def test_configuration_results_in_both_versions() -> None:
 
     set201 = station201.encode_result(
         "SetVariables",
-        tr.SetConfigurations(()),
+        dm.SetVariables(()),
         tr.ConfigurationResult((tr.ConfigValue("NotSupported", variable=VARIABLE),)),
     )
     SCHEMAS201.validate_response("SetVariables", set201)

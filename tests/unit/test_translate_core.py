@@ -273,6 +273,93 @@ def test_16_reset_stop_and_unsupported_commands(up201: Station16Upstream201) -> 
     assert "no OCPP 1.6 equivalent" in excinfo.value.description
 
 
+def test_16_charging_profile_loses_only_what_16_cannot_say(up201: Station16Upstream201) -> None:
+    """phaseToUse and an ISO 15118 sales tariff are left out with a note; the rest goes through the
+    smart-charging adapter (limits at the 0.1 1.6 allows); three schedules cannot be said at all."""
+    state = StationState("CP1")
+    schedule = {
+        "id": 5,
+        "chargingRateUnit": "A",
+        "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16.04, "numberPhases": 1, "phaseToUse": 2}],
+        "salesTariff": {"id": 1, "salesTariffEntry": [{"relativeTimeInterval": {"start": 0}}]},
+    }
+    profile = {
+        "id": 7,
+        "stackLevel": 1,
+        "chargingProfilePurpose": "TxDefaultProfile",
+        "chargingProfileKind": "Relative",
+        "chargingSchedule": [schedule],
+    }
+    request = {"evseId": 1, "chargingProfile": profile}
+    plan = up201.upstream_command(state, "SetChargingProfile", request, NOW, 0)
+    assert [(c.action, c.payload) for c in plan.calls] == [
+        (
+            "SetChargingProfile",
+            {
+                "connectorId": 1,
+                "csChargingProfiles": {
+                    "chargingProfileId": 7,
+                    "stackLevel": 1,
+                    "chargingProfilePurpose": "TxDefaultProfile",
+                    "chargingProfileKind": "Relative",
+                    "chargingSchedule": {
+                        "chargingRateUnit": "A",
+                        "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16.0, "numberPhases": 1}],
+                    },
+                },
+            },
+        )
+    ]
+    assert plan.notes == [
+        "salesTariff (ISO 15118) has no 1.6 form and was left out",
+        "phaseToUse has no 1.6 form and was left out",
+    ]
+    assert command(up201, state, "SetChargingProfile", request, [{"status": "NotSupported"}]) == {
+        "status": "Rejected",
+        "statusInfo": {"reasonCode": "UnsupportedRequest", "additionalInfo": "the station answered NotSupported"},
+    }
+    three = {**request, "chargingProfile": {**profile, "chargingSchedule": [schedule] * 3}}
+    with pytest.raises(CannotTranslate):
+        up201.upstream_command(state, "SetChargingProfile", three, NOW, 0)
+
+
+def test_16_composite_schedule_needs_a_duration_for_201(up201: Station16Upstream201) -> None:
+    state = StationState("CP1")
+    schedule = {"chargingRateUnit": "W", "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 7400.0}]}
+    answer16 = {"status": "Accepted", "scheduleStart": ts(), "chargingSchedule": {**schedule, "duration": 600}}
+    result = command(up201, state, "GetCompositeSchedule", {"duration": 600, "evseId": 2}, [answer16])
+    assert result == {
+        "status": "Accepted",
+        "schedule": {
+            "evseId": 2,  # the EVSE asked for (1.6 leaves connectorId out of the answer)
+            "duration": 600,
+            "scheduleStart": ts(),
+            "chargingRateUnit": "W",
+            "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 7400.0}],
+        },
+    }
+    without_duration = {**answer16, "chargingSchedule": schedule}
+    assert command(up201, state, "GetCompositeSchedule", {"duration": 600, "evseId": 2}, [without_duration]) == {
+        "status": "Accepted"
+    }
+
+
+def test_16_diagnostics_log_is_get_diagnostics(up201: Station16Upstream201) -> None:
+    state = StationState("CP1")
+    diagnostics = {"logType": "DiagnosticsLog", "requestId": 12, "log": {"remoteLocation": "ftp://logs.example/"}}
+    plan = up201.upstream_command(state, "GetLog", diagnostics, NOW, 0)
+    assert [(c.action, c.payload) for c in plan.calls] == [("GetDiagnostics", {"location": "ftp://logs.example/"})]
+    assert plan.finish is not None and plan.finish([{"fileName": "d.zip"}]) == {
+        "status": "Accepted",
+        "filename": "d.zip",
+    }
+    assert (state.log_request, state.log_kind) == (12, "diagnostics")
+    assert command(up201, state, "GetLog", diagnostics, [{}]) == {"status": "Rejected"}
+    security = {**diagnostics, "logType": "SecurityLog", "requestId": 13}
+    plan = up201.upstream_command(state, "GetLog", security, NOW, 0)
+    assert [(c.action, c.payload) for c in plan.calls] == [("GetLog", security)]
+
+
 def test_16_remote_stop_uses_the_stations_integer_id(up201: Station16Upstream201) -> None:
     state = StationState("CP1")
     start = call(up201, state, "StartTransaction", {"connectorId": 1, "idTag": "T", "meterStart": 0, "timestamp": ts()})
@@ -524,6 +611,65 @@ def test_201_remote_start_gets_a_remote_start_id(up16: Station201Upstream16) -> 
     ]
     assert plan.finish is not None and plan.finish([{"status": "Accepted"}]) == {"status": "Accepted"}
     assert command(up16, state, "Reset", {"type": "Soft"}, [{"status": "Scheduled"}]) == {"status": "Accepted"}
+
+
+def test_201_profile_schedule_gets_the_profile_id(up16: Station201Upstream16) -> None:
+    state = StationState("CS1")
+    profile = {
+        "chargingProfileId": 31,
+        "stackLevel": 0,
+        "chargingProfilePurpose": "ChargePointMaxProfile",
+        "chargingProfileKind": "Absolute",
+        "chargingSchedule": {
+            "chargingRateUnit": "W",
+            "startSchedule": ts(),
+            "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 11000.0}],
+        },
+    }
+    plan = up16.upstream_command(state, "SetChargingProfile", {"connectorId": 0, "csChargingProfiles": profile}, NOW, 0)
+    assert [(c.action, c.payload) for c in plan.calls] == [
+        (
+            "SetChargingProfile",
+            {
+                "evseId": 0,
+                "chargingProfile": {
+                    "id": 31,
+                    "stackLevel": 0,
+                    "chargingProfilePurpose": "ChargingStationMaxProfile",
+                    "chargingProfileKind": "Absolute",
+                    "chargingSchedule": [
+                        {
+                            "id": 31,
+                            "chargingRateUnit": "W",
+                            "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 11000.0}],
+                            "startSchedule": ts(),
+                        }
+                    ],
+                },
+            },
+        )
+    ]
+
+
+def test_local_lists_keep_the_rules_of_the_smart_list_commands(
+    up201: Station16Upstream201, up16: Station201Upstream16
+) -> None:
+    """Local lists go through the authorization adapters: a Full list names every entry's status,
+    and 2.0.1 numbers list versions from 1 (D01.FR.18); a message breaking either is refused."""
+    state = StationState("CS1")
+    with pytest.raises(CannotTranslate, match="above 0"):
+        up16.upstream_command(state, "SendLocalList", {"listVersion": 0, "updateType": "Full"}, NOW, 0)
+    entry = {"idToken": {"idToken": "OLD", "type": "ISO14443"}}
+    full = {"versionNumber": 3, "updateType": "Full", "localAuthorizationList": [entry]}
+    with pytest.raises(CannotTranslate, match="idTagInfo for every entry"):
+        up201.upstream_command(state, "SendLocalList", full, NOW, 0)
+    plan = up201.upstream_command(state, "SendLocalList", {**full, "updateType": "Differential"}, NOW, 0)
+    assert [(c.action, c.payload) for c in plan.calls] == [
+        (
+            "SendLocalList",
+            {"listVersion": 3, "updateType": "Differential", "localAuthorizationList": [{"idTag": "OLD"}]},
+        )
+    ]
 
 
 def test_201_configuration_keys_become_variables(up16: Station201Upstream16) -> None:

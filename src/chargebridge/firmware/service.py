@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from chargebridge.bus.memory import EventBus, Subscription
+from chargebridge.domain.commands import CommandNotSupported
 from chargebridge.domain.events import DomainEvent, EventKind
-from chargebridge.firmware import payloads
+from chargebridge.firmware import orders
 from chargebridge.firmware.plan import allowed
 from chargebridge.firmware.signing import BadToken, FirmwareSigner, Grant, TokenIssuer, verify_digest
 from chargebridge.firmware.states import (
@@ -399,27 +400,27 @@ class FirmwareService:
                 now,
                 {"update_id": update_id, "version": image["version"], "reason": override_reason, "by": requested_by},
             )
-        order = payloads.FirmwareOrder(
-            request_id=update_id,
-            location=self.download_url(base_url, image, station_id),
-            retrieve_at=now,
-            install_at=install_at,
-            signature=image["signature"],
-            signing_certificate=image["signing_certificate"],
-        )
         try:
-            version = self.gateway.version_of(station_id)
-            action, payload = payloads.update_firmware(version, order, signed_16=signed_16)
-            answer = await self.gateway.call_raw(station_id, action, payload)
-        except (StationNotConnected, CallRejected, CallTimeout, OcppError) as exc:
+            command = orders.update_command(
+                self.gateway.version_of(station_id),
+                request_id=update_id,
+                location=self.download_url(base_url, image, station_id),
+                retrieve_at=now,
+                install_at=install_at,
+                signature=image["signature"],
+                signing_certificate=image["signing_certificate"],
+                signed_16=signed_16,
+            )
+            answer = await self.gateway.execute(station_id, command)
+        except (StationNotConnected, CommandNotSupported, CallRejected, CallTimeout, OcppError) as exc:
             await self._apply(station_id, update_id, UpdateEvent.REJECTED, status=None, failure=type(exc).__name__)
             row = await self.db.get_update(update_id)
             assert row is not None
             return row
-        await self.db.set_update(update_id, action=action)
-        ok = payloads.accepted(action, answer.payload)
+        await self.db.set_update(update_id, action=answer.action)
+        ok = orders.accepted(answer.outcome)
         event = UpdateEvent.ACCEPTED if ok else UpdateEvent.REJECTED
-        failure = None if ok else str(answer.payload.get("status", "Rejected"))
+        failure = None if ok else answer.outcome.status
         await self._apply(station_id, update_id, event, status=None, failure=failure)
         row = await self.db.get_update(update_id)
         assert row is not None
@@ -538,25 +539,21 @@ class FirmwareService:
         expires = now + timedelta(seconds=self.options.upload_ttl_s)
         token = self.tokens.issue(Grant("upload", str(request_id), station_id, expires))
         location = f"{base_url.rstrip('/')}/ocpp-files/diagnostics/{token}"
-        action, payload = payloads.get_log(
+        command = orders.log_command(
             version, request_id, location, log_type=log_type, since=since, until=until, use_get_log_16=use_get_log_16
         )
         try:
-            answer = await self.gateway.call_raw(station_id, action, payload)
-        except (CallRejected, CallTimeout, OcppError) as exc:
+            answer = await self.gateway.execute(station_id, command)
+        except (CommandNotSupported, CallRejected, CallTimeout, OcppError) as exc:
             await self.db.set_diagnostics(request_id, state="rejected", last_status=type(exc).__name__, updated_at=now)
         else:
-            if action == "GetDiagnostics":
-                ok, filename = True, answer.payload.get("fileName")
-            else:
-                ok, filename = (
-                    answer.payload.get("status") in ("Accepted", "AcceptedCanceled"),
-                    answer.payload.get("filename"),
-                )
+            response = answer.outcome.response  # 1.6 GetDiagnostics: a fileName and no status
+            filename = response.get("fileName" if answer.action == "GetDiagnostics" else "filename")
             values: dict[str, Any] = {"filename": filename, "updated_at": self.clock.now()}
             current = await self.db.get_diagnostics(request_id)
             if current is not None and current["state"] == "requested":  # a fast station may already be uploading
-                values |= {"state": "accepted" if ok else "rejected", "last_status": answer.payload.get("status")}
+                ok = orders.accepted(answer.outcome)
+                values |= {"state": "accepted" if ok else "rejected", "last_status": response.get("status")}
             await self.db.set_diagnostics(request_id, **values)
         row = await self.db.get_diagnostics(request_id)
         assert row is not None

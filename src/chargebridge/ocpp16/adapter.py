@@ -50,7 +50,7 @@ from chargebridge.domain.requests import (
 )
 from chargebridge.domain.timeutil import format_datetime, parse_datetime
 from chargebridge.ocpp16 import authorization as _authorization
-from chargebridge.ocpp16 import charging, devicemodel
+from chargebridge.ocpp16 import charging, devicemodel, firmware
 from chargebridge.ocpp16.meter import decode_meter_values
 from chargebridge.rpc.errors import ErrorCode, OcppError
 from chargebridge.rpc.version import OcppVersion
@@ -465,6 +465,7 @@ COMMAND_ENCODERS: Mapping[type, _CommandEncoder] = MappingProxyType(
         **charging.COMMAND_ENCODERS,  # SetChargingProfile, ClearChargingProfile, GetCompositeSchedule
         **_authorization.COMMAND_ENCODERS,  # ReserveNow, CancelReservation, SendLocalList, GetLocalListVersion
         **devicemodel.COMMAND_ENCODERS,  # reports as GetConfiguration, variables as ChangeConfiguration
+        **firmware.COMMAND_ENCODERS,  # UpdateFirmware / SignedUpdateFirmware, GetDiagnostics / GetLog
     }
 )
 

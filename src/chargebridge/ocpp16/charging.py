@@ -184,3 +184,19 @@ def decode_composite(payload: dict[str, Any]) -> CommandOutcome:
 OUTCOME_DECODERS: Mapping[str, Callable[[dict[str, Any]], CommandOutcome]] = MappingProxyType(
     {"GetCompositeSchedule": decode_composite}
 )
+
+
+def composite_to_v16(composite: ch.CompositeSchedule) -> dict[str, Any]:
+    """connectorId, scheduleStart and chargingSchedule of a charge point's GetCompositeSchedule.conf
+    (the mirror of :func:`decode_composite`)."""
+    schedule = ch.ChargingSchedule(
+        unit=composite.unit,
+        periods=tuple(ch.SchedulePeriod(p.start_s, p.limit, p.number_phases) for p in composite.periods),
+        start=composite.start,
+        duration_s=composite.duration_s,
+    )
+    return {
+        "connectorId": composite.evse_id,
+        "scheduleStart": format_datetime(composite.start),
+        "chargingSchedule": schedule_to_v16(schedule),
+    }

@@ -21,7 +21,10 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from chargebridge.domain import authorization as auth
+from chargebridge.domain import charging as ch
 from chargebridge.domain import commands as cmd
+from chargebridge.domain import firmware as fw
 from chargebridge.domain import translation as tr
 from chargebridge.domain.model import IdToken, MeterSample, RegistrationStatus, SampledValue
 from chargebridge.domain.requests import (
@@ -50,16 +53,9 @@ from chargebridge.domain.requests import (
 )
 from chargebridge.domain.timeutil import format_datetime, parse_datetime
 from chargebridge.ocpp16 import adapter as v16
-from chargebridge.ocpp16.csms_side import (
-    PURPOSE_FROM_16,
-    decode_id_tag_info,
-    decode_profile,
-    encode_id_tag_info,
-    encode_schedule,
-    id_tag,
-    optional_time,
-    put,
-)
+from chargebridge.ocpp16.charging import composite_to_v16, profile_from_v16
+from chargebridge.ocpp16.csms_side import decode_id_tag_info, id_tag, optional_time, put
+from chargebridge.ocpp201.firmware import get_log_from_v201, update_firmware_from_v201
 
 Notes = list[str]
 
@@ -533,21 +529,21 @@ def _trigger(payload: Mapping[str, Any]) -> cmd.Command:
 
 
 def _set_charging_profile(payload: Mapping[str, Any]) -> cmd.Command:
-    return tr.SetChargingProfile(payload["connectorId"], decode_profile(payload["csChargingProfiles"]))
+    return ch.SetChargingProfile(payload["connectorId"], profile_from_v16(payload["csChargingProfiles"]))
 
 
 def _clear_charging_profile(payload: Mapping[str, Any]) -> cmd.Command:
     purpose = payload.get("chargingProfilePurpose")
-    return tr.ClearChargingProfile(
+    return ch.ClearChargingProfile(
         profile_id=payload.get("id"),
         evse_id=payload.get("connectorId"),
-        purpose=PURPOSE_FROM_16[purpose] if purpose is not None else None,
+        purpose=ch.ProfilePurpose.parse(purpose) if purpose is not None else None,
         stack_level=payload.get("stackLevel"),
     )
 
 
 def _update_firmware(payload: Mapping[str, Any]) -> cmd.Command:
-    return tr.UpdateFirmware(
+    return fw.UpdateFirmware(
         location=payload["location"],
         retrieve_at=parse_datetime(payload["retrieveDate"]),
         retries=payload.get("retries"),
@@ -555,22 +551,8 @@ def _update_firmware(payload: Mapping[str, Any]) -> cmd.Command:
     )
 
 
-def _signed_update_firmware(payload: Mapping[str, Any]) -> cmd.Command:
-    firmware = payload["firmware"]
-    return tr.UpdateFirmware(
-        location=firmware["location"],
-        retrieve_at=parse_datetime(firmware["retrieveDateTime"]),
-        request_id=payload["requestId"],
-        install_at=optional_time(firmware, "installDateTime"),
-        signing_certificate=firmware["signingCertificate"],
-        signature=firmware["signature"],
-        retries=payload.get("retries"),
-        retry_interval_s=payload.get("retryInterval"),
-    )
-
-
 def _get_diagnostics(payload: Mapping[str, Any]) -> cmd.Command:
-    return tr.GetLog(
+    return fw.GetLog(
         location=payload["location"],
         oldest=optional_time(payload, "startTime"),
         latest=optional_time(payload, "stopTime"),
@@ -579,37 +561,24 @@ def _get_diagnostics(payload: Mapping[str, Any]) -> cmd.Command:
     )
 
 
-def _get_log(payload: Mapping[str, Any]) -> cmd.Command:
-    log = payload["log"]
-    return tr.GetLog(
-        location=log["remoteLocation"],
-        log_type=tr.LogType(payload["logType"]),
-        request_id=payload["requestId"],
-        oldest=optional_time(log, "oldestTimestamp"),
-        latest=optional_time(log, "latestTimestamp"),
-        retries=payload.get("retries"),
-        retry_interval_s=payload.get("retryInterval"),
-    )
-
-
 def _send_local_list(payload: Mapping[str, Any]) -> cmd.Command:
     entries = tuple(
-        tr.LocalListEntry(
+        auth.AuthorizationEntry(
             IdToken(item["idTag"]),
             decode_id_tag_info(item["idTagInfo"]) if "idTagInfo" in item else None,
         )
         for item in payload.get("localAuthorizationList", ())
     )
-    return tr.SendLocalList(payload["listVersion"], payload["updateType"], entries)
+    return auth.SendLocalList(payload["listVersion"], auth.UpdateType(payload["updateType"]), entries)
 
 
 def _reserve_now(payload: Mapping[str, Any]) -> cmd.Command:
-    return tr.ReserveNow(
+    return auth.ReserveNow(
         reservation_id=payload["reservationId"],
-        expires_at=parse_datetime(payload["expiryDate"]),
         id_token=IdToken(payload["idTag"]),
+        expires_at=parse_datetime(payload["expiryDate"]),
         evse_id=_evse(payload),
-        group_id=payload.get("parentIdTag"),
+        group_id_token=payload.get("parentIdTag"),
     )
 
 
@@ -631,11 +600,8 @@ def _installed_ids(payload: Mapping[str, Any]) -> cmd.Command:
 
 
 def _composite_schedule(payload: Mapping[str, Any]) -> cmd.Command:
-    return tr.GetCompositeSchedule(payload["connectorId"], payload["duration"], payload.get("chargingRateUnit"))
-
-
-def _hash_data(payload: Mapping[str, Any]) -> cmd.CertificateHashData:
-    return cmd.CertificateHashData.from_json(payload["certificateHashData"])
+    unit = payload.get("chargingRateUnit")
+    return ch.GetCompositeSchedule(payload["connectorId"], payload["duration"], ch.RateUnit(unit) if unit else None)
 
 
 COMMAND_DECODERS: Mapping[str, Callable[[Mapping[str, Any]], cmd.Command]] = MappingProxyType(
@@ -653,17 +619,15 @@ COMMAND_DECODERS: Mapping[str, Callable[[Mapping[str, Any]], cmd.Command]] = Map
         "DataTransfer": lambda p: cmd.DataTransfer(p["vendorId"], p.get("messageId"), p.get("data")),
         "SetChargingProfile": _set_charging_profile,
         "ClearChargingProfile": _clear_charging_profile,
-        "GetCompositeSchedule": lambda p: tr.GetCompositeSchedule(
-            p["connectorId"], p["duration"], p.get("chargingRateUnit")
-        ),
+        "GetCompositeSchedule": _composite_schedule,
         "UpdateFirmware": _update_firmware,
-        "SignedUpdateFirmware": _signed_update_firmware,
+        "SignedUpdateFirmware": update_firmware_from_v201,  # the security whitepaper took both from 2.0.1
         "GetDiagnostics": _get_diagnostics,
-        "GetLog": _get_log,
+        "GetLog": get_log_from_v201,
         "SendLocalList": _send_local_list,
-        "GetLocalListVersion": lambda p: tr.GetLocalListVersion(),
+        "GetLocalListVersion": lambda p: auth.GetLocalListVersion(),
         "ReserveNow": _reserve_now,
-        "CancelReservation": lambda p: tr.CancelReservation(p["reservationId"]),
+        "CancelReservation": lambda p: auth.CancelReservation(p["reservationId"]),
         "CertificateSigned": lambda p: cmd.CertificateSigned(p["certificateChain"]),
         "InstallCertificate": _install_certificate,
         "DeleteCertificate": lambda p: cmd.DeleteCertificate(
@@ -721,17 +685,8 @@ def _change_configuration_result(result: tr.ConfigurationResult) -> dict[str, An
 
 def _composite_result(result: tr.CompositeScheduleResult) -> dict[str, Any]:
     payload: dict[str, Any] = {"status": result_status("GetCompositeSchedule", result.status)}
-    schedule = result.schedule
-    if schedule is not None:
-        payload["connectorId"] = schedule.evse_id
-        payload["scheduleStart"] = format_datetime(schedule.start)
-        notes: Notes = []
-        payload["chargingSchedule"] = encode_schedule(
-            tr.ChargingSchedule(
-                schedule.rate_unit, schedule.periods, duration_s=schedule.duration_s, start=schedule.start
-            ),
-            notes,
-        )
+    if result.schedule is not None:
+        payload.update(composite_to_v16(result.schedule))
     return payload
 
 
@@ -773,7 +728,6 @@ def encode_result(action: str, command: cmd.Command, result: tr.CommandResult) -
 __all__ = [
     "decode_command",
     "decode_response",
-    "encode_id_tag_info",
     "encode_request",
     "encode_result",
 ]

@@ -33,19 +33,21 @@ def _optional_time(raw: Payload, key: str, where: str) -> Any:
     return _time(value, f"{where}.{key}") if value is not None else None
 
 
+def period_to_v201(period: ch.SchedulePeriod | ch.CompositePeriod) -> dict[str, Any]:
+    """ChargingSchedulePeriodType (of a profile's schedule or of a composite schedule)."""
+    item: dict[str, Any] = {"startPeriod": period.start_s, "limit": ch.round_limit(period.limit)}
+    if period.number_phases is not None:
+        item["numberPhases"] = period.number_phases
+    if isinstance(period, ch.SchedulePeriod) and period.phase_to_use is not None:
+        item["phaseToUse"] = period.phase_to_use
+    return item
+
+
 def schedule_to_v201(schedule: ch.ChargingSchedule, default_id: int) -> dict[str, Any]:
-    periods = []
-    for period in schedule.periods:
-        item: dict[str, Any] = {"startPeriod": period.start_s, "limit": ch.round_limit(period.limit)}
-        if period.number_phases is not None:
-            item["numberPhases"] = period.number_phases
-        if period.phase_to_use is not None:
-            item["phaseToUse"] = period.phase_to_use
-        periods.append(item)
     out: dict[str, Any] = {
         "id": schedule.id if schedule.id is not None else default_id,
         "chargingRateUnit": schedule.unit.value,
-        "chargingSchedulePeriod": periods,
+        "chargingSchedulePeriod": [period_to_v201(period) for period in schedule.periods],
     }
     if schedule.start is not None:
         out["startSchedule"] = format_datetime(schedule.start)
@@ -200,6 +202,19 @@ def decode_composite(payload: dict[str, Any]) -> CommandOutcome:
 OUTCOME_DECODERS: Mapping[str, Callable[[dict[str, Any]], CommandOutcome]] = MappingProxyType(
     {"GetCompositeSchedule": decode_composite}
 )
+
+
+def composite_to_v201(composite: ch.CompositeSchedule) -> dict[str, Any]:
+    """CompositeScheduleType: the ``schedule`` of a station's GetCompositeSchedule answer (the
+    mirror of :func:`decode_composite`)."""
+    return {
+        "evseId": composite.evse_id,
+        "duration": composite.duration_s,
+        "scheduleStart": format_datetime(composite.start),
+        "chargingRateUnit": composite.unit.value,
+        "chargingSchedulePeriod": [period_to_v201(period) for period in composite.periods],
+    }
+
 
 # -- station -> CSMS --------------------------------------------------------------------------------
 

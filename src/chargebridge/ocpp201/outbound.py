@@ -27,7 +27,7 @@ from chargebridge.domain.requests import (
 )
 from chargebridge.domain.timeutil import format_datetime
 from chargebridge.ocpp201 import authorization as _authorization
-from chargebridge.ocpp201 import charging, devicemodel, iso15118, publishing, transaction_status
+from chargebridge.ocpp201 import charging, devicemodel, firmware, iso15118, publishing, transaction_status
 
 ACK_ACTIONS = frozenset(
     {
@@ -301,6 +301,7 @@ COMMAND_ENCODERS: Mapping[type, CommandEncoder] = MappingProxyType(
         **charging.COMMAND_ENCODERS,  # Set/ClearChargingProfile, GetChargingProfiles, GetCompositeSchedule
         **_authorization.COMMAND_ENCODERS,  # ReserveNow, CancelReservation, SendLocalList, GetLocalListVersion
         **devicemodel.COMMAND_ENCODERS,  # device model, monitoring, customer information, display messages
+        **firmware.COMMAND_ENCODERS,  # UpdateFirmware, GetLog
         **publishing.COMMAND_ENCODERS,  # PublishFirmware, UnpublishFirmware
         **transaction_status.COMMAND_ENCODERS,  # GetTransactionStatus
         CostUpdated: encode_cost_updated_201,

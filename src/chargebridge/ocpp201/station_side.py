@@ -20,7 +20,10 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from chargebridge.domain import authorization as auth
+from chargebridge.domain import charging as ch
 from chargebridge.domain import commands as cmd
+from chargebridge.domain import devicemodel as dm
 from chargebridge.domain import translation as tr
 from chargebridge.domain.model import (
     ConnectorStatus,
@@ -57,21 +60,18 @@ from chargebridge.domain.requests import (
 )
 from chargebridge.domain.timeutil import format_datetime, parse_datetime
 from chargebridge.ocpp201 import meter as meter201
+from chargebridge.ocpp201.charging import composite_to_v201, profile_from_v201
 from chargebridge.ocpp201.csms_side import (
+    address_ref,
     decode_id_token,
     decode_id_token_info,
-    decode_period,
-    decode_profile,
     encode_id_token,
-    encode_id_token_info,
-    encode_period,
-    optional_time,
     put,
     read_status_info,
     status_info,
-    variable_address,
-    variable_ref,
 )
+from chargebridge.ocpp201.devicemodel import encode_address
+from chargebridge.ocpp201.firmware import get_log_from_v201, update_firmware_from_v201
 
 Notes = list[str]
 
@@ -537,72 +537,42 @@ def _trigger(payload: Mapping[str, Any]) -> cmd.Command:
 
 
 def _set_variables(payload: Mapping[str, Any]) -> cmd.Command:
-    return tr.SetConfigurations(
-        tuple(
-            cmd.SetConfiguration(item["attributeValue"], variable=variable_ref(item))
-            for item in payload["setVariableData"]
-        )
+    return dm.SetVariables(
+        tuple(dm.VariableValue(address_ref(item), item["attributeValue"]) for item in payload["setVariableData"])
     )
 
 
 def _clear_charging_profile(payload: Mapping[str, Any]) -> cmd.Command:
     criteria = payload.get("chargingProfileCriteria") or {}
     purpose = criteria.get("chargingProfilePurpose")
-    return tr.ClearChargingProfile(
+    return ch.ClearChargingProfile(
         profile_id=payload.get("chargingProfileId"),
         evse_id=criteria.get("evseId"),
-        purpose=tr.ProfilePurpose(purpose) if purpose is not None else None,
+        purpose=ch.ProfilePurpose(purpose) if purpose is not None else None,
         stack_level=criteria.get("stackLevel"),
-    )
-
-
-def _update_firmware(payload: Mapping[str, Any]) -> cmd.Command:
-    firmware = payload["firmware"]
-    return tr.UpdateFirmware(
-        location=firmware["location"],
-        retrieve_at=parse_datetime(firmware["retrieveDateTime"]),
-        request_id=payload["requestId"],
-        install_at=optional_time(firmware, "installDateTime"),
-        signing_certificate=firmware.get("signingCertificate"),
-        signature=firmware.get("signature"),
-        retries=payload.get("retries"),
-        retry_interval_s=payload.get("retryInterval"),
-    )
-
-
-def _get_log(payload: Mapping[str, Any]) -> cmd.Command:
-    log = payload["log"]
-    return tr.GetLog(
-        location=log["remoteLocation"],
-        log_type=tr.LogType(payload["logType"]),
-        request_id=payload["requestId"],
-        oldest=optional_time(log, "oldestTimestamp"),
-        latest=optional_time(log, "latestTimestamp"),
-        retries=payload.get("retries"),
-        retry_interval_s=payload.get("retryInterval"),
     )
 
 
 def _send_local_list(payload: Mapping[str, Any]) -> cmd.Command:
     entries = tuple(
-        tr.LocalListEntry(
+        auth.AuthorizationEntry(
             decode_id_token(item["idToken"]),
             decode_id_token_info(item["idTokenInfo"]) if "idTokenInfo" in item else None,
         )
         for item in payload.get("localAuthorizationList", ())
     )
-    return tr.SendLocalList(payload["versionNumber"], payload["updateType"], entries)
+    return auth.SendLocalList(payload["versionNumber"], auth.UpdateType(payload["updateType"]), entries)
 
 
 def _reserve_now(payload: Mapping[str, Any]) -> cmd.Command:
     group = payload.get("groupIdToken")
-    return tr.ReserveNow(
+    return auth.ReserveNow(
         reservation_id=payload["id"],
-        expires_at=parse_datetime(payload["expiryDateTime"]),
         id_token=decode_id_token(payload["idToken"]),
+        expires_at=parse_datetime(payload["expiryDateTime"]),
         evse_id=payload.get("evseId"),
-        group_id=group["idToken"] if group else None,
         connector_type=payload.get("connectorType"),
+        group_id_token=group["idToken"] if group else None,
     )
 
 
@@ -613,38 +583,31 @@ def _reset(payload: Mapping[str, Any]) -> cmd.Command:
 
 
 def _composite_schedule(payload: Mapping[str, Any]) -> cmd.Command:
-    return tr.GetCompositeSchedule(payload["evseId"], payload["duration"], payload.get("chargingRateUnit"))
-
-
-def _hash_data(payload: Mapping[str, Any]) -> cmd.CertificateHashData:
-    return cmd.CertificateHashData.from_json(payload["certificateHashData"])
+    unit = payload.get("chargingRateUnit")
+    return ch.GetCompositeSchedule(payload["evseId"], payload["duration"], ch.RateUnit(unit) if unit else None)
 
 
 COMMAND_DECODERS: Mapping[str, Callable[[Mapping[str, Any]], cmd.Command]] = MappingProxyType(
     {
         "RequestStartTransaction": _remote_start,
         "RequestStopTransaction": lambda p: cmd.RemoteStop(p["transactionId"]),
-        "Reset": lambda p: cmd.Reset(
-            cmd.ResetType.HARD if p["type"] == "Immediate" else cmd.ResetType.SOFT, p.get("evseId")
-        ),
+        "Reset": _reset,
         "UnlockConnector": lambda p: cmd.Unlock(p["evseId"], p["connectorId"]),
         "ChangeAvailability": _change_availability,
-        "GetVariables": lambda p: cmd.GetConfiguration(variables=tuple(variable_ref(i) for i in p["getVariableData"])),
+        "GetVariables": lambda p: cmd.GetConfiguration(variables=tuple(address_ref(i) for i in p["getVariableData"])),
         "SetVariables": _set_variables,
         "TriggerMessage": _trigger,
         "ClearCache": lambda p: cmd.ClearCache(),
         "DataTransfer": lambda p: cmd.DataTransfer(p["vendorId"], p.get("messageId"), p.get("data")),
-        "SetChargingProfile": lambda p: tr.SetChargingProfile(p["evseId"], decode_profile(p["chargingProfile"])),
+        "SetChargingProfile": lambda p: ch.SetChargingProfile(p["evseId"], profile_from_v201(p["chargingProfile"])),
         "ClearChargingProfile": _clear_charging_profile,
-        "GetCompositeSchedule": lambda p: tr.GetCompositeSchedule(
-            p["evseId"], p["duration"], p.get("chargingRateUnit")
-        ),
-        "UpdateFirmware": _update_firmware,
-        "GetLog": _get_log,
+        "GetCompositeSchedule": _composite_schedule,
+        "UpdateFirmware": update_firmware_from_v201,
+        "GetLog": get_log_from_v201,
         "SendLocalList": _send_local_list,
-        "GetLocalListVersion": lambda p: tr.GetLocalListVersion(),
+        "GetLocalListVersion": lambda p: auth.GetLocalListVersion(),
         "ReserveNow": _reserve_now,
-        "CancelReservation": lambda p: tr.CancelReservation(p["reservationId"]),
+        "CancelReservation": lambda p: auth.CancelReservation(p["reservationId"]),
         "CertificateSigned": lambda p: cmd.CertificateSigned(
             p["certificateChain"], p.get("certificateType", cmd.STATION_CERTIFICATE)
         ),
@@ -686,7 +649,7 @@ def _variable_results(
             continue
         item: dict[str, Any] = {
             "attributeStatus": statuses.get(value.status, "Rejected"),
-            **variable_address(value.variable),
+            **encode_address(value.variable),
         }
         if not setting and item["attributeStatus"] == "Accepted" and value.value is not None:
             item["attributeValue"] = value.value[:2500]
@@ -722,15 +685,8 @@ def encode_result(action: str, command: cmd.Command, result: tr.CommandResult) -
         return payload
     if isinstance(result, tr.CompositeScheduleResult):
         payload = _with_status(action, result.status, None, None)
-        schedule = result.schedule
-        if schedule is not None:
-            payload["schedule"] = {
-                "evseId": schedule.evse_id,
-                "duration": schedule.duration_s,
-                "scheduleStart": format_datetime(schedule.start),
-                "chargingRateUnit": schedule.rate_unit,
-                "chargingSchedulePeriod": [encode_period(p) for p in schedule.periods],
-            }
+        if result.schedule is not None:
+            payload["schedule"] = composite_to_v201(result.schedule)
         return payload
     if isinstance(result, tr.LogResult):
         payload = _with_status(action, result.status, None, None)
@@ -745,9 +701,7 @@ def encode_result(action: str, command: cmd.Command, result: tr.CommandResult) -
 
 __all__ = [
     "decode_command",
-    "decode_period",
     "decode_response",
-    "encode_id_token_info",
     "encode_request",
     "encode_result",
 ]

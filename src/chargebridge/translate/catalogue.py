@@ -263,8 +263,8 @@ COMMANDS_201: tuple[Rule, ...] = (
         "SetChargingProfile",
         "forwarded",
         "ChargingStationMaxProfile -> ChargePointMaxProfile; one schedule (2.0.1 allows three); the transaction's "
-        "UUID -> the station's id; phaseToUse and salesTariff are left out (noted in the log); "
-        "ChargingStationExternalConstraints: NotSupported",
+        "UUID -> the station's id; phaseToUse and salesTariff are left out (noted in the log); limits to the 0.1 "
+        "1.6 allows; ChargingStationExternalConstraints: NotSupported",
         {
             "evseId": 1,
             "chargingProfile": {
@@ -314,7 +314,7 @@ COMMANDS_201: tuple[Rule, ...] = (
         "SendLocalList",
         "SendLocalList",
         "forwarded",
-        "idToken -> idTag (over 20 characters: NotSupported)",
+        "idToken -> idTag (over 20 characters: NotSupported); a Full list entry without idTokenInfo: NotSupported",
         {"versionNumber": 3, "updateType": "Full"},
         True,
     ),
@@ -621,7 +621,8 @@ COMMANDS_16: tuple[Rule, ...] = (
         "SendLocalList",
         "SendLocalList",
         "forwarded",
-        "idTag -> idToken of the configured type",
+        "idTag -> idToken of the configured type; listVersion 0 or less (2.0.1 numbers lists from 1) and a Full "
+        "list entry without idTagInfo: NotSupported",
         {"listVersion": 2, "updateType": "Full"},
         True,
     ),

@@ -7,8 +7,11 @@ Every translation goes through the neutral model: the station's adapter decodes 
 trigger reasons, request ids), and the upstream version's station-side codec encodes it
 (``station_side.encode_request``); the upstream's answer comes back through
 ``station_side.decode_response`` and the station adapter's ``encode_response``. Commands go
-``station_side.decode_command`` -> neutral command -> ``csms_side.encode_command`` and the
-station's answer ``csms_side.decode_result`` -> ``station_side.encode_result``.
+``station_side.decode_command`` -> neutral command (the core's and the capability packages' own:
+smart charging, reservations, local lists, device model, firmware) -> the station adapter's
+``encode_command``, and the station's answer ``csms_side.decode_result`` ->
+``station_side.encode_result``. What one version cannot say is refused, or left out with a note
+where the rest keeps its meaning (:func:`profile_for_16`).
 
 - :class:`Passthrough`: station and upstream speak the same version; frames go as they are.
 - :class:`Station16Upstream201`: a 1.6 charge point on a 2.0.1 CSMS.
@@ -23,9 +26,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from chargebridge.domain import authorization as auth
+from chargebridge.domain import charging as ch
 from chargebridge.domain import commands as cmd
+from chargebridge.domain import devicemodel as dm
+from chargebridge.domain import firmware as fw
 from chargebridge.domain import translation as tr
-from chargebridge.domain.charging import ChargingProfile as NeutralProfile
 from chargebridge.domain.commands import CommandNotSupported
 from chargebridge.domain.model import (
     AuthorizationStatus,
@@ -708,7 +714,7 @@ class Station16Upstream201(Translation):
         plan: CommandPlan,
         on_result: Callable[[tr.CommandResult], tr.CommandResult | None] | None = None,
     ) -> CommandPlan:
-        station_action, station_payload = csms16.encode_command(command, plan.notes)
+        station_action, station_payload = ADAPTER16.encode_command(command)
 
         def finish(answers: list[StationAnswer]) -> Payload:
             result = csms16.decode_result(station_action, self.station_error(answers))
@@ -738,19 +744,19 @@ class Station16Upstream201(Translation):
             )
         if isinstance(command, cmd.GetConfiguration):
             return self._get_variables(action, command, plan)
-        if isinstance(command, tr.SetConfigurations):
+        if isinstance(command, dm.SetVariables):
             return self._set_variables(state, action, command, plan)
         if isinstance(command, cmd.TriggerMessage):
             return self._trigger(state, action, command, plan)
-        if isinstance(command, tr.SetChargingProfile):
-            profile = command.profile
+        if isinstance(command, ch.SetChargingProfile):
+            profile = profile_for_16(command.profile, plan.notes)
             if profile.transaction_id is not None:
                 session = state.session_by_upstream_tx(profile.transaction_id)
                 if session is None or session.ended:
                     return self._reject(action, command, vocab.REASON_TX_NOT_FOUND, "no such transaction is running")
                 profile = replace(profile, transaction_id=session.station_tx_id)
             return self._forward(action, replace(command, profile=profile), plan)
-        if isinstance(command, tr.GetCompositeSchedule):
+        if isinstance(command, ch.GetCompositeSchedule):
             evse_id = command.evse_id
 
             def fix_evse(result: tr.CommandResult) -> tr.CommandResult | None:
@@ -759,20 +765,24 @@ class Station16Upstream201(Translation):
                 return None
 
             return self._forward(action, command, plan, fix_evse)
-        if isinstance(command, tr.UpdateFirmware):
+        if isinstance(command, fw.UpdateFirmware):
 
             def remember_update() -> None:
                 state.firmware_request = command.request_id
                 state.firmware_signed = command.signature is not None
 
             return self._forward(action, command, plan, self._on_accepted(remember_update))
-        if isinstance(command, tr.GetLog):
+        if isinstance(command, fw.GetLog):
+            diagnostics = command.log_type is fw.LogType.DIAGNOSTICS
 
             def remember_log() -> None:
                 state.log_request = command.request_id
-                state.log_kind = "diagnostics" if command.log_type is tr.LogType.DIAGNOSTICS else "log"
+                state.log_kind = "diagnostics" if diagnostics else "log"
 
-            return self._forward(action, command, plan, self._on_accepted(remember_log))
+            # A diagnostics log is the core profile's GetDiagnostics (no request id), which every 1.6
+            # charge point knows; the station's uploads report against the request id kept here.
+            station_command = replace(command, request_id=None) if diagnostics else command
+            return self._forward(action, station_command, plan, self._on_accepted(remember_log))
         return self._forward(action, command, plan)
 
     def _on_accepted(self, effect: Callable[[], None]) -> Callable[[tr.CommandResult], tr.CommandResult | None]:
@@ -789,8 +799,10 @@ class Station16Upstream201(Translation):
     ) -> CommandPlan:
         station_command = command
         if command.charging_profile is not None:
-            profile = csms201.decode_profile(_v201_profile(command.charging_profile), plan.notes)
-            station_command = replace(command, charging_profile=csms16.encode_profile(profile, plan.notes))
+            profile = _neutral_profile(command.charging_profile, ocpp201_charging.profile_from_v201)
+            station_command = replace(
+                command, charging_profile=ocpp16_charging.profile_to_v16(profile_for_16(profile, plan.notes))
+            )
 
         def remember(result: tr.CommandResult) -> tr.CommandResult | None:
             if getattr(result, "status", None) == "Accepted":
@@ -798,7 +810,7 @@ class Station16Upstream201(Translation):
                 self.remember_remote_start(state, pending)
             return None
 
-        station_action, station_payload = csms16.encode_command(station_command, plan.notes)
+        station_action, station_payload = ADAPTER16.encode_command(station_command)
 
         def finish(answers: list[StationAnswer]) -> Payload:
             result = csms16.decode_result(station_action, self.station_error(answers))
@@ -820,7 +832,7 @@ class Station16Upstream201(Translation):
             if message == "BootNotification":
                 state.boot_reason = "Triggered"
 
-        station_action, station_payload = csms16.encode_command(station_command, plan.notes)
+        station_action, station_payload = ADAPTER16.encode_command(station_command)
 
         def finish(answers: list[StationAnswer]) -> Payload:
             result = csms16.decode_result(station_action, self.station_error(answers))
@@ -864,16 +876,15 @@ class Station16Upstream201(Translation):
         return plan
 
     def _set_variables(
-        self, state: StationState, action: str, command: tr.SetConfigurations, plan: CommandPlan
+        self, state: StationState, action: str, command: dm.SetVariables, plan: CommandPlan
     ) -> CommandPlan:
         # Each variable is one ChangeConfiguration (1.6 sets one key at a time); an item the gateway
         # answers itself has no call, the others read their station answer in order.
-        answered: list[tuple[cmd.SetConfiguration, str | int]] = []
+        answered: list[tuple[dm.VariableValue, str | int]] = []
         for item in command.items:
-            assert item.variable is not None
-            mapping = keys.for_variable(item.variable)
+            mapping = keys.for_variable(item.ref)
             if mapping is None:
-                answered.append((item, keys.unknown_status(item.variable)))
+                answered.append((item, keys.unknown_status(item.ref)))
             elif mapping.gateway:
                 state.upstream_password = item.value
                 plan.reconnect_upstream = True
@@ -894,7 +905,7 @@ class Station16Upstream201(Translation):
                     result = csms16.decode_result("ChangeConfiguration", answers[outcome])  # type: ignore[arg-type]
                     if isinstance(result, tr.ConfigurationResult) and result.values:
                         status = result.values[0].status
-                values.append(tr.ConfigValue(status, variable=item.variable))
+                values.append(tr.ConfigValue(status, variable=item.ref))
             return station201.encode_result(action, command, tr.ConfigurationResult(tuple(values)))
 
         plan.finish = finish
@@ -1275,7 +1286,7 @@ class Station201Upstream16(Translation):
         station_command: cmd.Command | None = None,
         on_result: Callable[[tr.CommandResult], None] | None = None,
     ) -> CommandPlan:
-        station_action, station_payload = csms201.encode_command(station_command or command, plan.notes)
+        station_action, station_payload = ADAPTER201.encode_command(station_command or command)
 
         def finish(answers: list[StationAnswer]) -> Payload:
             result = csms201.decode_result(station_action, self.station_error(answers))
@@ -1300,8 +1311,8 @@ class Station201Upstream16(Translation):
         if isinstance(command, cmd.RemoteStart):
             profile = None
             if command.charging_profile is not None:
-                neutral = csms16.decode_profile(_v16_profile(command.charging_profile))
-                profile = csms201.encode_profile(neutral)
+                neutral = _neutral_profile(command.charging_profile, ocpp16_charging.profile_from_v16)
+                profile = ocpp201_charging.profile_to_v201(schedule_ids_for_201(neutral))
             remote_start_id = state.take_request_id()
             station_command = replace(
                 command,
@@ -1328,15 +1339,15 @@ class Station201Upstream16(Translation):
             return self._get_configuration(action, command, plan)
         if isinstance(command, cmd.SetConfiguration):
             return self._change_configuration(state, action, command, plan)
-        if isinstance(command, tr.SetChargingProfile):
-            charging_profile = command.profile
+        if isinstance(command, ch.SetChargingProfile):
+            charging_profile = schedule_ids_for_201(command.profile)
             if charging_profile.transaction_id is not None:
                 session = self._station_tx(state, charging_profile.transaction_id)
                 if session is None:
                     return self._local(action, command, "Rejected")
                 charging_profile = replace(charging_profile, transaction_id=session.station_tx_id)
             return self._forward(action, command, plan, replace(command, profile=charging_profile))
-        if isinstance(command, tr.UpdateFirmware):
+        if isinstance(command, fw.UpdateFirmware):
             request_id = command.request_id if command.request_id is not None else state.take_request_id()
             signed = command.request_id is not None
 
@@ -1345,7 +1356,7 @@ class Station201Upstream16(Translation):
                     state.firmware_request, state.firmware_signed = request_id, signed
 
             return self._forward(action, command, plan, replace(command, request_id=request_id), remember_update)
-        if isinstance(command, tr.GetLog):
+        if isinstance(command, fw.GetLog):
             log_request = command.request_id if command.request_id is not None else state.take_request_id()
             kind = "diagnostics" if action == "GetDiagnostics" else "log"
 
@@ -1354,10 +1365,10 @@ class Station201Upstream16(Translation):
                     state.log_request, state.log_kind = log_request, kind
 
             return self._forward(action, command, plan, replace(command, request_id=log_request), remember_log)
-        if isinstance(command, tr.SendLocalList):
+        if isinstance(command, auth.SendLocalList):
             entries = tuple(replace(entry, id_token=self._token(entry.id_token)) for entry in command.entries)
             return self._forward(action, command, plan, replace(command, entries=entries))
-        if isinstance(command, tr.ReserveNow):
+        if isinstance(command, auth.ReserveNow):
             return self._forward(action, command, plan, replace(command, id_token=self._token(command.id_token)))
         return self._forward(action, command, plan)
 
@@ -1375,7 +1386,7 @@ class Station201Upstream16(Translation):
         batch = max(1, self.options.get_variables_batch)
         for start in range(0, len(refs), batch):
             chunk = cmd.GetConfiguration(variables=tuple(refs[start : start + batch]))
-            plan.calls.append(StationCall(*csms201.encode_command(chunk, plan.notes)))
+            plan.calls.append(StationCall(*ADAPTER201.encode_command(chunk)))
 
         def finish(answers: list[StationAnswer]) -> Payload:
             found: dict[tuple[str, str, str | None], tr.ConfigValue] = {}
@@ -1414,7 +1425,7 @@ class Station201Upstream16(Translation):
         if mapping.readonly:
             return CommandPlan(local={"status": "Rejected"})
         item = cmd.SetConfiguration(mapping.value_to_201(command.value), variable=mapping.ref)
-        return self._forward(action, command, plan, tr.SetConfigurations((item,)))
+        return self._forward(action, command, plan, item)
 
 
 def translation_for(
@@ -1427,12 +1438,35 @@ def translation_for(
     return Station201Upstream16(options)
 
 
-def _v201_profile(profile: NeutralProfile | dict[str, Any]) -> dict[str, Any]:
-    """A RemoteStart's profile as 2.0.1 JSON (decoded commands carry it as JSON already; one made
-    from the neutral model of smart charging is encoded)."""
-    return profile if isinstance(profile, dict) else ocpp201_charging.profile_to_v201(profile)
+def _neutral_profile(
+    profile: ch.ChargingProfile | dict[str, Any], decode: Callable[[dict[str, Any]], ch.ChargingProfile]
+) -> ch.ChargingProfile:
+    """A RemoteStart's profile in the neutral model (decoded commands carry it as the upstream's
+    JSON, which ``decode`` reads; one made from the neutral model of smart charging is one already)."""
+    return profile if isinstance(profile, ch.ChargingProfile) else decode(profile)
 
 
-def _v16_profile(profile: NeutralProfile | dict[str, Any]) -> dict[str, Any]:
-    """A RemoteStart's profile as 1.6 csChargingProfiles JSON (see :func:`_v201_profile`)."""
-    return profile if isinstance(profile, dict) else ocpp16_charging.profile_to_v16(profile)
+def profile_for_16(profile: ch.ChargingProfile, notes: list[str]) -> ch.ChargingProfile:
+    """A 2.0.1 profile without what 1.6 has no field for but the rest keeps its meaning without:
+    a period's phaseToUse (the station picks the phase) and a schedule's ISO 15118 sales tariff.
+    Each removal is noted; what 1.6 cannot say at all (three schedules, external constraints) is
+    left to the 1.6 encoder to refuse."""
+    schedules = []
+    for schedule in profile.schedules:
+        if schedule.sales_tariff is not None:
+            notes.append("salesTariff (ISO 15118) has no 1.6 form and was left out")
+            schedule = replace(schedule, sales_tariff=None)
+        if any(period.phase_to_use is not None for period in schedule.periods):
+            notes.append("phaseToUse has no 1.6 form and was left out")
+            schedule = replace(schedule, periods=tuple(replace(p, phase_to_use=None) for p in schedule.periods))
+        schedules.append(schedule)
+    return replace(profile, schedules=tuple(schedules))
+
+
+def schedule_ids_for_201(profile: ch.ChargingProfile) -> ch.ChargingProfile:
+    """A 1.6 profile's schedule (1.6 numbers none; 2.0.1 needs an id) gets the profile's id."""
+    schedules = tuple(
+        schedule if schedule.id is not None else replace(schedule, id=profile.id + index)
+        for index, schedule in enumerate(profile.schedules)
+    )
+    return replace(profile, schedules=schedules)
