@@ -315,7 +315,9 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
             await svc.db.set_hardware(station_id, item.hardware_revision, item.tags, now)
         return {"updated": len(body)}
 
-    @api.post("/stations/{station_id}/update", openapi_extra=scope(Scope.STATION))
+    @api.post(
+        "/stations/{station_id}/update", operation_id="update_station_firmware", openapi_extra=scope(Scope.STATION)
+    )
     async def update_station(station_id: StationId, body: UpdateBody, request: Request, who: Operator) -> Any:
         """Send one image to one station (refused for blocked/unknown combinations without an admin
         override, and when the firmware's certification records do not meet the station's
