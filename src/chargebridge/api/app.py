@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -41,6 +42,18 @@ def operation_id_problems(app: FastAPI) -> list[str]:
     ]
 
 
+def truthful_422(document: dict[str, Any]) -> dict[str, Any]:
+    """A 422 carries FastAPI's list of validation errors or, when a handler refuses a value
+    itself (``HTTPException(422, "...")``), one message: say so in the schema, so that a client
+    generated from it (the SDK) parses both."""
+    schema = document.get("components", {}).get("schemas", {}).get("HTTPValidationError")
+    if schema is not None:
+        detail = schema["properties"]["detail"]
+        if "anyOf" not in detail:
+            schema["properties"]["detail"] = {"anyOf": [detail, {"type": "string"}], "title": "Detail"}
+    return document
+
+
 def create_api(context: ApiContext, extra_routers: list[APIRouter] | None = None) -> FastAPI:
     # /docs (Swagger UI) and /redoc load their scripts from the package (fastapi-offline ships them,
     # under /static-offline-docs), never from a CDN: chargers' networks and labs are often offline.
@@ -73,4 +86,12 @@ def create_api(context: ApiContext, extra_routers: list[APIRouter] | None = None
     problems = operation_id_problems(app)
     if problems:
         raise RuntimeError("; ".join(problems))
+    plain_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = truthful_422(plain_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

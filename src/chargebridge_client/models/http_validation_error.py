@@ -26,10 +26,10 @@ T = TypeVar("T", bound="HTTPValidationError")
 class HTTPValidationError:
     """ 
         Attributes:
-            detail (list[ValidationError] | Unset):
+            detail (list[ValidationError] | str | Unset):
      """
 
-    detail: list[ValidationError] | Unset = UNSET
+    detail: list[ValidationError] | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -38,14 +38,18 @@ class HTTPValidationError:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.validation_error import ValidationError # noqa: PLC0415
-        detail: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.detail, Unset):
+        detail: list[dict[str, Any]] | str | Unset
+        if isinstance(self.detail, Unset):
+            detail = UNSET
+        elif isinstance(self.detail, list):
             detail = []
-            for detail_item_data in self.detail:
-                detail_item = detail_item_data.to_dict()
-                detail.append(detail_item)
+            for detail_type_0_item_data in self.detail:
+                detail_type_0_item = detail_type_0_item_data.to_dict()
+                detail.append(detail_type_0_item)
 
 
+        else:
+            detail = self.detail
 
 
         field_dict: dict[str, Any] = {}
@@ -63,16 +67,27 @@ class HTTPValidationError:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.validation_error import ValidationError # noqa: PLC0415
         d = dict(src_dict)
-        _detail = d.pop("detail", UNSET)
-        detail: list[ValidationError] | Unset = UNSET
-        if _detail is not UNSET:
-            detail = []
-            for detail_item_data in _detail:
-                detail_item = ValidationError.from_dict(detail_item_data)
+        def _parse_detail(data: object) -> list[ValidationError] | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                detail_type_0 = []
+                _detail_type_0 = data
+                for detail_type_0_item_data in (_detail_type_0):
+                    detail_type_0_item = ValidationError.from_dict(detail_type_0_item_data)
 
 
 
-                detail.append(detail_item)
+                    detail_type_0.append(detail_type_0_item)
+
+                return detail_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[ValidationError] | str | Unset, data)
+
+        detail = _parse_detail(d.pop("detail", UNSET))
 
 
         http_validation_error = cls(
