@@ -146,12 +146,20 @@ async def test_the_sdk_against_a_running_node(tmp_path: Path) -> None:
 
             await asyncio.to_thread(sync_calls)
 
+            # `station list --api-url` goes through the SDK and prints what the database read prints.
+            runner = CliRunner()
+            common = ["--api-url", node.http_url, "--token", node.admin_token]
+            remote = await asyncio.to_thread(runner.invoke, cli_app, ["station", "list", *common])
+            local_args = ["station", "list", "--data-dir", str(node.app.settings.data_dir)]
+            local = await asyncio.to_thread(runner.invoke, cli_app, local_args)
+            assert remote.exit_code == 0 and local.exit_code == 0, remote.output + local.output
+            assert station_id in remote.output and "1 of 1 stations" in remote.output
+            assert remote.output == local.output
+
             # The CLI's campaign commands go through the SDK.
             async with node.client() as admin:
                 image = await upload(admin, "9.9.9")
                 await allow(admin, "9.9.9")
-            runner = CliRunner()
-            common = ["--api-url", node.http_url, "--token", node.admin_token]
             args = ["firmware", "campaign", "create", "--name", "via sdk", "--image", image["id"], *common]
             result = await asyncio.to_thread(runner.invoke, cli_app, args)
             assert result.exit_code == 0, result.output
