@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import subprocess
 import sys
 import time
@@ -179,3 +180,40 @@ async def test_the_sdk_against_a_running_node(tmp_path: Path) -> None:
 
 async def _ready(seen: list[dict[str, Any]]) -> bool:
     return any(item["event"] and "transaction" in item["event"] for item in seen)
+
+
+SDK_EXAMPLE = re.compile(r"^```python sdk-example[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
+
+
+async def test_the_examples_of_docs_sdk_md_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every ```python sdk-example block of docs/sdk.md, in order, in one namespace, against a node
+    with one simulated 2.0.1 station (the watch example's events: a remote stop while it watches)."""
+    blocks = SDK_EXAMPLE.findall((ROOT / "docs" / "sdk.md").read_text())
+    assert len(blocks) == 5
+    monkeypatch.chdir(tmp_path)  # the CDR example writes cdrs.csv
+    node = await start_node(tmp_path, None, auto_register=True, heartbeat_interval_s=3600)
+    try:
+        async with running_fleet(small_fleet(node, "2.0.1", prefix="DOC-")) as fleet, node.client() as admin:
+            station_id = fleet.stations[0].station_id
+            created = await admin.post("/api/v1/id-tokens", json={"id_token": "DEMO-RFID-2"})
+            assert created.status_code == 201, created.text
+            namespace: dict[str, Any] = {"BASE_URL": node.http_url, "TOKEN": node.admin_token, "STATION_ID": station_id}
+            for block in blocks:
+                if "export_cdrs_csv" in block:  # the transaction the examples started and stopped has its CDR
+                    await until(lambda: _cdr_count(admin, station_id), "the CDR")
+                running = asyncio.create_task(asyncio.to_thread(exec, block, namespace))
+                if "events/stream" in block:
+                    await asyncio.sleep(1.0)  # the example is listening: end the transaction it started
+                    rows = (await admin.get("/api/v1/transactions", params={"station_id": station_id})).json()
+                    tx = rows["items"][0]["id"]
+                    body = {"transaction_id": tx}
+                    stopped = await admin.post(f"/api/v1/stations/{station_id}/commands/remote-stop", json=body)
+                    assert stopped.status_code == 200, stopped.text
+                await asyncio.wait_for(running, 30)
+            assert (tmp_path / "cdrs.csv").read_text().count("\n") >= 2
+    finally:
+        await node.app.stop()
+
+
+async def _cdr_count(admin: httpx.AsyncClient, station_id: str) -> int:
+    return len((await admin.get("/api/v1/cdrs", params={"station_id": station_id})).json()["items"])
