@@ -3,6 +3,7 @@
 
     python3 dev.py demo     # server + simulated fleet (prints the URLs and an admin token)
     python3 dev.py test     # the whole test suite
+    python3 dev.py sdk      # regenerate the client SDK (src/chargebridge_client); --check: is it current?
 
 Creates ./.venv on first use and installs chargebridge (editable) into it: the demo, serve and
 sim need only its runtime dependencies; the tests also install the test extras. Re-installs only
@@ -79,13 +80,15 @@ def ensure_env(extras: set[str]) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("demo", "test", "serve", "sim"):
+    if not argv or argv[0] not in ("demo", "test", "serve", "sim", "sdk"):
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
-    ensure_env({"test"} if command == "test" else set())
+    ensure_env({"test"} if command in ("test", "sdk") else set())
     if command == "test":
         return subprocess.call([str(BIN / "python"), "-m", "pytest", *rest], cwd=ROOT)
+    if command == "sdk":  # the generator is in the test extra
+        return subprocess.call([str(BIN / "python"), str(ROOT / "scripts" / "gen_sdk.py"), *rest], cwd=ROOT)
     return subprocess.call([str(BIN / "chargebridge"), command, *rest], cwd=ROOT)
 
 

@@ -483,6 +483,9 @@ app.add_typer(id_token_app, name="id-token")
 from chargebridge.firmware.cli import firmware_app  # noqa: E402
 
 app.add_typer(firmware_app, name="firmware")
+from chargebridge.firmware.matrix_cli import matrix_app  # noqa: E402
+
+app.add_typer(matrix_app, name="matrix")
 from chargebridge.edge.cli import edge_app  # noqa: E402
 
 app.add_typer(edge_app, name="edge")

@@ -4,6 +4,8 @@ directly, like the API's admin routes; a running server sees the change at once)
 from __future__ import annotations
 
 import asyncio
+import json
+from datetime import datetime
 from typing import Annotated, Any
 
 import typer
@@ -76,27 +78,78 @@ def station_list(
         bool | None, typer.Option("--connected/--disconnected", help="Only connected (or disconnected) stations.")
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
+    api_url: Annotated[
+        str | None,
+        typer.Option("--api-url", help="Ask a running server's REST API (client SDK) instead of reading the database."),
+    ] = None,
+    token: Annotated[
+        str, typer.Option("--token", envvar="CHARGEBRIDGE_TOKEN", help="An API token (with --api-url).")
+    ] = "",
 ) -> None:
     """List the registered stations (id, OCPP version, connection, vendor and model, last seen)."""
+    if api_url is not None:
+        rows, total = _remote_stations(api_url, token, search=search, connected=connected, limit=limit)
+    else:
 
-    async def work(store: Store) -> tuple[list[dict[str, Any]], int]:
-        return await store.list_stations(limit=limit, connected=connected, search=search)
+        async def work(store: Store) -> tuple[list[dict[str, Any]], int]:
+            stations, count = await store.list_stations(limit=limit, connected=connected, search=search)
+            for row in stations:
+                row["security_profile"] = effective_profile(row["security_profile"], row["password_hash"])
+            return stations, count
 
-    rows, total = asyncio.run(with_store(settings_from(data_dir, database_url), work))
+        rows, total = asyncio.run(with_store(settings_from(data_dir, database_url), work))
     table = Table("id", "ocpp", "connected", "vendor / model", "firmware", "profile", "last seen", box=None)
     for row in rows:
-        profile = effective_profile(row["security_profile"], row["password_hash"])
         table.add_row(
             escape(row["id"]),
             row["ocpp_version"] or "-",
             "yes" if row["connected"] else "no",
             escape(" ".join(filter(None, (row["vendor"], row["model"]))) or "-"),
             escape(row["firmware_version"] or "-"),
-            str(profile),
+            str(row["security_profile"]),
             _when(row["last_seen"]),
         )
     console.print(table)
     console.print(f"{len(rows)} of {total} stations", highlight=False)
+
+
+def _remote_stations(
+    api_url: str, token: str, *, search: str | None, connected: bool | None, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """The stations through the client SDK (``GET /api/v1/stations``, page by page)."""
+    import httpx
+
+    from chargebridge_client import AuthenticatedClient
+    from chargebridge_client.api.stations import list_stations
+    from chargebridge_client.types import UNSET
+
+    if not token:
+        raise fail("--api-url needs an API token (--token or CHARGEBRIDGE_TOKEN)")
+    rows: list[dict[str, Any]] = []
+    total = 0
+    client = AuthenticatedClient(base_url=api_url.rstrip("/"), token=token, timeout=httpx.Timeout(30))
+    with client:
+        while len(rows) < limit:
+            try:
+                answer = list_stations.sync_detailed(
+                    client=client,
+                    limit=min(1000, limit - len(rows)),
+                    offset=len(rows),
+                    connected=UNSET if connected is None else connected,
+                    q=search or UNSET,
+                )
+            except httpx.HTTPError as exc:
+                raise fail(f"cannot reach the server at {api_url}: {exc}") from None
+            if answer.status_code >= 400:
+                raise fail(f"{int(answer.status_code)}: {answer.content.decode('utf-8', 'replace')}")
+            page = json.loads(answer.content)
+            total = int(page["total"])
+            rows.extend(page["items"])
+            if not page["items"] or len(rows) >= total:
+                break
+    for row in rows:
+        row["last_seen"] = datetime.fromisoformat(row["last_seen"]) if row["last_seen"] else None
+    return rows, total
 
 
 @station_app.command("show")

@@ -89,6 +89,9 @@ class StationUpdate(BaseModel):
     site_id: str | None = Field(default=None, min_length=1, max_length=48)
     max_current_a: float | None = Field(default=None, gt=0, le=10_000, allow_inf_nan=False)
     priority: int | None = Field(default=None, ge=-1000, le=1000)
+    # Firmware (firmware/ takes it through ctx.station_updaters): requirement names the station
+    # must keep across firmware updates, e.g. ["2.0.1", "advanced-security"]; [] or null clears.
+    required_profiles: list[str] | None = Field(default=None, max_length=20)
 
 
 @router.get("/stations", tags=["stations"], openapi_extra=scope(Scope.FILTERED))

@@ -382,6 +382,13 @@ class CampaignManager:
         try:
             station, hardware_revision = await self.service.station_identity(station_id)
             await self.service.check_allowed(station, hardware_revision, image, spec.get("override_reason"))
+            await self.service.check_requirements(
+                station,
+                image,
+                override=bool(spec.get("override")),
+                by=campaign["created_by"],
+                campaign_id=campaign_id,
+            )
         except NeedsOverride as exc:
             await self.db.set_target(campaign_id, station_id, state=_T.SKIPPED, detail=str(exc)[:255], updated_at=now)
             return

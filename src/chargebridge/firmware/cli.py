@@ -3,12 +3,13 @@
 ``upload`` and ``list`` work on the database directly. Campaigns run inside the server (they
 send UpdateFirmware to connected stations and follow their progress), so ``campaign ...`` asks
 a running server's REST API (``--api-url``, ``--token`` or CHARGEBRIDGE_API_URL /
-CHARGEBRIDGE_TOKEN)."""
+CHARGEBRIDGE_TOKEN) through the client SDK (``chargebridge_client``, docs/sdk.md)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,6 +24,17 @@ from chargebridge.firmware.signing import FirmwareSigner
 from chargebridge.firmware.store import FirmwareStore
 from chargebridge.firmware.uploads import UploadTooLarge, file_chunks, spool
 from chargebridge.services.clock import SystemClock
+from chargebridge_client import AuthenticatedClient
+from chargebridge_client.api.firmware import (
+    campaign_action,
+    campaign_progress,
+    create_campaign,
+    list_campaigns,
+    rollback_campaign,
+)
+from chargebridge_client.models import CampaignActionAction, CampaignBody, RollbackBody
+from chargebridge_client.types import UNSET
+from chargebridge_client.types import Response as SdkResponse
 
 firmware_app = typer.Typer(help="Firmware images (registry) and update campaigns.", no_args_is_help=True)
 campaign_app = typer.Typer(
@@ -146,21 +158,24 @@ Token = Annotated[
 CampaignId = Annotated[str, typer.Argument(help="The campaign id (`firmware campaign list`).")]
 
 
-def _api(url: str, token: str, method: str, path: str, body: Any = None) -> Any:
+def _api(url: str, token: str, call: Callable[[AuthenticatedClient], SdkResponse[Any]]) -> Any:
+    """One call of the client SDK (chargebridge_client) on the server; the answer's JSON."""
     if not token:
         raise fail("campaigns are run by the server: give an API token (--token or CHARGEBRIDGE_TOKEN)")
+    client = AuthenticatedClient(base_url=url.rstrip("/"), token=token, timeout=httpx.Timeout(60))
     try:
-        with httpx.Client(base_url=url.rstrip("/"), headers={"Authorization": f"Bearer {token}"}, timeout=60) as http:
-            answer = http.request(method, f"/api/v1/firmware{path}", json=body)
+        with client:
+            answer = call(client)
     except httpx.HTTPError as exc:
         raise fail(f"cannot reach the server at {url}: {exc} (is `chargebridge serve` running? --api-url)") from None
     if answer.status_code >= 400:
+        text = answer.content.decode("utf-8", "replace")
         try:
-            detail = answer.json().get("detail", answer.text)
+            detail = json.loads(answer.content).get("detail", text)
         except ValueError:
-            detail = answer.text
-        raise fail(f"{answer.status_code}: {detail}")
-    return answer.json() if answer.content else None
+            detail = text
+        raise fail(f"{int(answer.status_code)}: {detail}")
+    return json.loads(answer.content) if answer.content else None
 
 
 def _show_progress(progress: dict[str, Any]) -> None:
@@ -185,7 +200,7 @@ def campaign_list(
     state: Annotated[str | None, typer.Option(help="Only campaigns in this state (draft, running, ...).")] = None,
 ) -> None:
     """List the campaigns with their state."""
-    rows = _api(api_url, token, "GET", f"/campaigns{f'?state={state}' if state else ''}")
+    rows = _api(api_url, token, lambda client: list_campaigns.sync_detailed(client=client, state=state or UNSET))
     table = Table("id", "name", "state", "image", "wave", "created", box=None)
     for row in rows:
         table.add_row(
@@ -197,7 +212,7 @@ def campaign_list(
 @campaign_app.command("show")
 def campaign_show(campaign_id: CampaignId, api_url: ApiUrl = "http://127.0.0.1:8000", token: Token = "") -> None:
     """A campaign's progress by wave and hardware batch."""
-    _show_progress(_api(api_url, token, "GET", f"/campaigns/{campaign_id}"))
+    _show_progress(_api(api_url, token, lambda client: campaign_progress.sync_detailed(campaign_id, client=client)))
 
 
 @campaign_app.command("create")
@@ -223,12 +238,17 @@ def campaign_create(
             body["waves"] = [float(part) for part in waves.split(",")]
         except ValueError:
             raise typer.BadParameter("waves are numbers separated by commas", param_hint="--waves") from None
-    _show_progress(_api(api_url, token, "POST", "/campaigns", body))
+    request = CampaignBody.from_dict(body)
+    _show_progress(_api(api_url, token, lambda client: create_campaign.sync_detailed(client=client, body=request)))
 
 
 def _action(action: str) -> None:
     def command(campaign_id: CampaignId, api_url: ApiUrl = "http://127.0.0.1:8000", token: Token = "") -> None:
-        row = _api(api_url, token, "POST", f"/campaigns/{campaign_id}/{action}")
+        row = _api(
+            api_url,
+            token,
+            lambda client: campaign_action.sync_detailed(campaign_id, CampaignActionAction(action), client=client),
+        )
         console.print(f"campaign {campaign_id}: {row['state']}", highlight=False)
 
     command.__doc__ = {
@@ -252,6 +272,6 @@ def campaign_rollback(
     token: Token = "",
 ) -> None:
     """Roll the campaign's updated stations back to their previous firmware."""
-    body = {"hardware_revision": hardware_revision} if hardware_revision else None
-    row = _api(api_url, token, "POST", f"/campaigns/{campaign_id}/rollback", body)
+    body = RollbackBody(hardware_revision=hardware_revision) if hardware_revision else UNSET
+    row = _api(api_url, token, lambda client: rollback_campaign.sync_detailed(campaign_id, client=client, body=body))
     console.print(f"rolling back {json.dumps(row['rolling_back'])} stations", highlight=False)

@@ -7,7 +7,8 @@ token inside the URL chargebridge gave the station (stations have no API token).
 
 from __future__ import annotations
 
-from datetime import datetime
+import secrets
+from datetime import date, datetime
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -20,7 +21,9 @@ from chargebridge.api.deps import RowId
 from chargebridge.api.limits import streamed_body
 from chargebridge.api.routes import COMMAND_FAILURES, _call_failure
 from chargebridge.firmware.plan import Compatibility, Gates
+from chargebridge.firmware.procurement import record_view
 from chargebridge.firmware.publishing import Publisher, publication_view
+from chargebridge.firmware.requirements import UnknownRequirement, parse_requirements, profile_of
 from chargebridge.firmware.service import FirmwareService, NeedsOverride, Refused
 from chargebridge.firmware.signing import BadToken
 from chargebridge.firmware.states import CampaignEvent, IllegalTransition
@@ -51,6 +54,9 @@ class HardwareBody(_Strict):
 class UpdateBody(_Strict):
     image_id: str
     override_reason: str | None = Field(default=None, min_length=3, max_length=500)
+    # Admin only: roll it out although its certification records do not meet the station's
+    # required_profiles (audited).
+    override: bool = False
     signed: bool = True  # 1.6: SignedUpdateFirmware (security extension) instead of UpdateFirmware
 
 
@@ -72,6 +78,36 @@ class CompatibilityBody(_Strict):
     firmware_version: str = Field(max_length=64)
     status: Compatibility
     notes: str | None = None
+
+
+class CertificationBody(_Strict):
+    vendor: str = Field(min_length=1, max_length=50)
+    model: str = Field(min_length=1, max_length=50)
+    firmware_version: str = Field(min_length=1, max_length=64)
+    kind: Literal["oca", "metering"]
+    certificate_id: str = Field(min_length=1, max_length=100)
+    ocpp_version: Literal["1.6", "2.0.1"] | None = None  # oca
+    profiles: list[str] = Field(default_factory=list, max_length=10)  # oca: core, advanced-security, ...
+    scheme: Literal["eichrecht", "mid"] | None = None  # metering
+    issued_on: date | None = Field(default=None, description="the certificate's date")
+    link: str | None = Field(default=None, max_length=500)
+    notes: str | None = Field(default=None, max_length=2000)
+
+    def values(self) -> dict[str, Any]:
+        """The row's values; ValueError when fields of the other kind are given or needed ones missing."""
+        values = self.model_dump(exclude={"profiles"})
+        if self.kind == "oca":
+            if self.ocpp_version is None:
+                raise ValueError("an OCA certificate needs its ocpp_version (1.6 or 2.0.1)")
+            if self.scheme is not None:
+                raise ValueError("scheme is for metering approvals")
+            profiles = sorted({profile_of(name) for name in self.profiles} or {"core"})
+            return values | {"profiles": profiles}
+        if self.scheme is None:
+            raise ValueError("a metering approval needs its scheme (eichrecht or mid)")
+        if self.ocpp_version is not None or self.profiles:
+            raise ValueError("ocpp_version and profiles are for OCA certificates")
+        return values | {"profiles": []}
 
 
 class TargetBody(_Strict):
@@ -109,6 +145,7 @@ class CampaignBody(_Strict):
     gates: GatesBody = Field(default_factory=GatesBody)
     auto_rollback: bool = True
     override_reason: str | None = Field(default=None, min_length=3, max_length=500)
+    override: bool = False  # admin only: also stations whose required_profiles the firmware does not meet
     signed: bool = True
     start: bool = False
 
@@ -128,8 +165,8 @@ def _who(principal: Principal) -> str:
     return principal.name or principal.token_id
 
 
-def _need_admin_for_override(principal: Principal, reason: str | None) -> None:
-    if reason and principal.role < Role.ADMIN:
+def _need_admin_for_override(principal: Principal, reason: str | None, override: bool = False) -> None:
+    if (reason or override) and principal.role < Role.ADMIN:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "an override needs the admin role")
 
 
@@ -259,6 +296,7 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
             "firmware_version": station["firmware_version"],
             "hardware_revision": revision or None,
             "tags": hardware["tags"] if hardware else [],
+            "required_profiles": await svc.db.requirements_of(station_id),
             "updates": await svc.db.list_updates(station_id=station_id, limit=20),
         }
 
@@ -277,10 +315,14 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
             await svc.db.set_hardware(station_id, item.hardware_revision, item.tags, now)
         return {"updated": len(body)}
 
-    @api.post("/stations/{station_id}/update", openapi_extra=scope(Scope.STATION))
+    @api.post(
+        "/stations/{station_id}/update", operation_id="update_station_firmware", openapi_extra=scope(Scope.STATION)
+    )
     async def update_station(station_id: StationId, body: UpdateBody, request: Request, who: Operator) -> Any:
-        """Send one image to one station (refused for blocked/unknown combinations without an admin override)."""
-        _need_admin_for_override(who, body.override_reason)
+        """Send one image to one station (refused for blocked/unknown combinations without an admin
+        override, and when the firmware's certification records do not meet the station's
+        required_profiles unless an admin sets ``override``)."""
+        _need_admin_for_override(who, body.override_reason, body.override)
         svc = service()
         image = await svc.db.get_image(body.image_id)
         if image is None:
@@ -288,6 +330,7 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
         try:
             station, revision = await svc.station_identity(station_id)
             await svc.check_allowed(station, revision, image, body.override_reason)
+            await svc.check_requirements(station, image, override=body.override, by=_who(who))
             if not svc.gateway.is_connected(station_id):  # on any node of a cluster
                 raise StationNotConnected(station_id)
             return await svc.send_update(
@@ -339,11 +382,78 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
         assert row is not None
         return row
 
+    # -- certification records and the procurement check --------------------------------------
+
+    @api.get("/matrix", openapi_extra=scope(Scope.FLEET))
+    async def matrix(
+        _: Viewer, vendor: str | None = None, model: str | None = None, firmware_version: str | None = None
+    ) -> dict[str, Any]:
+        """The compatibility matrix per vendor/model/firmware: its compatibility entries (per
+        hardware revision), OCA certificates, metering approvals and the validation bench's level."""
+        items = await service().procurement.matrix(vendor=vendor, model=model, firmware_version=firmware_version)
+        return {"items": items}
+
+    @api.get("/matrix/check", openapi_extra=scope(Scope.FLEET))
+    async def matrix_check(
+        _: Viewer,
+        requires: Annotated[str, Query(min_length=1, max_length=500, description="e.g. 2.0.1,advanced-security")],
+        vendor: str | None = None,
+        model: str | None = None,
+    ) -> dict[str, Any]:
+        """Which models/firmware meet a requirement set, with the evidence for each requirement
+        (``matches``), and what the others miss (``others``). Unknown names: 422."""
+        try:
+            wanted = parse_requirements(requires)
+        except UnknownRequirement as exc:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+        if not wanted:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "requires names no requirement")
+        items = await service().procurement.check(wanted, vendor=vendor, model=model)
+        return {
+            "requires": wanted,
+            "matches": [item for item in items if item["meets"]],
+            "others": [item for item in items if not item["meets"]],
+        }
+
+    @api.post("/certifications", status_code=status.HTTP_201_CREATED, openapi_extra=scope(Scope.FLEET))
+    async def add_certification(body: CertificationBody, who: Admin) -> dict[str, Any]:
+        """Record an OCA certificate (``kind`` oca: ``ocpp_version``, ``profiles``) or a metering
+        approval (``kind`` metering: ``scheme`` eichrecht | mid) of a vendor/model/firmware."""
+        svc = service()
+        try:
+            values = body.values()
+        except ValueError as exc:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+        values |= {"id": secrets.token_hex(8), "created_at": svc.clock.now(), "created_by": _who(who)}
+        await svc.db.add_certification(values)
+        row = await svc.db.get_certification(values["id"])
+        assert row is not None
+        return record_view(row)
+
+    @api.get("/certifications", openapi_extra=scope(Scope.FLEET))
+    async def list_certifications(
+        _: Viewer,
+        vendor: str | None = None,
+        model: str | None = None,
+        firmware_version: str | None = None,
+        kind: Literal["oca", "metering"] | None = None,
+    ) -> dict[str, Any]:
+        rows = await service().db.list_certifications(
+            vendor=vendor, model=model, firmware_version=firmware_version, kind=kind
+        )
+        return {"items": [record_view(row) for row in rows]}
+
+    @api.delete("/certifications/{record_id}", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=scope(Scope.FLEET))
+    async def delete_certification(record_id: Annotated[str, Path(min_length=1, max_length=32)], _: Admin) -> Response:
+        if not await service().db.delete_certification(record_id):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no certification record {record_id!r}")
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
     # -- campaigns --------------------------------------------------------------------------
 
     @api.post("/campaigns", status_code=status.HTTP_201_CREATED, openapi_extra=scope(Scope.FLEET))
     async def create_campaign(body: CampaignBody, request: Request, who: Operator) -> dict[str, Any]:
-        _need_admin_for_override(who, body.override_reason)
+        _need_admin_for_override(who, body.override_reason, body.override)
         manager = campaigns()
         spec = body.model_dump(mode="json", exclude={"name", "image_id", "start"})
         try:

@@ -24,6 +24,7 @@ from chargebridge.domain.commands import CommandNotSupported
 from chargebridge.domain.events import DomainEvent, EventKind
 from chargebridge.firmware import orders
 from chargebridge.firmware.plan import allowed
+from chargebridge.firmware.procurement import Procurement
 from chargebridge.firmware.signing import BadToken, FirmwareSigner, Grant, TokenIssuer, verify_digest
 from chargebridge.firmware.states import (
     STATUS_EVENTS,
@@ -36,6 +37,7 @@ from chargebridge.firmware.store import FirmwareStore
 from chargebridge.firmware.uploads import Spooled, file_sha256
 from chargebridge.gateway.server import Gateway
 from chargebridge.rpc import CallRejected, CallTimeout, OcppError, OcppVersion, StationNotConnected
+from chargebridge.security.store import AuditEntry, SecurityStore
 from chargebridge.services.clock import Clock
 from chargebridge.store.repository import Row, Store
 from chargebridge.tasks import cancel_and_wait
@@ -65,6 +67,11 @@ class Refused(Exception):
 
 class NeedsOverride(Refused):
     pass
+
+
+class RequirementsUnmet(NeedsOverride):
+    """The firmware's certification records do not prove what the station requires (its
+    ``required_profiles``); an admin may override (``override``), which is audited."""
 
 
 def safe_filename(name: str, fallback: str) -> str:
@@ -219,6 +226,7 @@ class FirmwareService:
         self._activity: Subscription | None = None
         self._consumers: list[asyncio.Task[None]] = []
         self.matrix_annotators: list[MatrixAnnotator] = []
+        self.procurement = Procurement(self.db, self.matrix_annotators)
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -355,6 +363,61 @@ class FirmwareService:
                 f"{combination} with firmware {image['version']} is {status or 'unknown'} in the compatibility matrix"
             )
         return status or "unknown"
+
+    async def check_requirements(
+        self,
+        station: Row,
+        image: Row,
+        *,
+        override: bool = False,
+        by: str | None = None,
+        campaign_id: str | None = None,
+    ) -> list[str]:
+        """The station's required profiles that the image's firmware does not meet (by the
+        certification records and validated level of its vendor/model/version). Raises
+        :class:`RequirementsUnmet` unless ``override``; an override that is used goes to the audit
+        log and the station's events."""
+        station_id = str(station["id"])
+        requires = await self.db.requirements_of(station_id)
+        if not requires:
+            return []
+        vendor, model = station["vendor"] or image["vendor"], station["model"] or ""
+        verdict = await self.procurement.judge_firmware(vendor, model, image["version"], requires)
+        if verdict.meets:
+            return []
+        missing = ", ".join(verdict.missing)
+        if not override:
+            raise RequirementsUnmet(
+                f"station {station_id} requires {', '.join(requires)}: no certification record of "
+                f"{vendor}/{model} firmware {image['version']} proves {missing} "
+                "(an admin may override with override=true)"
+            )
+        now = self.clock.now()
+        details = {
+            "image_id": image["id"],
+            "version": image["version"],
+            "requires": requires,
+            "missing": verdict.missing,
+            "campaign_id": campaign_id,
+            "by": by,
+        }
+        await self.store.add_station_event(station_id, "firmware_requirements_override", now, details)
+        await SecurityStore(self.store).append_audit(
+            AuditEntry(
+                at=now,
+                action="firmware_requirements_override",
+                method="POST",
+                path="/api/v1/firmware/campaigns" if campaign_id else "/api/v1/firmware/stations/{station_id}/update",
+                result="ok",
+                status_code=200,
+                actor_name=by,
+                role="admin",
+                station_id=station_id,
+                parameters=details,
+                detail=f"firmware {image['version']} rolled onto {station_id} without {missing} (admin override)",
+            )
+        )
+        return verdict.missing
 
     # -- updates ----------------------------------------------------------------------------
 

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chargebridge.firmware.states import TERMINAL_UPDATE_STATES
 from chargebridge.firmware.tables import (
     campaign_stations,
+    certification_records,
     diagnostics_requests,
     firmware_campaigns,
     firmware_compatibility,
@@ -22,6 +23,7 @@ from chargebridge.firmware.tables import (
     firmware_images,
     firmware_updates,
     station_hardware,
+    station_requirements,
 )
 from chargebridge.store.repository import Row, Store, aware_row
 
@@ -172,6 +174,48 @@ class FirmwareStore:
             _BOOT_SIGHTINGS, _BootSighting(station_id, vendor, model, version, at)
         )
         return result
+
+    # -- certification records (procurement) ------------------------------------------------
+
+    async def add_certification(self, values: dict[str, Any]) -> None:
+        await self._insert(certification_records, values)
+
+    async def get_certification(self, record_id: str) -> Row | None:
+        return await self._one(select(certification_records).where(certification_records.c.id == record_id))
+
+    async def delete_certification(self, record_id: str) -> bool:
+        async def op(conn: AsyncConnection) -> int:
+            result = await conn.execute(delete(certification_records).where(certification_records.c.id == record_id))
+            return int(result.rowcount or 0)
+
+        return await self.store.writer.run(op) > 0
+
+    async def list_certifications(self, **filters: str | None) -> list[Row]:
+        c = certification_records.c
+        query = select(certification_records).order_by(c.vendor, c.model, c.firmware_version, c.kind, c.created_at)
+        for name, value in filters.items():
+            if value is not None:
+                query = query.where(certification_records.c[name] == value)
+        return await self._all(query)
+
+    # -- stations' required profiles ---------------------------------------------------------
+
+    async def set_requirements(self, station_id: str, requires: list[str], now: datetime, by: str | None) -> None:
+        async def op(conn: AsyncConnection) -> None:
+            where = station_requirements.c.station_id == station_id
+            await conn.execute(delete(station_requirements).where(where))
+            if requires:
+                await conn.execute(
+                    insert(station_requirements).values(
+                        station_id=station_id, requires=requires, updated_at=now, updated_by=by
+                    )
+                )
+
+        await self.store.writer.run(op)
+
+    async def requirements_of(self, station_id: str) -> list[str]:
+        row = await self._one(select(station_requirements).where(station_requirements.c.station_id == station_id))
+        return list(row["requires"]) if row else []
 
     # -- updates ----------------------------------------------------------------------------
 

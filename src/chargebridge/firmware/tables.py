@@ -8,7 +8,7 @@ uploads.
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, String, Table, Text
+from sqlalchemy import JSON, BigInteger, Column, Date, Index, Integer, String, Table, Text
 
 from chargebridge.store.schema import TZ, BigId, metadata
 
@@ -162,4 +162,40 @@ firmware_publications = Table(
     Column("published_at", TZ),
     Column("unpublished_at", TZ),
     Index("ix_firmware_publications_station", "station_id", "id"),
+)
+
+# Certification records of the compatibility matrix (migration 0018_procurement): OCA certificates
+# (kind "oca": certificate id, OCPP version, profiles certified) and metering approvals (kind
+# "metering": scheme eichrecht | mid, certificate id) per vendor/model/firmware version. The
+# integration level comes from the validation bench's runs (validation_runs), not from here.
+certification_records = Table(
+    "certification_records",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("vendor", String(50), nullable=False),
+    Column("model", String(50), nullable=False),
+    Column("firmware_version", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),  # oca | metering
+    Column("certificate_id", String(100), nullable=False),
+    Column("ocpp_version", String(8)),  # oca: 1.6 | 2.0.1
+    Column("profiles", JSON, nullable=False),  # oca: core, advanced-security, smart-charging, iso15118
+    Column("scheme", String(16)),  # metering: eichrecht | mid
+    Column("issued_on", Date),
+    Column("link", String(500)),
+    Column("notes", Text),
+    Column("created_at", TZ, nullable=False),
+    Column("created_by", String(100)),
+    Index("ix_certification_records_model", "vendor", "model", "firmware_version"),
+)
+
+# What a station must keep after a firmware update (PATCH /api/v1/stations/{id} required_profiles):
+# requirement names of firmware/requirements.py; a firmware whose records do not meet them is not
+# rolled onto the station unless an admin overrides.
+station_requirements = Table(
+    "station_requirements",
+    metadata,
+    Column("station_id", String(48), primary_key=True),
+    Column("requires", JSON, nullable=False),  # list of requirement names
+    Column("updated_at", TZ, nullable=False),
+    Column("updated_by", String(100)),
 )

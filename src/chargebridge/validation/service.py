@@ -191,15 +191,7 @@ class ValidationService:
     async def annotate_matrix(self, rows: list[Row]) -> None:
         """Add the validated level (newest finished run of the vendor/model/firmware) and the
         number of quirks seen to each row of the firmware compatibility matrix."""
-        keys = [(r["vendor"], r["model"], r["firmware_version"]) for r in rows]
-        levels = await self.db.validated_levels(keys)
-        quirks = await self.db.quirk_counts(keys)
-        for row, key in zip(rows, keys, strict=True):
-            level = levels.get(key)
-            row["validated_level"] = level["level_reached"] if level is not None else None
-            row["validation_run_id"] = level["id"] if level is not None else None
-            row["validated_at"] = level["finished_at"] if level is not None else None
-            row["quirks"] = quirks.get(key, 0)
+        await annotate_matrix(self.db, rows)
 
     # -- bus -------------------------------------------------------------------------------------
 
@@ -236,3 +228,17 @@ class ValidationService:
                 {"type": "integrity_failure", "event": kind, "tech_info": info, "run_id": run.id if run else None},
             )
         )
+
+
+async def annotate_matrix(db: ValidationStore, rows: list[Row]) -> None:
+    """:meth:`ValidationService.annotate_matrix` on a store alone (the CLI's matrix check reads
+    the database without a running node)."""
+    keys = [(r["vendor"], r["model"], r["firmware_version"]) for r in rows]
+    levels = await db.validated_levels(keys)
+    quirks = await db.quirk_counts(keys)
+    for row, key in zip(rows, keys, strict=True):
+        level = levels.get(key)
+        row["validated_level"] = level["level_reached"] if level is not None else None
+        row["validation_run_id"] = level["id"] if level is not None else None
+        row["validated_at"] = level["finished_at"] if level is not None else None
+        row["quirks"] = quirks.get(key, 0)

@@ -1,6 +1,7 @@
 // Entry point: login, who-am-I, hash routing between the views, live indicator.
 import { api, getToken, onUnauthorized, openStream, setToken } from "./api.js";
 import { clear, errorText, h } from "./dom.js";
+import * as matrix from "./views/matrix.js";
 import * as overview from "./views/overview.js";
 import * as sessions from "./views/sessions.js";
 import * as sites from "./views/sites.js";
@@ -48,6 +49,7 @@ function route() {
   if (page === "stations") return { name: "stations", view: stations, args: { query } };
   if (page === "sessions") return { name: "sessions", view: sessions, args: { station: parts[1], tx: parts[2], query } };
   if (page === "sites") return { name: "sites", view: sites, args: { id: parts[1], query } };
+  if (page === "matrix") return { name: "matrix", view: matrix, args: { query } };
   return { name: "overview", view: overview, args: { query } };
 }
 

@@ -1,0 +1,199 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.assignment_body import AssignmentBody
+from ...models.http_validation_error import HTTPValidationError
+from ...models.set_group_tariff_response_set_group_tariff import SetGroupTariffResponseSetGroupTariff
+from typing import cast
+
+
+
+def _get_kwargs(
+    group_id: str,
+    *,
+    body: AssignmentBody,
+
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "put",
+        "url": "/api/v1/id-token-groups/{group_id}/tariff".format(group_id=quote(str(group_id), safe=""),),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> HTTPValidationError | SetGroupTariffResponseSetGroupTariff | None:
+    if response.status_code == 200:
+        response_200 = SetGroupTariffResponseSetGroupTariff.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(response.json())
+
+
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[HTTPValidationError | SetGroupTariffResponseSetGroupTariff]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    group_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: AssignmentBody,
+
+) -> Response[HTTPValidationError | SetGroupTariffResponseSetGroupTariff]:
+    """ Set Group Tariff
+
+    Args:
+        group_id (str):
+        body (AssignmentBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPValidationError | SetGroupTariffResponseSetGroupTariff]
+     """
+
+
+    kwargs = _get_kwargs(
+        group_id=group_id,
+body=body,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    group_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: AssignmentBody,
+
+) -> HTTPValidationError | SetGroupTariffResponseSetGroupTariff | None:
+    """ Set Group Tariff
+
+    Args:
+        group_id (str):
+        body (AssignmentBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPValidationError | SetGroupTariffResponseSetGroupTariff
+     """
+
+
+    return sync_detailed(
+        group_id=group_id,
+client=client,
+body=body,
+
+    ).parsed
+
+async def asyncio_detailed(
+    group_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: AssignmentBody,
+
+) -> Response[HTTPValidationError | SetGroupTariffResponseSetGroupTariff]:
+    """ Set Group Tariff
+
+    Args:
+        group_id (str):
+        body (AssignmentBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPValidationError | SetGroupTariffResponseSetGroupTariff]
+     """
+
+
+    kwargs = _get_kwargs(
+        group_id=group_id,
+body=body,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    group_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: AssignmentBody,
+
+) -> HTTPValidationError | SetGroupTariffResponseSetGroupTariff | None:
+    """ Set Group Tariff
+
+    Args:
+        group_id (str):
+        body (AssignmentBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPValidationError | SetGroupTariffResponseSetGroupTariff
+     """
+
+
+    return (await asyncio_detailed(
+        group_id=group_id,
+client=client,
+body=body,
+
+    )).parsed

@@ -1,0 +1,207 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.get_variables_body import GetVariablesBody
+from ...models.get_variables_response_get_variables import GetVariablesResponseGetVariables
+from ...models.http_validation_error import HTTPValidationError
+from typing import cast
+
+
+
+def _get_kwargs(
+    station_id: str,
+    *,
+    body: GetVariablesBody,
+
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/stations/{station_id}/variables/get".format(station_id=quote(str(station_id), safe=""),),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> GetVariablesResponseGetVariables | HTTPValidationError | None:
+    if response.status_code == 200:
+        response_200 = GetVariablesResponseGetVariables.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(response.json())
+
+
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[GetVariablesResponseGetVariables | HTTPValidationError]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    station_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: GetVariablesBody,
+
+) -> Response[GetVariablesResponseGetVariables | HTTPValidationError]:
+    """ Get Variables
+
+     GetVariables (1.6 GetConfiguration), split by the station's limits; one result per variable.
+
+    Args:
+        station_id (str):
+        body (GetVariablesBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[GetVariablesResponseGetVariables | HTTPValidationError]
+     """
+
+
+    kwargs = _get_kwargs(
+        station_id=station_id,
+body=body,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    station_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: GetVariablesBody,
+
+) -> GetVariablesResponseGetVariables | HTTPValidationError | None:
+    """ Get Variables
+
+     GetVariables (1.6 GetConfiguration), split by the station's limits; one result per variable.
+
+    Args:
+        station_id (str):
+        body (GetVariablesBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        GetVariablesResponseGetVariables | HTTPValidationError
+     """
+
+
+    return sync_detailed(
+        station_id=station_id,
+client=client,
+body=body,
+
+    ).parsed
+
+async def asyncio_detailed(
+    station_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: GetVariablesBody,
+
+) -> Response[GetVariablesResponseGetVariables | HTTPValidationError]:
+    """ Get Variables
+
+     GetVariables (1.6 GetConfiguration), split by the station's limits; one result per variable.
+
+    Args:
+        station_id (str):
+        body (GetVariablesBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[GetVariablesResponseGetVariables | HTTPValidationError]
+     """
+
+
+    kwargs = _get_kwargs(
+        station_id=station_id,
+body=body,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    station_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: GetVariablesBody,
+
+) -> GetVariablesResponseGetVariables | HTTPValidationError | None:
+    """ Get Variables
+
+     GetVariables (1.6 GetConfiguration), split by the station's limits; one result per variable.
+
+    Args:
+        station_id (str):
+        body (GetVariablesBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        GetVariablesResponseGetVariables | HTTPValidationError
+     """
+
+
+    return (await asyncio_detailed(
+        station_id=station_id,
+client=client,
+body=body,
+
+    )).parsed

@@ -1,0 +1,216 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.http_validation_error import HTTPValidationError
+from ...models.list_display_reports_response_list_display_reports import ListDisplayReportsResponseListDisplayReports
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    station_id: str,
+    *,
+    limit: int | Unset = 100,
+    offset: int | Unset = 0,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    params: dict[str, Any] = {}
+
+    params["limit"] = limit
+
+    params["offset"] = offset
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/stations/{station_id}/display-messages/reports".format(station_id=quote(str(station_id), safe=""),),
+        "params": params,
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> HTTPValidationError | ListDisplayReportsResponseListDisplayReports | None:
+    if response.status_code == 200:
+        response_200 = ListDisplayReportsResponseListDisplayReports.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(response.json())
+
+
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[HTTPValidationError | ListDisplayReportsResponseListDisplayReports]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    station_id: str,
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 100,
+    offset: int | Unset = 0,
+
+) -> Response[HTTPValidationError | ListDisplayReportsResponseListDisplayReports]:
+    """ List Display Reports
+
+    Args:
+        station_id (str):
+        limit (int | Unset):  Default: 100.
+        offset (int | Unset):  Default: 0.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPValidationError | ListDisplayReportsResponseListDisplayReports]
+     """
+
+
+    kwargs = _get_kwargs(
+        station_id=station_id,
+limit=limit,
+offset=offset,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    station_id: str,
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 100,
+    offset: int | Unset = 0,
+
+) -> HTTPValidationError | ListDisplayReportsResponseListDisplayReports | None:
+    """ List Display Reports
+
+    Args:
+        station_id (str):
+        limit (int | Unset):  Default: 100.
+        offset (int | Unset):  Default: 0.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPValidationError | ListDisplayReportsResponseListDisplayReports
+     """
+
+
+    return sync_detailed(
+        station_id=station_id,
+client=client,
+limit=limit,
+offset=offset,
+
+    ).parsed
+
+async def asyncio_detailed(
+    station_id: str,
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 100,
+    offset: int | Unset = 0,
+
+) -> Response[HTTPValidationError | ListDisplayReportsResponseListDisplayReports]:
+    """ List Display Reports
+
+    Args:
+        station_id (str):
+        limit (int | Unset):  Default: 100.
+        offset (int | Unset):  Default: 0.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPValidationError | ListDisplayReportsResponseListDisplayReports]
+     """
+
+
+    kwargs = _get_kwargs(
+        station_id=station_id,
+limit=limit,
+offset=offset,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    station_id: str,
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 100,
+    offset: int | Unset = 0,
+
+) -> HTTPValidationError | ListDisplayReportsResponseListDisplayReports | None:
+    """ List Display Reports
+
+    Args:
+        station_id (str):
+        limit (int | Unset):  Default: 100.
+        offset (int | Unset):  Default: 0.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPValidationError | ListDisplayReportsResponseListDisplayReports
+     """
+
+
+    return (await asyncio_detailed(
+        station_id=station_id,
+client=client,
+limit=limit,
+offset=offset,
+
+    )).parsed

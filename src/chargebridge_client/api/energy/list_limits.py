@@ -1,0 +1,216 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.http_validation_error import HTTPValidationError
+from ...models.list_limits_response_list_limits import ListLimitsResponseListLimits
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    site_id: str,
+    *,
+    active: bool | Unset = True,
+    limit: int | Unset = 100,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    params: dict[str, Any] = {}
+
+    params["active"] = active
+
+    params["limit"] = limit
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/sites/{site_id}/limits".format(site_id=quote(str(site_id), safe=""),),
+        "params": params,
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> HTTPValidationError | ListLimitsResponseListLimits | None:
+    if response.status_code == 200:
+        response_200 = ListLimitsResponseListLimits.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(response.json())
+
+
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[HTTPValidationError | ListLimitsResponseListLimits]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    site_id: str,
+    *,
+    client: AuthenticatedClient,
+    active: bool | Unset = True,
+    limit: int | Unset = 100,
+
+) -> Response[HTTPValidationError | ListLimitsResponseListLimits]:
+    """ List Limits
+
+    Args:
+        site_id (str):
+        active (bool | Unset):  Default: True.
+        limit (int | Unset):  Default: 100.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPValidationError | ListLimitsResponseListLimits]
+     """
+
+
+    kwargs = _get_kwargs(
+        site_id=site_id,
+active=active,
+limit=limit,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    site_id: str,
+    *,
+    client: AuthenticatedClient,
+    active: bool | Unset = True,
+    limit: int | Unset = 100,
+
+) -> HTTPValidationError | ListLimitsResponseListLimits | None:
+    """ List Limits
+
+    Args:
+        site_id (str):
+        active (bool | Unset):  Default: True.
+        limit (int | Unset):  Default: 100.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPValidationError | ListLimitsResponseListLimits
+     """
+
+
+    return sync_detailed(
+        site_id=site_id,
+client=client,
+active=active,
+limit=limit,
+
+    ).parsed
+
+async def asyncio_detailed(
+    site_id: str,
+    *,
+    client: AuthenticatedClient,
+    active: bool | Unset = True,
+    limit: int | Unset = 100,
+
+) -> Response[HTTPValidationError | ListLimitsResponseListLimits]:
+    """ List Limits
+
+    Args:
+        site_id (str):
+        active (bool | Unset):  Default: True.
+        limit (int | Unset):  Default: 100.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPValidationError | ListLimitsResponseListLimits]
+     """
+
+
+    kwargs = _get_kwargs(
+        site_id=site_id,
+active=active,
+limit=limit,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    site_id: str,
+    *,
+    client: AuthenticatedClient,
+    active: bool | Unset = True,
+    limit: int | Unset = 100,
+
+) -> HTTPValidationError | ListLimitsResponseListLimits | None:
+    """ List Limits
+
+    Args:
+        site_id (str):
+        active (bool | Unset):  Default: True.
+        limit (int | Unset):  Default: 100.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPValidationError | ListLimitsResponseListLimits
+     """
+
+
+    return (await asyncio_detailed(
+        site_id=site_id,
+client=client,
+active=active,
+limit=limit,
+
+    )).parsed

@@ -1,0 +1,198 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.http_validation_error import HTTPValidationError
+from ...models.list_diagnostics_response_200_item import ListDiagnosticsResponse200Item
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    *,
+    station_id: None | str | Unset = UNSET,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    params: dict[str, Any] = {}
+
+    json_station_id: None | str | Unset
+    if isinstance(station_id, Unset):
+        json_station_id = UNSET
+    else:
+        json_station_id = station_id
+    params["station_id"] = json_station_id
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/firmware/diagnostics",
+        "params": params,
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> HTTPValidationError | list[ListDiagnosticsResponse200Item] | None:
+    if response.status_code == 200:
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in (_response_200):
+            response_200_item = ListDiagnosticsResponse200Item.from_dict(response_200_item_data)
+
+
+
+            response_200.append(response_200_item)
+
+        return response_200
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(response.json())
+
+
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[HTTPValidationError | list[ListDiagnosticsResponse200Item]]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    station_id: None | str | Unset = UNSET,
+
+) -> Response[HTTPValidationError | list[ListDiagnosticsResponse200Item]]:
+    """ List Diagnostics
+
+    Args:
+        station_id (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPValidationError | list[ListDiagnosticsResponse200Item]]
+     """
+
+
+    kwargs = _get_kwargs(
+        station_id=station_id,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    station_id: None | str | Unset = UNSET,
+
+) -> HTTPValidationError | list[ListDiagnosticsResponse200Item] | None:
+    """ List Diagnostics
+
+    Args:
+        station_id (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPValidationError | list[ListDiagnosticsResponse200Item]
+     """
+
+
+    return sync_detailed(
+        client=client,
+station_id=station_id,
+
+    ).parsed
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    station_id: None | str | Unset = UNSET,
+
+) -> Response[HTTPValidationError | list[ListDiagnosticsResponse200Item]]:
+    """ List Diagnostics
+
+    Args:
+        station_id (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPValidationError | list[ListDiagnosticsResponse200Item]]
+     """
+
+
+    kwargs = _get_kwargs(
+        station_id=station_id,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    station_id: None | str | Unset = UNSET,
+
+) -> HTTPValidationError | list[ListDiagnosticsResponse200Item] | None:
+    """ List Diagnostics
+
+    Args:
+        station_id (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPValidationError | list[ListDiagnosticsResponse200Item]
+     """
+
+
+    return (await asyncio_detailed(
+        client=client,
+station_id=station_id,
+
+    )).parsed

@@ -1,0 +1,245 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.http_validation_error import HTTPValidationError
+from ...models.matrix_response_matrix import MatrixResponseMatrix
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    *,
+    vendor: None | str | Unset = UNSET,
+    model: None | str | Unset = UNSET,
+    firmware_version: None | str | Unset = UNSET,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    params: dict[str, Any] = {}
+
+    json_vendor: None | str | Unset
+    if isinstance(vendor, Unset):
+        json_vendor = UNSET
+    else:
+        json_vendor = vendor
+    params["vendor"] = json_vendor
+
+    json_model: None | str | Unset
+    if isinstance(model, Unset):
+        json_model = UNSET
+    else:
+        json_model = model
+    params["model"] = json_model
+
+    json_firmware_version: None | str | Unset
+    if isinstance(firmware_version, Unset):
+        json_firmware_version = UNSET
+    else:
+        json_firmware_version = firmware_version
+    params["firmware_version"] = json_firmware_version
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/firmware/matrix",
+        "params": params,
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> HTTPValidationError | MatrixResponseMatrix | None:
+    if response.status_code == 200:
+        response_200 = MatrixResponseMatrix.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(response.json())
+
+
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[HTTPValidationError | MatrixResponseMatrix]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    vendor: None | str | Unset = UNSET,
+    model: None | str | Unset = UNSET,
+    firmware_version: None | str | Unset = UNSET,
+
+) -> Response[HTTPValidationError | MatrixResponseMatrix]:
+    """ Matrix
+
+     The compatibility matrix per vendor/model/firmware: its compatibility entries (per
+    hardware revision), OCA certificates, metering approvals and the validation bench's level.
+
+    Args:
+        vendor (None | str | Unset):
+        model (None | str | Unset):
+        firmware_version (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPValidationError | MatrixResponseMatrix]
+     """
+
+
+    kwargs = _get_kwargs(
+        vendor=vendor,
+model=model,
+firmware_version=firmware_version,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    vendor: None | str | Unset = UNSET,
+    model: None | str | Unset = UNSET,
+    firmware_version: None | str | Unset = UNSET,
+
+) -> HTTPValidationError | MatrixResponseMatrix | None:
+    """ Matrix
+
+     The compatibility matrix per vendor/model/firmware: its compatibility entries (per
+    hardware revision), OCA certificates, metering approvals and the validation bench's level.
+
+    Args:
+        vendor (None | str | Unset):
+        model (None | str | Unset):
+        firmware_version (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPValidationError | MatrixResponseMatrix
+     """
+
+
+    return sync_detailed(
+        client=client,
+vendor=vendor,
+model=model,
+firmware_version=firmware_version,
+
+    ).parsed
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    vendor: None | str | Unset = UNSET,
+    model: None | str | Unset = UNSET,
+    firmware_version: None | str | Unset = UNSET,
+
+) -> Response[HTTPValidationError | MatrixResponseMatrix]:
+    """ Matrix
+
+     The compatibility matrix per vendor/model/firmware: its compatibility entries (per
+    hardware revision), OCA certificates, metering approvals and the validation bench's level.
+
+    Args:
+        vendor (None | str | Unset):
+        model (None | str | Unset):
+        firmware_version (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPValidationError | MatrixResponseMatrix]
+     """
+
+
+    kwargs = _get_kwargs(
+        vendor=vendor,
+model=model,
+firmware_version=firmware_version,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    vendor: None | str | Unset = UNSET,
+    model: None | str | Unset = UNSET,
+    firmware_version: None | str | Unset = UNSET,
+
+) -> HTTPValidationError | MatrixResponseMatrix | None:
+    """ Matrix
+
+     The compatibility matrix per vendor/model/firmware: its compatibility entries (per
+    hardware revision), OCA certificates, metering approvals and the validation bench's level.
+
+    Args:
+        vendor (None | str | Unset):
+        model (None | str | Unset):
+        firmware_version (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPValidationError | MatrixResponseMatrix
+     """
+
+
+    return (await asyncio_detailed(
+        client=client,
+vendor=vendor,
+model=model,
+firmware_version=firmware_version,
+
+    )).parsed

@@ -1,0 +1,308 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.fleet_sessions_response_fleet_sessions import FleetSessionsResponseFleetSessions
+from ...models.http_validation_error import HTTPValidationError
+from ...types import UNSET, Unset
+from typing import cast
+import datetime
+
+
+
+def _get_kwargs(
+    *,
+    station_id: None | str | Unset = UNSET,
+    id_token: None | str | Unset = UNSET,
+    active: bool | None | Unset = UNSET,
+    since: datetime.datetime | None | Unset = UNSET,
+    until: datetime.datetime | None | Unset = UNSET,
+    limit: int | Unset = 50,
+    offset: int | Unset = 0,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    params: dict[str, Any] = {}
+
+    json_station_id: None | str | Unset
+    if isinstance(station_id, Unset):
+        json_station_id = UNSET
+    else:
+        json_station_id = station_id
+    params["station_id"] = json_station_id
+
+    json_id_token: None | str | Unset
+    if isinstance(id_token, Unset):
+        json_id_token = UNSET
+    else:
+        json_id_token = id_token
+    params["id_token"] = json_id_token
+
+    json_active: bool | None | Unset
+    if isinstance(active, Unset):
+        json_active = UNSET
+    else:
+        json_active = active
+    params["active"] = json_active
+
+    json_since: None | str | Unset
+    if isinstance(since, Unset):
+        json_since = UNSET
+    elif isinstance(since, datetime.datetime):
+        json_since = since.isoformat()
+    else:
+        json_since = since
+    params["since"] = json_since
+
+    json_until: None | str | Unset
+    if isinstance(until, Unset):
+        json_until = UNSET
+    elif isinstance(until, datetime.datetime):
+        json_until = until.isoformat()
+    else:
+        json_until = until
+    params["until"] = json_until
+
+    params["limit"] = limit
+
+    params["offset"] = offset
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/fleet/sessions",
+        "params": params,
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> FleetSessionsResponseFleetSessions | HTTPValidationError | None:
+    if response.status_code == 200:
+        response_200 = FleetSessionsResponseFleetSessions.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(response.json())
+
+
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[FleetSessionsResponseFleetSessions | HTTPValidationError]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    station_id: None | str | Unset = UNSET,
+    id_token: None | str | Unset = UNSET,
+    active: bool | None | Unset = UNSET,
+    since: datetime.datetime | None | Unset = UNSET,
+    until: datetime.datetime | None | Unset = UNSET,
+    limit: int | Unset = 50,
+    offset: int | Unset = 0,
+
+) -> Response[FleetSessionsResponseFleetSessions | HTTPValidationError]:
+    """ Fleet Sessions
+
+    Args:
+        station_id (None | str | Unset):
+        id_token (None | str | Unset):
+        active (bool | None | Unset):
+        since (datetime.datetime | None | Unset):
+        until (datetime.datetime | None | Unset):
+        limit (int | Unset):  Default: 50.
+        offset (int | Unset):  Default: 0.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[FleetSessionsResponseFleetSessions | HTTPValidationError]
+     """
+
+
+    kwargs = _get_kwargs(
+        station_id=station_id,
+id_token=id_token,
+active=active,
+since=since,
+until=until,
+limit=limit,
+offset=offset,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    station_id: None | str | Unset = UNSET,
+    id_token: None | str | Unset = UNSET,
+    active: bool | None | Unset = UNSET,
+    since: datetime.datetime | None | Unset = UNSET,
+    until: datetime.datetime | None | Unset = UNSET,
+    limit: int | Unset = 50,
+    offset: int | Unset = 0,
+
+) -> FleetSessionsResponseFleetSessions | HTTPValidationError | None:
+    """ Fleet Sessions
+
+    Args:
+        station_id (None | str | Unset):
+        id_token (None | str | Unset):
+        active (bool | None | Unset):
+        since (datetime.datetime | None | Unset):
+        until (datetime.datetime | None | Unset):
+        limit (int | Unset):  Default: 50.
+        offset (int | Unset):  Default: 0.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        FleetSessionsResponseFleetSessions | HTTPValidationError
+     """
+
+
+    return sync_detailed(
+        client=client,
+station_id=station_id,
+id_token=id_token,
+active=active,
+since=since,
+until=until,
+limit=limit,
+offset=offset,
+
+    ).parsed
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    station_id: None | str | Unset = UNSET,
+    id_token: None | str | Unset = UNSET,
+    active: bool | None | Unset = UNSET,
+    since: datetime.datetime | None | Unset = UNSET,
+    until: datetime.datetime | None | Unset = UNSET,
+    limit: int | Unset = 50,
+    offset: int | Unset = 0,
+
+) -> Response[FleetSessionsResponseFleetSessions | HTTPValidationError]:
+    """ Fleet Sessions
+
+    Args:
+        station_id (None | str | Unset):
+        id_token (None | str | Unset):
+        active (bool | None | Unset):
+        since (datetime.datetime | None | Unset):
+        until (datetime.datetime | None | Unset):
+        limit (int | Unset):  Default: 50.
+        offset (int | Unset):  Default: 0.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[FleetSessionsResponseFleetSessions | HTTPValidationError]
+     """
+
+
+    kwargs = _get_kwargs(
+        station_id=station_id,
+id_token=id_token,
+active=active,
+since=since,
+until=until,
+limit=limit,
+offset=offset,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    station_id: None | str | Unset = UNSET,
+    id_token: None | str | Unset = UNSET,
+    active: bool | None | Unset = UNSET,
+    since: datetime.datetime | None | Unset = UNSET,
+    until: datetime.datetime | None | Unset = UNSET,
+    limit: int | Unset = 50,
+    offset: int | Unset = 0,
+
+) -> FleetSessionsResponseFleetSessions | HTTPValidationError | None:
+    """ Fleet Sessions
+
+    Args:
+        station_id (None | str | Unset):
+        id_token (None | str | Unset):
+        active (bool | None | Unset):
+        since (datetime.datetime | None | Unset):
+        until (datetime.datetime | None | Unset):
+        limit (int | Unset):  Default: 50.
+        offset (int | Unset):  Default: 0.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        FleetSessionsResponseFleetSessions | HTTPValidationError
+     """
+
+
+    return (await asyncio_detailed(
+        client=client,
+station_id=station_id,
+id_token=id_token,
+active=active,
+since=since,
+until=until,
+limit=limit,
+offset=offset,
+
+    )).parsed

@@ -1,0 +1,201 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.http_validation_error import HTTPValidationError
+from ...models.station_faults_response_station_faults import StationFaultsResponseStationFaults
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    station_id: str,
+    *,
+    active: bool | Unset = True,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    params: dict[str, Any] = {}
+
+    params["active"] = active
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/stations/{station_id}/faults".format(station_id=quote(str(station_id), safe=""),),
+        "params": params,
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> HTTPValidationError | StationFaultsResponseStationFaults | None:
+    if response.status_code == 200:
+        response_200 = StationFaultsResponseStationFaults.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(response.json())
+
+
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[HTTPValidationError | StationFaultsResponseStationFaults]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    station_id: str,
+    *,
+    client: AuthenticatedClient,
+    active: bool | Unset = True,
+
+) -> Response[HTTPValidationError | StationFaultsResponseStationFaults]:
+    """ Station Faults
+
+    Args:
+        station_id (str):
+        active (bool | Unset):  Default: True.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPValidationError | StationFaultsResponseStationFaults]
+     """
+
+
+    kwargs = _get_kwargs(
+        station_id=station_id,
+active=active,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    station_id: str,
+    *,
+    client: AuthenticatedClient,
+    active: bool | Unset = True,
+
+) -> HTTPValidationError | StationFaultsResponseStationFaults | None:
+    """ Station Faults
+
+    Args:
+        station_id (str):
+        active (bool | Unset):  Default: True.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPValidationError | StationFaultsResponseStationFaults
+     """
+
+
+    return sync_detailed(
+        station_id=station_id,
+client=client,
+active=active,
+
+    ).parsed
+
+async def asyncio_detailed(
+    station_id: str,
+    *,
+    client: AuthenticatedClient,
+    active: bool | Unset = True,
+
+) -> Response[HTTPValidationError | StationFaultsResponseStationFaults]:
+    """ Station Faults
+
+    Args:
+        station_id (str):
+        active (bool | Unset):  Default: True.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPValidationError | StationFaultsResponseStationFaults]
+     """
+
+
+    kwargs = _get_kwargs(
+        station_id=station_id,
+active=active,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    station_id: str,
+    *,
+    client: AuthenticatedClient,
+    active: bool | Unset = True,
+
+) -> HTTPValidationError | StationFaultsResponseStationFaults | None:
+    """ Station Faults
+
+    Args:
+        station_id (str):
+        active (bool | Unset):  Default: True.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPValidationError | StationFaultsResponseStationFaults
+     """
+
+
+    return (await asyncio_detailed(
+        station_id=station_id,
+client=client,
+active=active,
+
+    )).parsed

@@ -1,0 +1,216 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.http_validation_error import HTTPValidationError
+from ...models.run_body import RunBody
+from ...models.start_validation_run_response_start_validation_run import StartValidationRunResponseStartValidationRun
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    station_id: str,
+    *,
+    body: None | RunBody | Unset = UNSET,
+
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/stations/{station_id}/validation-runs".format(station_id=quote(str(station_id), safe=""),),
+    }
+
+    
+    if isinstance(body, RunBody):
+        _kwargs["json"] = body.to_dict()
+    else:
+        _kwargs["json"] = body
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> HTTPValidationError | StartValidationRunResponseStartValidationRun | None:
+    if response.status_code == 201:
+        response_201 = StartValidationRunResponseStartValidationRun.from_dict(response.json())
+
+
+
+        return response_201
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(response.json())
+
+
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[HTTPValidationError | StartValidationRunResponseStartValidationRun]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    station_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: None | RunBody | Unset = UNSET,
+
+) -> Response[HTTPValidationError | StartValidationRunResponseStartValidationRun]:
+    """ Start Validation Run
+
+     Start a validation run against a connected station: 201 with the run (its ``id``);
+    409 when the station is not connected or a run is already active for it.
+
+    Args:
+        station_id (str):
+        body (None | RunBody | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPValidationError | StartValidationRunResponseStartValidationRun]
+     """
+
+
+    kwargs = _get_kwargs(
+        station_id=station_id,
+body=body,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    station_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: None | RunBody | Unset = UNSET,
+
+) -> HTTPValidationError | StartValidationRunResponseStartValidationRun | None:
+    """ Start Validation Run
+
+     Start a validation run against a connected station: 201 with the run (its ``id``);
+    409 when the station is not connected or a run is already active for it.
+
+    Args:
+        station_id (str):
+        body (None | RunBody | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPValidationError | StartValidationRunResponseStartValidationRun
+     """
+
+
+    return sync_detailed(
+        station_id=station_id,
+client=client,
+body=body,
+
+    ).parsed
+
+async def asyncio_detailed(
+    station_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: None | RunBody | Unset = UNSET,
+
+) -> Response[HTTPValidationError | StartValidationRunResponseStartValidationRun]:
+    """ Start Validation Run
+
+     Start a validation run against a connected station: 201 with the run (its ``id``);
+    409 when the station is not connected or a run is already active for it.
+
+    Args:
+        station_id (str):
+        body (None | RunBody | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPValidationError | StartValidationRunResponseStartValidationRun]
+     """
+
+
+    kwargs = _get_kwargs(
+        station_id=station_id,
+body=body,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    station_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: None | RunBody | Unset = UNSET,
+
+) -> HTTPValidationError | StartValidationRunResponseStartValidationRun | None:
+    """ Start Validation Run
+
+     Start a validation run against a connected station: 201 with the run (its ``id``);
+    409 when the station is not connected or a run is already active for it.
+
+    Args:
+        station_id (str):
+        body (None | RunBody | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPValidationError | StartValidationRunResponseStartValidationRun
+     """
+
+
+    return (await asyncio_detailed(
+        station_id=station_id,
+client=client,
+body=body,
+
+    )).parsed

@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+class AddressBodyAttributeType0(StrEnum):
+    ACTUAL = "Actual"
+    MAXSET = "MaxSet"
+    MINSET = "MinSet"
+    TARGET = "Target"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+class StationCreateRegistrationStatus(StrEnum):
+    ACCEPTED = "Accepted"
+    PENDING = "Pending"
+    REJECTED = "Rejected"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+class WireRecordKind(StrEnum):
+    CLEAR = "clear"
+    FAULT = "fault"
+    SAMPLE = "sample"
+
+    def __str__(self) -> str:
+        return str(self.value)
