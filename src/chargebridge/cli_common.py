@@ -8,13 +8,17 @@ import json
 import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 
 from chargebridge.config import Settings
 from chargebridge.store.repository import Store
+
+if TYPE_CHECKING:
+    from chargebridge_client import AuthenticatedClient
+    from chargebridge_client.types import Response as SdkResponse
 
 T = TypeVar("T")
 
@@ -99,10 +103,70 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
+class ApiError(Exception):
+    """A REST call of a remote command (through the client SDK) that did not succeed: the server
+    could not be reached (``status`` None) or answered 4xx/5xx (``status``, the answer's
+    ``detail`` in the message)."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
+
+def api_client(url: str, token: str, timeout_s: float = 60.0) -> AuthenticatedClient:
+    """The client SDK (``chargebridge_client``, docs/sdk.md) on a node's API, with its token."""
+    import httpx
+
+    from chargebridge_client import AuthenticatedClient
+
+    return AuthenticatedClient(base_url=url.rstrip("/"), token=token, timeout=httpx.Timeout(timeout_s))
+
+
+def api_result(url: str, call: Callable[[], SdkResponse[Any]]) -> Any:
+    """Run one SDK call and return the answer's JSON (None for an empty body); :class:`ApiError`
+    when the server cannot be reached or refuses."""
+    import httpx
+
+    try:
+        answer = call()
+    except httpx.HTTPError as exc:
+        raise ApiError(f"cannot reach the server at {url}: {exc}") from None
+    status = int(answer.status_code)
+    if status >= 400:
+        text = answer.content.decode("utf-8", "replace")
+        try:
+            detail = json.loads(answer.content).get("detail", text)
+        except (ValueError, AttributeError):
+            detail = text
+        raise ApiError(f"{status}: {detail}", status)
+    if not answer.content:
+        return None
+    if answer.headers.get("content-type", "").startswith("application/json"):
+        return json.loads(answer.content)
+    return answer.content.decode("utf-8", "replace")
+
+
+def call_api(url: str, token: str, call: Callable[[AuthenticatedClient], SdkResponse[Any]]) -> Any:
+    """One SDK call on a running node for a remote command; a one-line error and exit 1 when it
+    fails (:func:`fail`)."""
+    if not token:
+        raise fail("this command is run by the server: give an API token (--token or CHARGEBRIDGE_TOKEN)")
+    client = api_client(url, token)
+    try:
+        with client:
+            return api_result(url, lambda: call(client))
+    except ApiError as exc:
+        raise fail(str(exc)) from None
+
+
 __all__ = [
     "DEMO_MARKER",
+    "ApiError",
     "DataDir",
     "DatabaseUrl",
+    "api_client",
+    "api_result",
+    "call_api",
     "console",
     "demo_hint",
     "err_console",

@@ -4,7 +4,6 @@ directly, like the API's admin routes; a running server sees the change at once)
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -12,7 +11,17 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from chargebridge.cli_common import DatabaseUrl, DataDir, console, fail, settings_from, with_store
+from chargebridge.cli_common import (
+    ApiError,
+    DatabaseUrl,
+    DataDir,
+    api_client,
+    api_result,
+    console,
+    fail,
+    settings_from,
+    with_store,
+)
 from chargebridge.gateway.station_ids import InvalidStationId, validate_station_id
 from chargebridge.security.cli import station_profile_for
 from chargebridge.security.profiles import effective_profile
@@ -117,9 +126,6 @@ def _remote_stations(
     api_url: str, token: str, *, search: str | None, connected: bool | None, limit: int
 ) -> tuple[list[dict[str, Any]], int]:
     """The stations through the client SDK (``GET /api/v1/stations``, page by page)."""
-    import httpx
-
-    from chargebridge_client import AuthenticatedClient
     from chargebridge_client.api.stations import list_stations
     from chargebridge_client.types import UNSET
 
@@ -127,22 +133,21 @@ def _remote_stations(
         raise fail("--api-url needs an API token (--token or CHARGEBRIDGE_TOKEN)")
     rows: list[dict[str, Any]] = []
     total = 0
-    client = AuthenticatedClient(base_url=api_url.rstrip("/"), token=token, timeout=httpx.Timeout(30))
-    with client:
+    with api_client(api_url, token, timeout_s=30) as client:
         while len(rows) < limit:
             try:
-                answer = list_stations.sync_detailed(
-                    client=client,
-                    limit=min(1000, limit - len(rows)),
-                    offset=len(rows),
-                    connected=UNSET if connected is None else connected,
-                    q=search or UNSET,
+                page = api_result(
+                    api_url,
+                    lambda: list_stations.sync_detailed(
+                        client=client,
+                        limit=min(1000, limit - len(rows)),
+                        offset=len(rows),
+                        connected=UNSET if connected is None else connected,
+                        q=search or UNSET,
+                    ),
                 )
-            except httpx.HTTPError as exc:
-                raise fail(f"cannot reach the server at {api_url}: {exc}") from None
-            if answer.status_code >= 400:
-                raise fail(f"{int(answer.status_code)}: {answer.content.decode('utf-8', 'replace')}")
-            page = json.loads(answer.content)
+            except ApiError as exc:
+                raise fail(str(exc)) from None
             total = int(page["total"])
             rows.extend(page["items"])
             if not page["items"] or len(rows) >= total:

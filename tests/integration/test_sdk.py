@@ -171,6 +171,14 @@ async def test_the_sdk_against_a_running_node(tmp_path: Path) -> None:
             args = ["firmware", "campaign", "abort", campaign_id, *common]
             result = await asyncio.to_thread(runner.invoke, cli_app, args)
             assert result.exit_code == 0 and f"campaign {campaign_id}: aborted" in result.output
+            # --override (admin only) reaches the server with its reason, which the audit log keeps.
+            args = ["firmware", "campaign", "create", "--name", "overridden", "--image", image["id"], "--override"]
+            args += ["--override-reason", "lab batch, certified later", *common]
+            result = await asyncio.to_thread(runner.invoke, cli_app, args)
+            assert result.exit_code == 0, result.output
+            async with node.client() as admin:
+                audit = (await admin.get("/api/v1/audit", params={"limit": 50})).json()
+            assert "lab batch, certified later" in json.dumps(audit)
             args = ["firmware", "campaign", "show", "nope", *common]
             result = await asyncio.to_thread(runner.invoke, cli_app, args)
             assert result.exit_code != 0 and "404" in result.output

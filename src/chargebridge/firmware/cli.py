@@ -13,12 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from chargebridge.cli_common import DatabaseUrl, DataDir, console, fail, open_store, settings_from
+from chargebridge.cli_common import DatabaseUrl, DataDir, call_api, console, fail, open_store, settings_from
 from chargebridge.firmware.service import FirmwareOptions, Refused, store_image
 from chargebridge.firmware.signing import FirmwareSigner
 from chargebridge.firmware.store import FirmwareStore
@@ -162,20 +161,7 @@ def _api(url: str, token: str, call: Callable[[AuthenticatedClient], SdkResponse
     """One call of the client SDK (chargebridge_client) on the server; the answer's JSON."""
     if not token:
         raise fail("campaigns are run by the server: give an API token (--token or CHARGEBRIDGE_TOKEN)")
-    client = AuthenticatedClient(base_url=url.rstrip("/"), token=token, timeout=httpx.Timeout(60))
-    try:
-        with client:
-            answer = call(client)
-    except httpx.HTTPError as exc:
-        raise fail(f"cannot reach the server at {url}: {exc} (is `chargebridge serve` running? --api-url)") from None
-    if answer.status_code >= 400:
-        text = answer.content.decode("utf-8", "replace")
-        try:
-            detail = json.loads(answer.content).get("detail", text)
-        except ValueError:
-            detail = text
-        raise fail(f"{int(answer.status_code)}: {detail}")
-    return json.loads(answer.content) if answer.content else None
+    return call_api(url, token, call)
 
 
 def _show_progress(progress: dict[str, Any]) -> None:
@@ -226,11 +212,26 @@ def campaign_create(
         str | None, typer.Option(help="Percent of the targets per wave, e.g. 5,25,100 (default: the server's).")
     ] = None,
     start: Annotated[bool, typer.Option("--start", help="Start it at once (else it stays a draft).")] = False,
+    override: Annotated[
+        bool,
+        typer.Option(
+            "--override",
+            help="Admin only, audited: roll out even where the compatibility matrix or a station's "
+            "required profiles refuse this firmware.",
+        ),
+    ] = False,
+    override_reason: Annotated[
+        str | None, typer.Option("--override-reason", help="Why the override is needed (kept in the audit log).")
+    ] = None,
     api_url: ApiUrl = "http://127.0.0.1:8000",
     token: Token = "",
 ) -> None:
     """Create a campaign for an image (its stations are chosen by the server: vendor, model, hardware)."""
     body: dict[str, Any] = {"name": name, "image_id": image, "start": start}
+    if override:
+        body["override"] = True
+        if override_reason:
+            body["override_reason"] = override_reason
     if station:
         body["target"] = {"station_ids": station}
     if waves:

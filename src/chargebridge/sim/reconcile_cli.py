@@ -8,26 +8,28 @@ server may hold nothing for the ledger's stations that the ledger does not know 
 from __future__ import annotations
 
 from collections import Counter
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from chargebridge.cli_common import ApiError, api_client, api_result
 from chargebridge.sim.ledger import read_ledger, reconcile
+from chargebridge_client.api.transactions import list_transactions
 
 
 def fetch_transactions(api: str, token: str, *, page_size: int = 1000, timeout_s: float = 60.0) -> list[dict[str, Any]]:
+    """Every transaction on the server, page by page, through the client SDK; :class:`ApiError`
+    when the server cannot be reached or refuses."""
     items: list[dict[str, Any]] = []
-    headers = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(base_url=api.rstrip("/"), headers=headers, timeout=timeout_s, trust_env=False) as http:
+    with api_client(api, token, timeout_s=timeout_s) as client:
         offset: int | None = 0
         while offset is not None:
-            answer = http.get("/api/v1/transactions", params={"limit": page_size, "offset": offset})
-            answer.raise_for_status()
-            page = answer.json()
+            call = partial(list_transactions.sync_detailed, client=client, limit=page_size, offset=offset)
+            page = api_result(api, call)
             items += page["items"]
             offset = page.get("next_offset")
     return items
@@ -48,7 +50,7 @@ def reconcile_command(
     entries = read_ledger(ledger)
     try:
         transactions = fetch_transactions(api, token)
-    except httpx.HTTPError as exc:
+    except ApiError as exc:
         console.print(f"[red]could not read the server's transactions: {exc}[/red]")
         raise typer.Exit(2) from exc
     stations = {entry.station_id for entry in entries}

@@ -1,5 +1,5 @@
 """``chargebridge validate STATION_ID``: run the validation bench through a node's REST API and
-watch it live (a client like any other: it needs an operator token).
+watch it live (a client like any other, through the client SDK: it needs an operator token).
 
 Exit status: 0 when the station reached the level asked for, 1 when it did not, 2 when the run
 was aborted, 3 when the run could not be started or followed.
@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import httpx
+import attrs
 import typer
 from rich.console import Console, Group
 from rich.live import Live
@@ -21,7 +21,18 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from chargebridge.cli_common import ApiError, api_client, api_result
 from chargebridge.validation.report import summary_rows
+from chargebridge_client.api.validation import (
+    abort_validation_run,
+    get_validation_run,
+    start_validation_run,
+    validation_report_html,
+)
+from chargebridge_client.models import RunBody
+
+if TYPE_CHECKING:
+    from chargebridge_client import AuthenticatedClient
 
 _STYLE = {"passed": "green", "failed": "bold red", "skipped": "yellow"}
 
@@ -125,27 +136,44 @@ def validate(
             console.print(f"[red]--set {escape(item)}: use NAME=VALUE[/red]")
             raise typer.Exit(3)
         body[name.strip()] = _value(value.strip())
-    headers = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(base_url=api.rstrip("/"), headers=headers, timeout=30.0) as client:
+    known = {field.name for field in attrs.fields(RunBody)} - {"additional_properties"}
+    unknown = sorted(set(body) - known)
+    if unknown:
+        console.print(
+            f"[red]--set: unknown setting {escape(', '.join(unknown))} (known: {', '.join(sorted(known))})[/red]"
+        )
+        raise typer.Exit(3)
+    try:
+        run_body = RunBody.from_dict(body)
+    except (TypeError, ValueError) as exc:
+        console.print(f"[red]--set: {escape(str(exc))}[/red]")
+        raise typer.Exit(3) from None
+    with api_client(api, token, timeout_s=30.0) as client:
         try:
-            answer = client.post(f"/api/v1/stations/{station_id}/validation-runs", json=body)
-        except httpx.HTTPError as exc:
-            console.print(f"[red]cannot reach {escape(api)}: {escape(str(exc))}[/red]")
-            raise typer.Exit(3) from exc
-        if answer.status_code not in (200, 201, 202):
-            console.print(f"[red]the run was not started ({answer.status_code}): {escape(answer.text)}[/red]")
-            raise typer.Exit(3)
-        run_id = answer.json()["id"]
+            started = api_result(
+                api,
+                lambda: start_validation_run.sync_detailed(station_id, client=client, body=run_body),
+            )
+        except ApiError as exc:
+            if exc.status is None:
+                console.print(f"[red]{escape(str(exc))}[/red]")
+            else:
+                console.print(f"[red]the run was not started ({escape(str(exc))})[/red]")
+            raise typer.Exit(3) from None
+        run_id = started["id"]
         console.print(f"Run [bold]{run_id}[/bold] started (Ctrl-C aborts it; the station is put back).")
-        view = _follow(client, console, run_id, poll)
+        view = _follow(client, api, console, run_id, poll)
         console.print(summary_table(view))
         if json_file is not None:
             json_file.write_text(json.dumps(view, indent=1), encoding="utf-8")
             console.print(f"JSON report: {json_file}")
         if html is not None:
-            page = client.get(f"/api/v1/validation-runs/{run_id}/report.html")
-            page.raise_for_status()
-            html.write_text(page.text, encoding="utf-8")
+            try:
+                page = api_result(api, lambda: validation_report_html.sync_detailed(run_id, client=client))
+            except ApiError as exc:
+                console.print(f"[red]the HTML report could not be read ({escape(str(exc))})[/red]")
+                raise typer.Exit(3) from None
+            html.write_text(str(page), encoding="utf-8")
             console.print(f"HTML report: {html}")
     raise typer.Exit(exit_code(view))
 
@@ -163,27 +191,30 @@ def _value(text: str) -> Any:
     return text
 
 
-def _follow(client: httpx.Client, console: Console, run_id: str, poll: float) -> dict[str, Any]:
+def _follow(client: AuthenticatedClient, api: str, console: Console, run_id: str, poll: float) -> dict[str, Any]:
     aborted = False
-    path, light = f"/api/v1/validation-runs/{run_id}", {"evidence": "false"}
-    view: dict[str, Any] = client.get(path, params=light).json()
+
+    def look(evidence: bool) -> dict[str, Any]:
+        view: dict[str, Any] = api_result(
+            api, lambda: get_validation_run.sync_detailed(run_id, client=client, evidence=evidence)
+        )
+        return view
+
+    view = look(False)
     with Live(progress(view), console=console, refresh_per_second=4) as live:
         while True:
             try:
-                answer = client.get(path, params=light)
-                if answer.status_code == 200:
-                    view = answer.json()
-                    live.update(progress(view))
+                view = look(False)
+                live.update(progress(view))
                 if view["status"] != "running":
-                    full: dict[str, Any] = client.get(path).json()  # the report with its evidence
-                    return full
+                    return look(True)  # the report with its evidence
                 time.sleep(poll)
             except KeyboardInterrupt:
                 if aborted:
                     raise
                 aborted = True
-                client.post(f"/api/v1/validation-runs/{run_id}/abort")
+                api_result(api, lambda: abort_validation_run.sync_detailed(run_id, client=client))
                 console.print("[yellow]Aborting: the station is being put back (Ctrl-C again to leave)...[/yellow]")
-            except httpx.HTTPError as exc:
+            except ApiError as exc:
                 console.print(f"[yellow]lost the API ({escape(str(exc))}); retrying[/yellow]")
                 time.sleep(max(poll, 1.0))
