@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     # SIGTERM: drain (stop accepting, answer what is in flight, close sockets with 1001) within this time.
     shutdown_timeout_s: float = Field(default=10.0, gt=0, le=600)
     log_level: str = "info"
+    # The event loop (chosen at start-up): uvloop where installed, plain asyncio otherwise.
+    event_loop: Literal["auto", "uvloop", "asyncio"] = "auto"
     # Security (see docs/security.md): TLS listener for profiles 2/3, client CA, policy, lockout.
     ocpp_tls_port: int | None = Field(default=None, ge=0, le=65535)
     tls_cert_file: Path | None = None
