@@ -115,6 +115,7 @@ class Chargebridge:
                 connect_s=s.db_connect_timeout_s, statement_s=s.db_statement_timeout_s, pool_s=s.db_pool_timeout_s
             ),
             token_cache=TokenCache(s.authorize_cache_size, s.authorize_cache_max_age_s),
+            linger_s=s.store_linger_ms / 1000,
         )
         store.health.start()
         self.readiness.add(DatabaseCheck(store.health))

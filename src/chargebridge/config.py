@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     ping_interval_s: float = Field(default=30.0, gt=0)
     max_frame_bytes: int = Field(default=256 * 1024, ge=1024)
     store_retry_window_s: float = Field(default=20.0, ge=0)
+    # The writer waits this long after a batch's first write for more, so one commit carries many (<= 2 ms).
+    store_linger_ms: float = Field(default=1.0, ge=0, le=2.0)
     # A hung database becomes an error within these limits, never silence (PostgreSQL; see docs/architecture.md).
     db_connect_timeout_s: float = Field(default=5.0, gt=0)
     db_statement_timeout_s: float = Field(default=15.0, gt=0)

@@ -56,6 +56,7 @@ from chargebridge.store.database import (
     ExecuteMany,
     GroupCommitWriter,
     InsertRows,
+    RawStatement,
     StoreUnavailable,
     create_engine,
     is_unavailable,
@@ -276,6 +277,10 @@ class Store:
             )
         )
         self._widen_ranges = WidenSampledRanges(self._for_update)
+        # last_seen of many stations in one executemany on the raw driver (see RawStatement)
+        self._touch = RawStatement(
+            update(stations).where(stations.c.id == bindparam("sid")).values(last_seen=bindparam("seen"))
+        )
         self._connector_statuses = ConnectorStatuses(self._dialect)
         # Transaction finalisation (see docs/architecture.md#transaction-finalisation).
         self.finalise_hooks: list[FinaliseHook] = []
@@ -293,6 +298,7 @@ class Store:
         retry_window_s: float = 20.0,
         timeouts: DatabaseTimeouts | None = None,
         token_cache: TokenCache | None = None,
+        linger_s: float = 0.0,
     ) -> Store:
         timeouts = timeouts or DatabaseTimeouts()
         if run_migrations:
@@ -306,7 +312,7 @@ class Store:
         probe, probe_engine = probe_for(url, engine, timeouts)
         # SELECT 1 on a fresh connection takes milliseconds; 3 s without an answer is an outage.
         health = DatabaseHealth(probe, probe_timeout_s=min((timeouts.connect_s or 5.0) + 1.0, PROBE_TIMEOUT_S))
-        writer = GroupCommitWriter(engine, retry_window_s=retry_window_s, health=health)
+        writer = GroupCommitWriter(engine, retry_window_s=retry_window_s, health=health, linger_s=linger_s)
         writer.start()
         return cls(
             engine,
@@ -548,13 +554,7 @@ class Store:
         params = [{"sid": sid, "seen": seen} for sid, seen in last_seen.items()]
 
         async def op(conn: AsyncConnection) -> None:
-            stmt = (
-                update(stations)
-                .where(stations.c.id == bindparam("sid"))
-                .values(last_seen=bindparam("seen"))
-                .execution_options(synchronize_session=False)
-            )
-            await conn.execute(stmt, params)
+            await self._touch.executemany(conn, params)
 
         await self.writer.run(op)
 
