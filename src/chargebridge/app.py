@@ -117,6 +117,8 @@ class Chargebridge:
             token_cache=TokenCache(s.authorize_cache_size, s.authorize_cache_max_age_s),
             linger_s=s.store_linger_ms / 1000,
         )
+        store.station_cache.ttl_s = s.station_cache_ttl_s
+        store.station_cache.verified_ttl_s = s.password_verify_cache_s
         store.health.start()
         self.readiness.add(DatabaseCheck(store.health))
         if s.clustered:

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     # SIGTERM: drain (stop accepting, answer what is in flight, close sockets with 1001) within this time.
     shutdown_timeout_s: float = Field(default=10.0, gt=0, le=600)
     log_level: str = "info"
+    # Handshakes read station registration rows from a per-node cache (invalidated by this node's
+    # writes; other nodes' and other processes' writes are seen after at most this long; 0: off),
+    # and skip argon2 for a password verified against the same hash within password_verify_cache_s.
+    station_cache_ttl_s: float = Field(default=10.0, ge=0)
+    password_verify_cache_s: float = Field(default=300.0, ge=0)
     # The event loop (chosen at start-up): uvloop where installed, plain asyncio otherwise.
     event_loop: Literal["auto", "uvloop", "asyncio"] = "auto"
     # Security (see docs/security.md): TLS listener for profiles 2/3, client CA, policy, lockout.

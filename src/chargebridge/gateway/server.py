@@ -411,7 +411,7 @@ class Gateway:
             self.stats.count_refusal("LockedOut")
             return _respond(connection, Refusal(HTTPStatus.TOO_MANY_REQUESTS, "too many failed attempts"), wait)
         try:
-            station = await self.store.get_station(station_id)
+            station = await self.store.get_station_for_connect(station_id)
         except StoreUnavailable:  # the outage is logged once by the store's health monitor
             return _respond(connection, Refusal(HTTPStatus.SERVICE_UNAVAILABLE, "database unavailable"), 10)
         if station is None:
@@ -518,8 +518,13 @@ class Gateway:
             log.error("%s: security profile needs a password but none is set; refusing", station_id)
             return Refusal(HTTPStatus.UNAUTHORIZED, "authentication required", SecurityEvent.AUTH_FAILED, counts=False)
         hashes = [h for h in (password_hash, pending_hash) if h]
+        cache = self.store.station_cache
+        if password_hash and cache.verified(station_id, password, password_hash):
+            return None  # the same password proved against the same hash a moment ago: no argon2 again
         # argon2 costs a few ms of CPU: keep it off the event loop.
         matched = await asyncio.to_thread(self._match_password, password, hashes)
+        if matched is not None and matched[0] == password_hash and not needs_rehash(password_hash):
+            cache.remember_verified(station_id, password, password_hash)
         if matched is None:
             return Refusal(HTTPStatus.UNAUTHORIZED, "authentication required", SecurityEvent.AUTH_FAILED)
         used, given = matched

@@ -76,6 +76,7 @@ from chargebridge.store.schema import (
     transaction_events,
     transactions,
 )
+from chargebridge.store.station_cache import StationCache
 from chargebridge.store.token_cache import TokenCache
 
 Row = dict[str, Any]
@@ -284,6 +285,8 @@ class Store:
         self._connector_statuses = ConnectorStatuses(self._dialect)
         # Transaction finalisation (see docs/architecture.md#transaction-finalisation).
         self.finalise_hooks: list[FinaliseHook] = []
+        # What handshakes read of station rows (see station_cache.py); the composition root sets the TTLs.
+        self.station_cache = StationCache()
         self.finalised_listeners: list[FinalisedListener] = []
         # A transaction start this far after its arrival is flagged start_in_future (the
         # clock_skew_limit_s setting, given by the composition root).
@@ -397,6 +400,18 @@ class Store:
     async def get_station(self, station_id: str) -> Row | None:
         return await self._fetch_one(select(stations).where(stations.c.id == station_id))
 
+    async def get_station_for_connect(self, station_id: str) -> Row | None:
+        """What a handshake needs of the station's row (see :mod:`chargebridge.store.station_cache`):
+        from the node's cache when it holds the station, else read and remembered."""
+        cached = self.station_cache.get(station_id)
+        if cached is not None:
+            return cached
+        generation = self.station_cache.generation
+        row = await self.get_station(station_id)
+        if row is not None:
+            self.station_cache.fill(station_id, row, generation)
+        return row
+
     async def add_station(
         self,
         station_id: str,
@@ -426,7 +441,10 @@ class Store:
             except IntegrityError as exc:
                 raise StationExists(station_id) from exc
 
-        await self.writer.run(op)
+        try:
+            await self.writer.run(op)
+        finally:
+            self.station_cache.invalidate(station_id)
         row = await self.get_station(station_id)
         assert row is not None
         return row
@@ -436,7 +454,11 @@ class Store:
             result = await conn.execute(update(stations).where(stations.c.id == station_id).values(**values))
             return int(result.rowcount)
 
-        if await self.writer.run(op) == 0:
+        try:
+            changed = await self.writer.run(op)
+        finally:
+            self.station_cache.invalidate(station_id)
+        if changed == 0:
             raise NotFound(station_id)
         row = await self.get_station(station_id)
         assert row is not None
@@ -449,7 +471,11 @@ class Store:
             result = await conn.execute(delete(stations).where(stations.c.id == station_id))
             return int(result.rowcount)
 
-        return await self.writer.run(op) > 0
+        try:
+            return await self.writer.run(op) > 0
+        finally:
+            self.station_cache.invalidate(station_id)
+            self.station_cache.forget_verified(station_id)
 
     def _station_filter(
         self, query: Select[Any], connected: bool | None, search: str | None, only: Collection[str] | None = None
@@ -506,10 +532,13 @@ class Store:
                 "firmware_version": identity.firmware_version,
             },
         }
-        await asyncio.gather(
-            self.writer.run_grouped(self._record_boots, boot),
-            self.writer.run_grouped(self._insert_events, [event]),
-        )
+        try:
+            await asyncio.gather(
+                self.writer.run_grouped(self._record_boots, boot),
+                self.writer.run_grouped(self._insert_events, [event]),
+            )
+        finally:
+            self.station_cache.invalidate(station_id)  # boot_status
 
     async def mark_connection(self, station_id: str, *, connected: bool, version: str | None, at: datetime) -> None:
         event = {
@@ -722,7 +751,10 @@ class Store:
                     insert(station_events).values(station_id=station_id, at=at, kind="clock_skew", data=data)
                 )
 
-        await self.writer.run(op)
+        try:
+            await self.writer.run(op)
+        finally:
+            self.station_cache.invalidate(station_id)
 
     async def add_station_event(self, station_id: str | None, kind: str, at: datetime, data: dict[str, Any]) -> None:
         """``station_id`` None: a server security event before any station was named (a TLS handshake)."""
@@ -773,7 +805,10 @@ class Store:
             )
             return int(result.rowcount)
 
-        return await self.writer.run(op) > 0
+        try:
+            return await self.writer.run(op) > 0
+        finally:
+            self.station_cache.invalidate(station_id)
 
     # -- id tokens -------------------------------------------------------------------------
 
