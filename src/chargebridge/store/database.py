@@ -237,29 +237,29 @@ class RawStatement:
             self._compiled[dialect.name] = plan
         return self._compiled[dialect.name]
 
-    async def executemany(self, conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    async def executemany(self, conn: AsyncConnection, rows: list[dict[str, Any]]) -> int:
+        """Run the statement once per row; the rows it changed in all (-1: the driver does not say)."""
         sync = conn.sync_connection
         # the dialect of the connection itself: the writer's inline SQLite connection is pysqlite
         dialect = sync.dialect if sync is not None else conn.dialect
         plan = self._plan(dialect) if sync is not None and dialect.driver in ("pysqlite", "asyncpg") else None
         if plan is None or sync is None:
-            await conn.execute(self._statement, rows)
-            return
+            return int((await conn.execute(self._statement, rows)).rowcount)
         self.raw_calls += 1
         sql, order = plan
         params = [tuple(row.get(name) if proc is None else proc(row.get(name)) for name, proc in order) for row in rows]
         fairy = sync.connection
         if dialect.driver == "pysqlite":
-            _sqlite_executemany(fairy.driver_connection, sql, params)
-        else:
-            await _asyncpg_executemany(fairy.dbapi_connection, sql, params)
+            return _sqlite_executemany(fairy.driver_connection, sql, params)
+        await _asyncpg_executemany(fairy.dbapi_connection, sql, params)
+        return -1  # asyncpg's executemany reports no row count
 
 
-def _sqlite_executemany(driver: Any, sql: str, params: list[tuple[Any, ...]]) -> None:
+def _sqlite_executemany(driver: Any, sql: str, params: list[tuple[Any, ...]]) -> int:
     import sqlite3
 
     try:
-        driver.executemany(sql, params)
+        return int(driver.executemany(sql, params).rowcount)
     except sqlite3.Error as exc:
         raise DBAPIError.instance(sql, None, exc, sqlite3.Error) from exc
 

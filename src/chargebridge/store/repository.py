@@ -1377,17 +1377,18 @@ class WidenSampledRanges:
             )
         )
         self._for_update = for_update
+        self._raw = RawStatement(self._running)  # the raw driver's executemany (see RawStatement)
 
     async def run(self, conn: AsyncConnection, items: list[Any]) -> list[Any]:
         widen: list[_Widen] = items
-        running = await conn.execute(
-            self._running,
+        rowcount = await self._raw.executemany(
+            conn,
             [
                 {"w_sid": w.station_id, "w_tx": w.transaction_id, "w_lo": w.lo, "w_hi": w.hi, "w_now": w.now}
                 for w in widen
             ],
         )
-        if running.rowcount == len(widen):
+        if rowcount == len(widen):
             # Every item updated a running transaction (the usual case): nothing ended to re-merge.
             # Drivers that report no executemany row count (-1) always take the query below.
             return [None] * len(widen)
