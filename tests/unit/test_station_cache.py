@@ -64,3 +64,17 @@ def test_bounded() -> None:
     for sid in ("A", "B", "C"):
         cache.fill(sid, {**ROW, "id": sid}, cache.generation)
     assert len(cache) == 2 and cache.get("A") is None
+
+
+def test_update_keeps_the_entry_with_the_new_fields() -> None:
+    cache = StationCache(10.0)
+    cache.fill("CP1", ROW, cache.generation)
+    generation = cache.generation
+    cache.update("CP1", boot_status="Pending")  # a boot committed
+    got = cache.get("CP1")
+    assert got is not None and got["boot_status"] == "Pending" and got["password_hash"] == "h1"
+    cache.fill("CP1", {**ROW, "boot_status": "Accepted"}, generation)  # a read from before the boot
+    got = cache.get("CP1")
+    assert got is not None and got["boot_status"] == "Pending"
+    cache.update("CP2", boot_status="Accepted")  # not cached: nothing to update
+    assert cache.get("CP2") is None

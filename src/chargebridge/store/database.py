@@ -251,7 +251,10 @@ class RawStatement:
         fairy = sync.connection
         if dialect.driver == "pysqlite":
             return _sqlite_executemany(fairy.driver_connection, sql, params)
-        await _asyncpg_executemany(fairy.dbapi_connection, sql, params)
+        adapted = fairy.dbapi_connection
+        if not all(hasattr(adapted, name) for name in _ASYNCPG_ADAPTER_PARTS):  # another SQLAlchemy
+            return int((await conn.execute(self._statement, rows)).rowcount)
+        await _asyncpg_executemany(adapted, sql, params)
         return -1  # asyncpg's executemany reports no row count
 
 
@@ -262,6 +265,10 @@ def _sqlite_executemany(driver: Any, sql: str, params: list[tuple[Any, ...]]) ->
         return int(driver.executemany(sql, params).rowcount)
     except sqlite3.Error as exc:
         raise DBAPIError.instance(sql, None, exc, sqlite3.Error) from exc
+
+
+# What _asyncpg_executemany uses of SQLAlchemy's asyncpg adapter (checked, not assumed).
+_ASYNCPG_ADAPTER_PARTS = ("_execute_mutex", "_transaction", "_start_transaction", "_connection")
 
 
 async def _asyncpg_executemany(adapted: Any, sql: str, params: list[tuple[Any, ...]]) -> None:

@@ -537,8 +537,11 @@ class Store:
                 self.writer.run_grouped(self._record_boots, boot),
                 self.writer.run_grouped(self._insert_events, [event]),
             )
-        finally:
-            self.station_cache.invalidate(station_id)  # boot_status
+        except BaseException:
+            self.station_cache.invalidate(station_id)  # boot_status: unknown whether it committed
+            raise
+        # a boot changes only boot_status of what the handshake reads: the cached entry keeps the rest
+        self.station_cache.update(station_id, boot_status=status)
 
     async def mark_connection(self, station_id: str, *, connected: bool, version: str | None, at: datetime) -> None:
         event = {
@@ -753,8 +756,10 @@ class Store:
 
         try:
             await self.writer.run(op)
-        finally:
+        except BaseException:
             self.station_cache.invalidate(station_id)
+            raise
+        self.station_cache.update(station_id, clock_skew_s=skew_s, clock_skew_at=at if skew_s is not None else None)
 
     async def add_station_event(self, station_id: str | None, kind: str, at: datetime, data: dict[str, Any]) -> None:
         """``station_id`` None: a server security event before any station was named (a TLS handshake)."""

@@ -99,6 +99,18 @@ class StationCache:
         else:
             self._rows.pop(station_id, None)
 
+    def update(self, station_id: str, **fields: Any) -> None:
+        """A committed write changed these fields: the cached entry (if any) takes them, keeping its
+        age; reads in flight do not fill the cache (they may have read the old values)."""
+        self.generation += 1
+        entry = self._rows.get(station_id)
+        if entry is None:
+            return
+        values = list(entry.values)
+        for name, value in fields.items():
+            values[FIELDS.index(name)] = value
+        entry.values = tuple(values)
+
     def __len__(self) -> int:
         return len(self._rows)
 
