@@ -40,6 +40,7 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--storm-stations", type=int, help="stations in the reconnect storm [1000]")
     load.add_argument("--no-storm", action="store_true", help="skip the reconnect storm")
     load.add_argument("--no-baseline", action="store_true", help="skip the baseline (no ratios)")
+    load.add_argument("--no-lean", action="store_true", help="skip the lean no-storage reference server")
     load.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     load.add_argument("--pg-url", help="PostgreSQL URL; a fresh schema is created in it and dropped")
     load.add_argument("--out", type=Path, default=Path("bench/results/latest.json"))
@@ -180,6 +181,7 @@ def config_from(args: argparse.Namespace) -> BenchConfig:
     values["db"] = args.db
     values["storm"] = not args.no_storm
     values["baseline"] = not args.no_baseline
+    values["lean"] = not args.no_lean
     known = {f.name for f in fields(BenchConfig)}
     config = BenchConfig(**{k: v for k, v in values.items() if k in known})  # type: ignore[arg-type]
     config.idle_stations = max(config.idle_stations if args.idle_stations else config.stations, config.stations)

@@ -106,6 +106,7 @@ class Station:
         "energy_wh",
         "fut",
         "index",
+        "meter_pending",
         "mid",
         "next_id",
         "pending_id",
@@ -132,6 +133,7 @@ class Station:
         self.version = version
         self.seq = 0
         self.tx_text = f"BENCH-TX-{index}"
+        self.meter_pending = False  # the outstanding CALL is a 1.6 MeterValues
 
     def new_id(self) -> str:
         self.next_id += 1
@@ -146,6 +148,7 @@ class LoadGen:
         self.timestamp = now_text()
         self.calls_answered = 0
         self.closed_unexpectedly = 0
+        self.meter_values_answered = 0  # 1.6 MeterValues CALLRESULTs over the whole run (all phases)
 
     # -- wire ------------------------------------------------------------------------------
 
@@ -161,6 +164,9 @@ class LoadGen:
                     if text[4:end] != station.pending_id:
                         continue
                     station.pending_id = None
+                    if kind == "3" and station.meter_pending:
+                        self.meter_values_answered += 1
+                    station.meter_pending = False
                     if station.fut is not None and not station.fut.done():
                         station.fut.set_result(text)
                     if self.window.open:
@@ -300,6 +306,7 @@ class LoadGen:
                 station.fut = None
                 if station.version == "1.6":
                     action, frame = "MeterValues", METER.format(tx=station.tx, ts=self.timestamp, wh=station.energy_wh)
+                    station.meter_pending = True
                 else:
                     action = "TransactionEvent"
                     frame = UPDATED201.format(
@@ -358,7 +365,11 @@ class LoadGen:
                     await station.ws.close()
 
         await asyncio.gather(*(one(s) for s in stations))
-        return {"closed": len(stations), "dropped_by_server": self.closed_unexpectedly}
+        return {
+            "closed": len(stations),
+            "dropped_by_server": self.closed_unexpectedly,
+            "meter_values_answered": self.meter_values_answered,
+        }
 
 
 class Emit:

@@ -41,7 +41,9 @@ from bench.loadgen import percentile, raise_fd_limit
 from bench.procstat import cpu_seconds, machine_info, rss_bytes
 
 PG_DEFAULT = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-TARGETS = ("baseline", "chargebridge-sqlite", "chargebridge-postgresql")
+TARGETS = ("baseline", "lean", "chargebridge-sqlite", "chargebridge-postgresql")
+# MeterValues of the load generator carry this many sampled values (bench/loadgen.py METER)
+SAMPLED_VALUES_PER_METER_VALUES = 3
 
 
 @dataclass(slots=True)
@@ -59,6 +61,7 @@ class BenchConfig:
     storm_back_timeout_s: float = 120.0
     db: str = "both"  # sqlite | postgresql | both
     baseline: bool = True
+    lean: bool = True  # the lean no-storage reference (bench/lean_csms.py)
     storm: bool = True
     pg_url: str = PG_DEFAULT
     settle_s: float = 3.0  # pauses between phases (let commits settle, let sessions run)
@@ -71,6 +74,8 @@ class BenchConfig:
 
     def targets(self) -> list[str]:
         chosen = ["baseline"] if self.baseline else []
+        if self.lean:
+            chosen.append("lean")
         if self.db in ("sqlite", "both"):
             chosen.append("chargebridge-sqlite")
         if self.db in ("postgresql", "both"):
@@ -180,7 +185,7 @@ class Server:
 
     @property
     def is_chargebridge(self) -> bool:
-        return self.target != "baseline"
+        return self.target not in ("baseline", "lean")
 
     @property
     def url(self) -> str:
@@ -241,6 +246,9 @@ class Server:
                 "warning",
             ]
             ready = "OCPP gateway"
+        elif self.target == "lean":
+            args = ["-m", "bench.lean_csms", "--port", str(self.ocpp_port)]
+            ready = "listening on"
         else:
             args = ["-m", "bench.baseline_csms", "--port", str(self.ocpp_port)]
             ready = "listening on"
@@ -286,6 +294,29 @@ class Server:
         if self.schema is not None:
             with contextlib.suppress(Exception):
                 await _pg_execute(self._pg_url, f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
+
+    async def count_meter_samples(self) -> int:
+        """Rows in meter_samples of the benchmark's stations, read from the database itself."""
+        query = "SELECT count(*) FROM meter_samples WHERE station_id LIKE 'BENCH-%'"
+        if self.schema is not None:
+            import asyncpg  # type: ignore[import-untyped]
+
+            dsn = self._pg_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+            conn = await asyncpg.connect(dsn, server_settings={"search_path": self.schema})
+            try:
+                return int(await conn.fetchval(query))
+            finally:
+                await conn.close()
+        import sqlite3
+
+        def count() -> int:
+            db = sqlite3.connect(self.data_dir / "chargebridge.db")
+            try:
+                return int(db.execute(query).fetchone()[0])
+            finally:
+                db.close()
+
+        return await asyncio.to_thread(count)
 
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
@@ -380,6 +411,14 @@ class Bench:
                     out["rest"] = await self.rest_probe(server, gen, fixed)
                 step(f"{target}: close")
                 out["closed"] = await gen.request({"op": "close"})
+                if server.is_chargebridge:
+                    # The benchmark stays honest: every MeterValues answered is in the database.
+                    await asyncio.sleep(1.0)
+                    out["stored"] = {
+                        "meter_values_answered": out["closed"].get("meter_values_answered"),
+                        "sampled_values_per_message": SAMPLED_VALUES_PER_METER_VALUES,
+                        "meter_samples_stored": await server.count_meter_samples(),
+                    }
             finally:
                 await gen.stop()
             if config.storm:
@@ -607,6 +646,11 @@ def ratios(results: dict[str, Any]) -> dict[str, Any]:
             "connect_rate": ratio(result["connect"]["rate_per_s"], base["connect"]["rate_per_s"]),
             "rss_per_station": ratio(result["idle"]["rss_per_station_kib"], base["idle"]["rss_per_station_kib"]),
         }
+        lean = results.get("lean") or {}
+        if target != "lean" and "fixed" in lean:  # the price of persistence (and the rest) over a lean server
+            out[target]["cpu_vs_lean"] = ratio(
+                result["fixed"]["server_cpu_s_per_1000"], lean["fixed"]["server_cpu_s_per_1000"]
+            )
         if "storm" in result and "storm" in base:
             out[target]["storm_all_back"] = ratio(
                 result["storm"].get("all_back_after_restart_s"), base["storm"].get("all_back_after_restart_s")

@@ -10,6 +10,7 @@ START = "<!-- bench:results:start -->"
 END = "<!-- bench:results:end -->"
 TARGET_NAMES = {
     "baseline": "baseline (ocpp README style)",
+    "lean": "lean reference (uvloop + orjson, stores nothing)",
     "chargebridge-sqlite": "chargebridge, SQLite",
     "chargebridge-postgresql": "chargebridge, PostgreSQL",
 }

@@ -115,7 +115,10 @@ class Chargebridge:
                 connect_s=s.db_connect_timeout_s, statement_s=s.db_statement_timeout_s, pool_s=s.db_pool_timeout_s
             ),
             token_cache=TokenCache(s.authorize_cache_size, s.authorize_cache_max_age_s),
+            linger_s=s.store_linger_ms / 1000,
         )
+        store.station_cache.ttl_s = s.station_cache_ttl_s
+        store.station_cache.verified_ttl_s = s.password_verify_cache_s
         store.health.start()
         self.readiness.add(DatabaseCheck(store.health))
         if s.clustered:

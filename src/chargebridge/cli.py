@@ -268,7 +268,9 @@ def serve(
     except ConfigError as exc:
         raise typer.BadParameter(str(exc), param_hint="--config / CHARGEBRIDGE_CONFIG_FILE") from exc
     configure_logging(settings.log_level)
-    asyncio.run(_serve(settings))
+    from chargebridge import eventloop
+
+    eventloop.run(_serve(settings), settings.event_loop)
 
 
 def banner(settings: Settings, ocpp_port: int, http_port: int, tls_port: int | None) -> list[str]:
@@ -293,7 +295,10 @@ def banner(settings: Settings, ocpp_port: int, http_port: int, tls_port: int | N
 
 async def _serve(settings: Settings) -> None:
     from chargebridge.app import Chargebridge, tune_gc_for_serving
+    from chargebridge.eventloop import loop_name
     from chargebridge.startup import explain
+
+    log.info("event loop: %s", loop_name())
 
     # Before anything starts: a SIGTERM during start-up is not lost; the node stops once started.
     signals = ShutdownSignals(settings.shutdown_timeout_s)

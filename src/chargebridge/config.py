@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     ping_interval_s: float = Field(default=30.0, gt=0)
     max_frame_bytes: int = Field(default=256 * 1024, ge=1024)
     store_retry_window_s: float = Field(default=20.0, ge=0)
+    # The writer waits this long after a batch's first write for more, so one commit carries many (<= 2 ms).
+    store_linger_ms: float = Field(default=1.0, ge=0, le=2.0)
     # A hung database becomes an error within these limits, never silence (PostgreSQL; see docs/architecture.md).
     db_connect_timeout_s: float = Field(default=5.0, gt=0)
     db_statement_timeout_s: float = Field(default=15.0, gt=0)
@@ -37,6 +39,13 @@ class Settings(BaseSettings):
     # SIGTERM: drain (stop accepting, answer what is in flight, close sockets with 1001) within this time.
     shutdown_timeout_s: float = Field(default=10.0, gt=0, le=600)
     log_level: str = "info"
+    # Handshakes read station registration rows from a per-node cache (invalidated by this node's
+    # writes; other nodes' and other processes' writes are seen after at most this long; 0: off),
+    # and skip argon2 for a password verified against the same hash within password_verify_cache_s.
+    station_cache_ttl_s: float = Field(default=10.0, ge=0)
+    password_verify_cache_s: float = Field(default=300.0, ge=0)
+    # The event loop (chosen at start-up): uvloop where installed, plain asyncio otherwise.
+    event_loop: Literal["auto", "uvloop", "asyncio"] = "auto"
     # Security (see docs/security.md): TLS listener for profiles 2/3, client CA, policy, lockout.
     ocpp_tls_port: int | None = Field(default=None, ge=0, le=65535)
     tls_cert_file: Path | None = None

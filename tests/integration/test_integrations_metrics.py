@@ -10,6 +10,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from chargebridge.eventloop import loop_name
 from tests.conftest import Node, random_id, start_node
 from tests.integration.helpers import BOOT16, RawStation
 
@@ -61,6 +62,7 @@ async def test_metrics_reflect_stations_messages_commands_bus_and_db(metrics_nod
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/plain")
         assert got[("chargebridge_connected_stations", (("ocpp_version", "1.6"),))] == 1
+        assert got[("chargebridge_event_loop_info", (("loop", loop_name()),))] == 1
         assert got[("chargebridge_ocpp_messages_in_total", (("action", "BootNotification"),))] == 1
         assert got[("chargebridge_ocpp_messages_in_total", (("action", "Heartbeat"),))] == 1
         assert got[("chargebridge_ocpp_calls_out_total", ())] == 1

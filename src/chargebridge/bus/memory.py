@@ -10,6 +10,11 @@ bus (:mod:`chargebridge.cluster.bus`, never blocking), which delivers the other 
 through :meth:`EventBus.deliver_remote`. A subscriber that acts on each event once per network
 (the MQTT bridge, webhooks, per-node metrics, the firmware service's writes) subscribes with
 ``local_only=True`` and sees only the events of this node: its stations and its API.
+
+Publishers on the hot path ask :meth:`EventBus.interested` before building an event: nobody
+subscribed to that kind (and no cluster exporter) means the event is not built at all. A
+subscriber whose interest changes at run time (webhooks, as subscriptions are added and removed)
+narrows or widens its kinds with :meth:`EventBus.set_kinds`.
 """
 
 from __future__ import annotations
@@ -55,6 +60,25 @@ class EventBus:
         self.received = 0  # events of other nodes (cluster mode)
         # Cluster mode: gets every event published here (must not block or raise).
         self.exporter: Callable[[DomainEvent], None] | None = None
+        self._all_kinds = False  # some subscriber takes every kind
+        self._kinds: frozenset[EventKind] = frozenset()  # the kinds some subscriber takes
+        self.not_built = 0  # publishers that skipped building an event nobody wanted
+
+    def interested(self, kind: EventKind) -> bool:
+        """True if publishing an event of ``kind`` reaches anyone (a subscriber or the cluster bus)."""
+        if self._all_kinds or kind in self._kinds or self.exporter is not None:
+            return True
+        self.not_built += 1
+        return False
+
+    def _reindex(self) -> None:
+        self._all_kinds = any(s.kinds is None for s in self._subscriptions)
+        self._kinds = frozenset(k for s in self._subscriptions if s.kinds is not None for k in s.kinds)
+
+    def set_kinds(self, sub: Subscription, kinds: set[EventKind] | frozenset[EventKind] | None) -> None:
+        """Change what ``sub`` receives (None: every kind; empty: none) from the next event on."""
+        sub.kinds = None if kinds is None else frozenset(kinds)
+        self._reindex()
 
     def subscribe(
         self,
@@ -71,12 +95,14 @@ class EventBus:
             local_only=local_only,
         )
         self._subscriptions.append(sub)
+        self._reindex()
         return sub
 
     def unsubscribe(self, sub: Subscription) -> None:
         sub._closed = True
         if sub in self._subscriptions:
             self._subscriptions.remove(sub)
+            self._reindex()
 
     def publish(self, event: DomainEvent) -> None:
         self.published += 1

@@ -78,6 +78,7 @@ from chargebridge.gateway.connection import (
     RequestHandler,
     StationConnection,
 )
+from chargebridge.gateway.keepalive import KeepaliveWheel
 from chargebridge.gateway.listener import Listener
 from chargebridge.gateway.proxy import TrustedProxies, parse_networks
 from chargebridge.gateway.station_ids import InvalidStationId, parse_station_path
@@ -243,6 +244,7 @@ class Gateway:
         self._listeners: list[Listener] = []
         self._handlers = BackgroundTasks(log, "background security task failed")
         self._admitted: weakref.WeakKeyDictionary[ServerConnection, _Admission] = weakref.WeakKeyDictionary()
+        self.keepalive = KeepaliveWheel(settings.ping_interval_s, settings.ping_timeout_s)
         self.trusted_proxies = TrustedProxies(parse_networks(settings.trusted_proxies))
         if settings.proxy_protocol and not self.trusted_proxies:
             raise ValueError("the PROXY protocol needs trusted proxies (trusted_proxies)")
@@ -291,6 +293,7 @@ class Gateway:
     async def start(self) -> int:
         for version in self.adapters:
             schemas_for(version).warm()
+        self.keepalive.start()
         tls_context = self._tls_context()
         self._server = await self._serve(self.settings.port, self._listener(None))
         self.port = next(iter(self._server.sockets)).getsockname()[1]
@@ -350,8 +353,9 @@ class Gateway:
             select_subprotocol=functools.partial(_choose_subprotocol, preferred=self.settings.subprotocols),
             process_request=functools.partial(self._process_request, tls=tls),
             max_size=self.settings.max_frame_bytes,
-            ping_interval=self.settings.ping_interval_s,
-            ping_timeout=self.settings.ping_timeout_s,
+            # keepalive: one timer wheel for every socket (gateway/keepalive.py), not a task per socket
+            ping_interval=None,
+            ping_timeout=None,
             close_timeout=self._close_timeout_s(),
             open_timeout=self.settings.open_timeout_s,
             server_header="chargebridge",
@@ -379,6 +383,7 @@ class Gateway:
                 await server.wait_closed()
         self._server = self._tls_server = None
         self._listeners.clear()
+        await self.keepalive.stop()
 
     # -- handshake -------------------------------------------------------------------------
 
@@ -411,7 +416,7 @@ class Gateway:
             self.stats.count_refusal("LockedOut")
             return _respond(connection, Refusal(HTTPStatus.TOO_MANY_REQUESTS, "too many failed attempts"), wait)
         try:
-            station = await self.store.get_station(station_id)
+            station = await self.store.get_station_for_connect(station_id)
         except StoreUnavailable:  # the outage is logged once by the store's health monitor
             return _respond(connection, Refusal(HTTPStatus.SERVICE_UNAVAILABLE, "database unavailable"), 10)
         if station is None:
@@ -518,8 +523,13 @@ class Gateway:
             log.error("%s: security profile needs a password but none is set; refusing", station_id)
             return Refusal(HTTPStatus.UNAUTHORIZED, "authentication required", SecurityEvent.AUTH_FAILED, counts=False)
         hashes = [h for h in (password_hash, pending_hash) if h]
+        cache = self.store.station_cache
+        if password_hash and cache.verified(station_id, password, password_hash):
+            return None  # the same password proved against the same hash a moment ago: no argon2 again
         # argon2 costs a few ms of CPU: keep it off the event loop.
         matched = await asyncio.to_thread(self._match_password, password, hashes)
+        if matched is not None and matched[0] == password_hash and not needs_rehash(password_hash):
+            cache.remember_verified(station_id, password, password_hash)
         if matched is None:
             return Refusal(HTTPStatus.UNAUTHORIZED, "authentication required", SecurityEvent.AUTH_FAILED)
         used, given = matched
@@ -631,6 +641,7 @@ class Gateway:
         endpoint = RpcEndpoint(schemas_for(version), accepts=self.answerer.accepts(version), relax=relax)
         conn = StationConnection(station_id, ws, endpoint, adapter, self.answerer, self.stats, self._taps)
         admission = self._admitted.pop(ws, None)
+        keepalive = self.keepalive.add(ws)
         source = admission.source if admission is not None else (conn.remote_address or "unknown")
         conn.remote_address = source
         session = conn.session = Session(
@@ -663,6 +674,7 @@ class Gateway:
             log.info("%s connected (OCPP %s from %s)", station_id, version.value, source)
             await conn.run()
         finally:
+            self.keepalive.discard(keepalive)
             self.replacements.ended(station_id, session)
             if self.connections.get(station_id) is conn:
                 log.info("%s disconnected (close code %s)", station_id, ws.close_code)

@@ -16,11 +16,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Response, status
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
-from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.metrics_core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    InfoMetricFamily,
+    Metric,
+)
 from prometheus_client.registry import Collector
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from chargebridge.domain.events import EventKind
+from chargebridge.eventloop import loop_name
 from chargebridge.histogram import LatencyHistogram
 from chargebridge.integrations.base import ReportsStats, Section, check_env, resolve_secret
 from chargebridge.services.authorization import Authorization
@@ -67,6 +74,7 @@ class CoreCollector(Collector):
         ctx = self.context
         if ctx is None:
             return
+        yield InfoMetricFamily("chargebridge_event_loop", "The event loop of this node", value={"loop": loop_name()})
         yield from self._gateway(ctx)
         yield from self._bus(ctx)
         yield from self._cluster(ctx)

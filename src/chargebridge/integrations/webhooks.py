@@ -241,6 +241,7 @@ class WebhooksExtension:
         local_only = self._queue is not None
         size = max(10_000, self.config.queue_size)
         self._sub = context.bus.subscribe("webhooks", queue_size=size, local_only=local_only)
+        self._update_kinds()
         self._task = asyncio.create_task(self._fan_out(self._sub), name="webhooks")
 
     async def stop(self) -> None:
@@ -270,11 +271,27 @@ class WebhooksExtension:
         work = self._queue.work(target) if self._queue is not None else self._work(target)
         target.worker = asyncio.create_task(work, name=f"webhook:{target.id}")
         self._targets[target.id] = target
+        self._update_kinds()
 
     def _remove_target(self, sub_id: str) -> None:
         target = self._targets.pop(sub_id, None)
         if target is not None and target.worker is not None:
             target.worker.cancel()
+        self._update_kinds()
+
+    def _update_kinds(self) -> None:
+        """Take from the bus only the kinds some subscription wants (none without subscriptions),
+        so that events nobody would be sent are not even built (``EventBus.interested``)."""
+        if self._sub is None or self._context is None:
+            return
+        kinds: set[EventKind] | None = set()
+        for target in self._targets.values():
+            if not target.kinds:
+                kinds = None
+                break
+            assert kinds is not None
+            kinds.update(EventKind(k) for k in target.kinds if k in EventKind._value2member_map_)
+        self._context.bus.set_kinds(self._sub, kinds)
 
     async def _fan_out(self, sub: Subscription) -> None:
         while True:

@@ -370,7 +370,8 @@ class StationRequests:
         else:
             self._boot_status.pop(station_id, None)
         self._background(self.store.mark_connection(station_id, connected=True, version=version, at=now))
-        self.bus.publish(DomainEvent(EventKind.STATION_CONNECTED, station_id, now, {"ocpp_version": version}))
+        if self.bus.interested(EventKind.STATION_CONNECTED):
+            self.bus.publish(DomainEvent(EventKind.STATION_CONNECTED, station_id, now, {"ocpp_version": version}))
 
     def _background(self, write: Coroutine[Any, Any, None]) -> None:
         self._writes.spawn(write)
@@ -381,7 +382,8 @@ class StationRequests:
         self._clock_skew.pop(station_id, None)
         self._expected.pop(station_id, None)
         self._background(self.store.mark_connection(station_id, connected=False, version=None, at=now))
-        self.bus.publish(DomainEvent(EventKind.STATION_DISCONNECTED, station_id, now))
+        if self.bus.interested(EventKind.STATION_DISCONNECTED):
+            self.bus.publish(DomainEvent(EventKind.STATION_DISCONNECTED, station_id, now))
 
     # -- requests --------------------------------------------------------------------------
 
@@ -525,20 +527,21 @@ class StationRequests:
             vendor_error_code=request.vendor_error_code,
             info=request.info,
         )
-        self.bus.publish(
-            DomainEvent(
-                EventKind.STATUS_CHANGED,
-                station_id,
-                at,
-                {
-                    "evse_id": request.evse_id,
-                    "connector_id": request.connector_id,
-                    "status": request.status.value,
-                    "error_code": request.error_code,
-                    "vendor_error_code": request.vendor_error_code,
-                },
+        if self.bus.interested(EventKind.STATUS_CHANGED):
+            self.bus.publish(
+                DomainEvent(
+                    EventKind.STATUS_CHANGED,
+                    station_id,
+                    at,
+                    {
+                        "evse_id": request.evse_id,
+                        "connector_id": request.connector_id,
+                        "status": request.status.value,
+                        "error_code": request.error_code,
+                        "vendor_error_code": request.vendor_error_code,
+                    },
+                )
             )
-        )
         for fault in raised:
             self.bus.publish(DomainEvent(EventKind.FAULT_RAISED, station_id, at, _fault_json(fault)))
         return Ack()
@@ -618,6 +621,8 @@ class StationRequests:
         request: MeterValuesRequest | TransactionEventRequest,
         now: datetime,
     ) -> None:
+        if not self.bus.interested(EventKind.METER_SAMPLED):
+            return
         samples = request.samples if isinstance(request, MeterValuesRequest) else request.meter_values
         for sample in samples:
             self.bus.publish(

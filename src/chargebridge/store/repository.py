@@ -56,6 +56,7 @@ from chargebridge.store.database import (
     ExecuteMany,
     GroupCommitWriter,
     InsertRows,
+    RawStatement,
     StoreUnavailable,
     create_engine,
     is_unavailable,
@@ -75,6 +76,7 @@ from chargebridge.store.schema import (
     transaction_events,
     transactions,
 )
+from chargebridge.store.station_cache import StationCache
 from chargebridge.store.token_cache import TokenCache
 
 Row = dict[str, Any]
@@ -276,9 +278,15 @@ class Store:
             )
         )
         self._widen_ranges = WidenSampledRanges(self._for_update)
+        # last_seen of many stations in one executemany on the raw driver (see RawStatement)
+        self._touch = RawStatement(
+            update(stations).where(stations.c.id == bindparam("sid")).values(last_seen=bindparam("seen"))
+        )
         self._connector_statuses = ConnectorStatuses(self._dialect)
         # Transaction finalisation (see docs/architecture.md#transaction-finalisation).
         self.finalise_hooks: list[FinaliseHook] = []
+        # What handshakes read of station rows (see station_cache.py); the composition root sets the TTLs.
+        self.station_cache = StationCache()
         self.finalised_listeners: list[FinalisedListener] = []
         # A transaction start this far after its arrival is flagged start_in_future (the
         # clock_skew_limit_s setting, given by the composition root).
@@ -293,6 +301,7 @@ class Store:
         retry_window_s: float = 20.0,
         timeouts: DatabaseTimeouts | None = None,
         token_cache: TokenCache | None = None,
+        linger_s: float = 0.0,
     ) -> Store:
         timeouts = timeouts or DatabaseTimeouts()
         if run_migrations:
@@ -306,7 +315,7 @@ class Store:
         probe, probe_engine = probe_for(url, engine, timeouts)
         # SELECT 1 on a fresh connection takes milliseconds; 3 s without an answer is an outage.
         health = DatabaseHealth(probe, probe_timeout_s=min((timeouts.connect_s or 5.0) + 1.0, PROBE_TIMEOUT_S))
-        writer = GroupCommitWriter(engine, retry_window_s=retry_window_s, health=health)
+        writer = GroupCommitWriter(engine, retry_window_s=retry_window_s, health=health, linger_s=linger_s)
         writer.start()
         return cls(
             engine,
@@ -391,6 +400,18 @@ class Store:
     async def get_station(self, station_id: str) -> Row | None:
         return await self._fetch_one(select(stations).where(stations.c.id == station_id))
 
+    async def get_station_for_connect(self, station_id: str) -> Row | None:
+        """What a handshake needs of the station's row (see :mod:`chargebridge.store.station_cache`):
+        from the node's cache when it holds the station, else read and remembered."""
+        cached = self.station_cache.get(station_id)
+        if cached is not None:
+            return cached
+        generation = self.station_cache.generation
+        row = await self.get_station(station_id)
+        if row is not None:
+            self.station_cache.fill(station_id, row, generation)
+        return row
+
     async def add_station(
         self,
         station_id: str,
@@ -420,7 +441,10 @@ class Store:
             except IntegrityError as exc:
                 raise StationExists(station_id) from exc
 
-        await self.writer.run(op)
+        try:
+            await self.writer.run(op)
+        finally:
+            self.station_cache.invalidate(station_id)
         row = await self.get_station(station_id)
         assert row is not None
         return row
@@ -430,7 +454,11 @@ class Store:
             result = await conn.execute(update(stations).where(stations.c.id == station_id).values(**values))
             return int(result.rowcount)
 
-        if await self.writer.run(op) == 0:
+        try:
+            changed = await self.writer.run(op)
+        finally:
+            self.station_cache.invalidate(station_id)
+        if changed == 0:
             raise NotFound(station_id)
         row = await self.get_station(station_id)
         assert row is not None
@@ -443,7 +471,11 @@ class Store:
             result = await conn.execute(delete(stations).where(stations.c.id == station_id))
             return int(result.rowcount)
 
-        return await self.writer.run(op) > 0
+        try:
+            return await self.writer.run(op) > 0
+        finally:
+            self.station_cache.invalidate(station_id)
+            self.station_cache.forget_verified(station_id)
 
     def _station_filter(
         self, query: Select[Any], connected: bool | None, search: str | None, only: Collection[str] | None = None
@@ -500,10 +532,16 @@ class Store:
                 "firmware_version": identity.firmware_version,
             },
         }
-        await asyncio.gather(
-            self.writer.run_grouped(self._record_boots, boot),
-            self.writer.run_grouped(self._insert_events, [event]),
-        )
+        try:
+            await asyncio.gather(
+                self.writer.run_grouped(self._record_boots, boot),
+                self.writer.run_grouped(self._insert_events, [event]),
+            )
+        except BaseException:
+            self.station_cache.invalidate(station_id)  # boot_status: unknown whether it committed
+            raise
+        # a boot changes only boot_status of what the handshake reads: the cached entry keeps the rest
+        self.station_cache.update(station_id, boot_status=status)
 
     async def mark_connection(self, station_id: str, *, connected: bool, version: str | None, at: datetime) -> None:
         event = {
@@ -548,13 +586,7 @@ class Store:
         params = [{"sid": sid, "seen": seen} for sid, seen in last_seen.items()]
 
         async def op(conn: AsyncConnection) -> None:
-            stmt = (
-                update(stations)
-                .where(stations.c.id == bindparam("sid"))
-                .values(last_seen=bindparam("seen"))
-                .execution_options(synchronize_session=False)
-            )
-            await conn.execute(stmt, params)
+            await self._touch.executemany(conn, params)
 
         await self.writer.run(op)
 
@@ -722,7 +754,12 @@ class Store:
                     insert(station_events).values(station_id=station_id, at=at, kind="clock_skew", data=data)
                 )
 
-        await self.writer.run(op)
+        try:
+            await self.writer.run(op)
+        except BaseException:
+            self.station_cache.invalidate(station_id)
+            raise
+        self.station_cache.update(station_id, clock_skew_s=skew_s, clock_skew_at=at if skew_s is not None else None)
 
     async def add_station_event(self, station_id: str | None, kind: str, at: datetime, data: dict[str, Any]) -> None:
         """``station_id`` None: a server security event before any station was named (a TLS handshake)."""
@@ -773,7 +810,10 @@ class Store:
             )
             return int(result.rowcount)
 
-        return await self.writer.run(op) > 0
+        try:
+            return await self.writer.run(op) > 0
+        finally:
+            self.station_cache.invalidate(station_id)
 
     # -- id tokens -------------------------------------------------------------------------
 
@@ -1342,17 +1382,18 @@ class WidenSampledRanges:
             )
         )
         self._for_update = for_update
+        self._raw = RawStatement(self._running)  # the raw driver's executemany (see RawStatement)
 
     async def run(self, conn: AsyncConnection, items: list[Any]) -> list[Any]:
         widen: list[_Widen] = items
-        running = await conn.execute(
-            self._running,
+        rowcount = await self._raw.executemany(
+            conn,
             [
                 {"w_sid": w.station_id, "w_tx": w.transaction_id, "w_lo": w.lo, "w_hi": w.hi, "w_now": w.now}
                 for w in widen
             ],
         )
-        if running.rowcount == len(widen):
+        if rowcount == len(widen):
             # Every item updated a running transaction (the usual case): nothing ended to re-merge.
             # Drivers that report no executemany row count (-1) always take the query below.
             return [None] * len(widen)

@@ -1,0 +1,100 @@
+"""Issue 18, lever 2: the hot writes (meter samples, station events, last-seen times) go through
+the raw driver (sqlite3 / asyncpg executemany) inside the writer's transaction. What they store
+must read back exactly as through SQLAlchemy: aware UTC times, floats, NULLs, JSON."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import select
+
+from chargebridge.domain.model import MeterSample, ReadingContext, SampledValue
+from chargebridge.domain.requests import MeterValuesRequest
+from chargebridge.store.database import RawStatement
+from chargebridge.store.schema import meter_samples, station_events, stations
+
+
+async def test_raw_inserts_read_back_like_sqlalchemy(node: Any) -> None:
+    store = node.app.store
+    now = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+    await store.add_station("RAW-1", now=now)
+    at = datetime(2030, 1, 1, 14, 0, 0, 123456, tzinfo=timezone(timedelta(hours=2)))  # 12:00:00.123456 UTC
+    samples = (
+        MeterSample(
+            at,
+            (
+                SampledValue("Energy.Active.Import.Register", 1234.5, "Wh"),
+                SampledValue("Current.Import", 16, "A", ReadingContext.SAMPLE_CLOCK, phase="L1", location="Outlet"),
+            ),
+        ),
+    )
+    # Many callers in one commit: the writer groups them into one executemany per statement.
+    await asyncio.gather(
+        *(store.add_meter_values("RAW-1", MeterValuesRequest(1, 2, samples, None), now) for _ in range(20)),
+        store.add_station_event("RAW-1", "probe", at, {"nested": {"list": [1, 2.5, None, "ü"]}}),
+        store.add_station_event(None, "probe", at, {}),
+    )
+    await store.touch_many({"RAW-1": at})
+    async with store.engine.connect() as conn:
+        rows = (await conn.execute(select(meter_samples).where(meter_samples.c.station_id == "RAW-1"))).mappings().all()
+        events = (
+            (
+                await conn.execute(
+                    select(station_events).where(station_events.c.kind == "probe").order_by(station_events.c.id)
+                )
+            )
+            .mappings()
+            .all()
+        )
+        seen = (await conn.execute(select(stations.c.last_seen).where(stations.c.id == "RAW-1"))).scalar_one()
+    assert len(rows) == 40
+    # ... and they took the raw driver's path, not SQLAlchemy's
+    assert store._insert_samples._raw.raw_calls >= 1
+    assert store._insert_events._raw.raw_calls >= 1
+    assert store._touch.raw_calls == 1
+    energy = next(r for r in rows if r["measurand"] == "Energy.Active.Import.Register")
+    current = next(r for r in rows if r["measurand"] == "Current.Import")
+    assert energy["timestamp"] == datetime(2030, 1, 1, 12, 0, 0, 123456, tzinfo=UTC)
+    assert energy["timestamp"].utcoffset() == timedelta(0)
+    assert (energy["value"], energy["unit"], energy["phase"], energy["location"]) == (1234.5, "Wh", None, None)
+    assert (energy["evse_id"], energy["connector_id"], energy["transaction_id"]) == (1, 2, None)
+    assert energy["context"] == "Sample.Periodic"
+    assert (current["value"], current["phase"], current["location"], current["context"]) == (
+        16.0,
+        "L1",
+        "Outlet",
+        "Sample.Clock",
+    )
+    assert [e["station_id"] for e in events] == ["RAW-1", None]
+    assert events[0]["data"] == {"nested": {"list": [1, 2.5, None, "ü"]}}
+    assert events[0]["at"] == datetime(2030, 1, 1, 12, 0, 0, 123456, tzinfo=UTC)
+    assert seen == datetime(2030, 1, 1, 12, 0, 0, 123456, tzinfo=UTC)
+
+
+async def test_a_bad_row_fails_alone(node: Any) -> None:
+    """A row the database refuses (NOT NULL) fails its own caller only; the rest commit."""
+    store = node.app.store
+    at = datetime(2030, 1, 1, tzinfo=UTC)
+    bad = store.add_station_event("RAW-2", None, at, {})  # kind is NOT NULL
+    good = [store.add_station_event("RAW-2", f"ok-{i}", at, {}) for i in range(5)]
+    results = await asyncio.gather(bad, *good, return_exceptions=True)
+    assert isinstance(results[0], Exception)
+    assert results[1:] == [None] * 5
+    async with store.engine.connect() as conn:
+        kinds = (await conn.execute(select(station_events.c.kind).where(station_events.c.station_id == "RAW-2"))).all()
+    assert sorted(k for (k,) in kinds) == [f"ok-{i}" for i in range(5)]
+
+
+def test_the_statement_is_compiled_once_per_dialect() -> None:
+    from sqlalchemy import insert
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    raw = RawStatement(insert(meter_samples), ["station_id", "value"])
+    lite = raw._plan(sqlite.pysqlite.dialect())
+    pg = raw._plan(postgresql.asyncpg.dialect())
+    assert lite is not None and pg is not None
+    assert "?" in lite[0] and "$1" in pg[0]
+    assert [name for name, _ in lite[1]] == ["station_id", "value"]
+    assert raw._plan(sqlite.pysqlite.dialect()) is lite
