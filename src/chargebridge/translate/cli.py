@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -11,6 +10,7 @@ from urllib.parse import urlparse
 import typer
 from rich.console import Console
 
+from chargebridge import eventloop
 from chargebridge.config import Settings
 from chargebridge.gateway.server import GatewaySettings
 from chargebridge.integrations.config import ConfigError
@@ -92,7 +92,7 @@ def gateway_command(
     except (ConfigError, ValueError) as exc:
         raise typer.BadParameter(str(exc), param_hint="--config") from exc
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(_run(settings, url, version, translator_config, security, http_port))
+    eventloop.run(_run(settings, url, version, translator_config, security, http_port), settings.event_loop)
 
 
 def translator_settings(
