@@ -187,9 +187,18 @@ async def test_replacement_rules_hold_across_nodes(world: ClusterWorld, tmp_path
     nodes = [await world.start_app(tmp_path, "a", **settings), await world.start_app(tmp_path, "b", **settings)]
 
     async def open_from(node: Any, address: str) -> Any:
-        return await connect(
+        ws = await connect(
             f"{node.ocpp_url}/CP-R1", subprotocols=["ocpp1.6"], additional_headers={"X-Forwarded-For": address}
         )
+        presence = node.app.cluster.presence
+
+        async def recorded() -> bool:
+            # The entry is written just after the 101: the next handshake is decided on it.
+            holder, _ = await presence.lookup("CP-R1")
+            return holder is not None and holder.source == address and holder.node == presence.node
+
+        await until(recorded, what=f"the connection from {address} in the station's presence entry")
+        return ws
 
     station = await open_from(nodes[0], "10.0.0.1")
     sockets = [station]
