@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from typer.testing import CliRunner
 
 from chargebridge.cli import app as cli_app
+from chargebridge.firmware.extension import FirmwareExtension
 from chargebridge.firmware.signing import FirmwareSigner, Grant
 from chargebridge.sim import SimConfig
 from chargebridge.sim.firmware import make_image
@@ -70,6 +71,60 @@ def last_update(station_id: str) -> Callable[[Any], bool]:
         return bool(body["updates"]) and body["updates"][0]["state"] in ("confirmed", "failed", "rejected")
 
     return check
+
+
+async def test_station_firmware_never_shows_a_confirmed_update_beside_the_old_version(fw_node: Node) -> None:
+    """A boot committed while the firmware view is being read must not give a torn answer: the
+    update already confirmed by that boot, next to the version the station ran before it. The boot
+    is committed (and the update confirmed) in the middle of the view's reads, between the first
+    read and the last."""
+    async with running_fleet(small_fleet(fw_node, "1.6")) as fleet, fw_node.client() as client:
+        station = fleet.stations[0]
+        ext = next(e for e in fw_node.app.extensions if isinstance(e, FirmwareExtension))
+        svc = ext.service
+        image = await upload(client, NEW)
+        body = {"image_id": image["id"], "override_reason": "torn read"}
+        sent = await client.post(f"/api/v1/firmware/stations/{station.station_id}/update", json=body)
+        assert sent.status_code == 200, sent.text
+        await eventually(client, f"/api/v1/firmware/stations/{station.station_id}", last_update(station.station_id))
+        # Now replay what happens on the wire, in the worst order: the view starts reading, the
+        # station boots on the new version (its row and the update change), the view goes on.
+        await svc.store.update_station(station.station_id, firmware_version=OLD)
+        update_id = (await svc.db.list_updates(station_id=station.station_id, limit=1))[0]["id"]
+        await svc.db.set_update(update_id, state="installing", confirmed_at=None)
+        real_reads = {"list_updates": svc.db.list_updates, "get_station": svc.store.get_station}
+        order: list[str] = []
+        booted = False
+
+        async def boot_now() -> None:
+            nonlocal booted
+            if not booted:
+                booted = True
+                await svc.store.update_station(station.station_id, firmware_version=NEW)
+                await svc.db.set_update(update_id, state="confirmed")
+
+        async def list_updates(**kw: Any) -> Any:
+            order.append("updates")
+            rows = await real_reads["list_updates"](**kw)
+            await boot_now()
+            return rows
+
+        async def get_station(station_id: str) -> Any:
+            order.append("station")
+            row = await real_reads["get_station"](station_id)
+            await boot_now()
+            return row
+
+        svc.db.list_updates = list_updates  # type: ignore[method-assign]
+        svc.store.get_station = get_station  # type: ignore[method-assign]
+        try:
+            view = (await client.get(f"/api/v1/firmware/stations/{station.station_id}")).json()
+        finally:
+            svc.db.list_updates = real_reads["list_updates"]  # type: ignore[method-assign]
+            svc.store.get_station = real_reads["get_station"]  # type: ignore[method-assign]
+        assert booted and order[0] == "updates", order
+        torn = view["updates"][0]["state"] == "confirmed" and view["firmware_version"] == OLD
+        assert not torn, view
 
 
 @pytest.mark.parametrize("version", ["1.6", "2.0.1"])

@@ -284,6 +284,11 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
     @api.get("/stations/{station_id}", openapi_extra=scope(Scope.STATION))
     async def station_firmware(station_id: StationId, _: Viewer) -> dict[str, Any]:
         svc = service()
+        # The updates are read before the station's row: an update is confirmed only after the boot
+        # that confirms it was committed, so read in this order an answer never shows a confirmed
+        # update next to the version the station ran before it (read the other way round, a boot
+        # committed between the two reads did exactly that).
+        updates = await svc.db.list_updates(station_id=station_id, limit=20)
         try:
             station, revision = await svc.station_identity(station_id)
         except Refused as exc:
@@ -297,7 +302,7 @@ def build_routers(ext: FirmwareExtension) -> list[APIRouter]:
             "hardware_revision": revision or None,
             "tags": hardware["tags"] if hardware else [],
             "required_profiles": await svc.db.requirements_of(station_id),
-            "updates": await svc.db.list_updates(station_id=station_id, limit=20),
+            "updates": updates,
         }
 
     @api.put("/stations/{station_id}/hardware", openapi_extra=scope(Scope.STATION))
