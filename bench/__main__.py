@@ -82,6 +82,11 @@ def parser() -> argparse.ArgumentParser:
     gateway.add_argument("--duration", type=float, help="measured seconds per phase [15]")
     gateway.add_argument("--warmup", type=float, help="seconds of load before each measured window [3]")
     gateway.add_argument("--rounds", type=int, help="run the three phases this often, report the median round [1]")
+    gateway.add_argument(
+        "--profile",
+        type=Path,
+        help="write py-spy profiles (raw collapsed stacks) of the gateway and serve over the fixed window here",
+    )
     gateway.add_argument("--out", type=Path, default=Path("bench/results/gateway.json"))
     gateway.add_argument("--docs", type=Path, default=Path("docs/benchmarks.md"), help="markdown file to update")
     gateway.add_argument("--no-docs", action="store_true", help="write the JSON only")
@@ -131,6 +136,7 @@ def gateway_config_from(args: argparse.Namespace) -> GatewayBenchConfig:
         "duration_s": args.duration,
         "warmup_s": args.warmup,
         "rounds": args.rounds,
+        "profile_dir": str(args.profile) if args.profile else None,
     }
     values.update({k: v for k, v in given.items() if v is not None})
     return GatewayBenchConfig(**values)  # type: ignore[arg-type]

@@ -52,6 +52,7 @@ class GatewayBenchConfig:
     warmup_s: float = 3.0
     connect_concurrency: int = 100
     rounds: int = 1  # the three phases this often; the round with the median CPU ratio is reported
+    profile_dir: str | None = None  # py-spy (raw collapsed stacks, GIL holders) of the fixed window, per phase
 
 
 QUICK_GATEWAY = {"stations": 100, "duration_s": 4.0, "warmup_s": 1.0}
@@ -160,6 +161,7 @@ async def measure(
     cpu_pids: dict[str, int],
     workdir: Path,
     metrics_url: str | None = None,
+    profile: tuple[int, Path] | None = None,
 ) -> dict[str, Any]:
     """Connect the stations, start a transaction on each, run the light load, then the fixed one; CPU of
     each process in ``cpu_pids``; with ``metrics_url``, the gateway's own added-latency histogram over
@@ -182,7 +184,7 @@ async def measure(
         await gen.request({"op": "start_tx", "stations": config.stations}, wait_s=600)
         await asyncio.sleep(1.0)
         light = await _window(gen, config, config.light_rate, cpu_pids, metrics_url)
-        fixed = await _window(gen, config, config.rate, cpu_pids, metrics_url)
+        fixed = await _window(gen, config, config.rate, cpu_pids, metrics_url, profile)
         await gen.request({"op": "close"})
         return {
             "connected": connected["connected"],
@@ -201,6 +203,7 @@ async def _window(
     rate_per_station: float,
     cpu_pids: dict[str, int],
     metrics_url: str | None,
+    profile: tuple[int, Path] | None = None,
 ) -> dict[str, Any]:
     await gen.send(
         {
@@ -216,6 +219,7 @@ async def _window(
     load_average = 0.0
     buckets0: list[tuple[float, float]] = []
     buckets1: list[tuple[float, float]] = []
+    spy: asyncio.subprocess.Process | None = None
     while True:
         event = await gen.next_event(config.duration_s + config.warmup_s + 120)
         kind = event.get("event")
@@ -224,6 +228,8 @@ async def _window(
             load_average = os.getloadavg()[0]
             if metrics_url:
                 buckets0 = await scrape_buckets(metrics_url)
+            if profile is not None:
+                spy = await start_profile(*profile, config.duration_s)
         elif kind == "window_end":
             cpu1 = {name: cpu_seconds(pid) for name, pid in cpu_pids.items()}
             if metrics_url:
@@ -232,6 +238,8 @@ async def _window(
             if "error" in event:
                 raise RuntimeError(event["error"])
             break
+    if spy is not None:
+        await asyncio.wait_for(spy.wait(), 60)
     answered = max(1, event["answered"])
     cpu = {name: cpu1[name] - cpu0[name] for name in cpu_pids}
     return {
@@ -243,6 +251,25 @@ async def _window(
         # the machine's 1-minute load average when the window opened (other work competes for the cores)
         "load_average": load_average,
     }
+
+
+async def start_profile(pid: int, path: Path, seconds: float) -> asyncio.subprocess.Process:
+    """``py-spy record`` of ``pid`` for ``seconds`` (samples holding the GIL, raw collapsed stacks to
+    ``path``); py-spy comes with the ``bench`` extra."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    args = ["record", "--pid", str(pid), "--duration", str(max(1, int(seconds))), "--gil", "--rate", "250"]
+    return await asyncio.create_subprocess_exec(
+        spy,
+        *args,
+        "--format",
+        "raw",
+        "--output",
+        str(path),
+        "--nonblocking",
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
 
 
 _BUCKET = re.compile(r'chargebridge_gateway_added_latency_seconds_bucket\{le="([^"]+)"\} ([0-9.e+]+)')
@@ -288,7 +315,8 @@ async def run_phases(config: GatewayBenchConfig, console: Console, workdir: Path
     try:
         metrics = f"http://127.0.0.1:{http_port}/metrics"
         pids = {"gateway": gw.pid, "csms": echo.pid}
-        results["gateway"] = await measure(config, gw, "1.6", pids, workdir, metrics)
+        spy = (gw.pid, Path(config.profile_dir) / "gateway-profile.txt") if config.profile_dir else None
+        results["gateway"] = await measure(config, gw, "1.6", pids, workdir, metrics, spy)
     finally:
         await gw.stop()
         await echo.stop()
@@ -298,7 +326,8 @@ async def run_phases(config: GatewayBenchConfig, console: Console, workdir: Path
     node = serve(workdir)
     await node.start()
     try:
-        results["serve"] = await measure(config, node, "1.6", {"serve": node.pid}, workdir)
+        spy = (node.pid, Path(config.profile_dir) / "serve-profile.txt") if config.profile_dir else None
+        results["serve"] = await measure(config, node, "1.6", {"serve": node.pid}, workdir, None, spy)
     finally:
         await node.stop()
         shutil.rmtree(workdir / "serve-data", ignore_errors=True)
