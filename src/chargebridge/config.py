@@ -117,6 +117,9 @@ class Settings(BaseSettings):
     meter_retention_days: int = Field(default=90, ge=0)
     retention_interval_s: float = Field(default=3600.0, gt=0)
     retention_batch_size: int = Field(default=2000, ge=10, le=100_000)
+    # Station events (boots, statuses, connects, faults, security events...) older than this many days
+    # are deleted by the same job (0: kept forever). The audit log is a table of its own, never pruned.
+    station_event_retention_days: int = Field(default=365, ge=0)
     # Energy management (docs/energy.md): at most one re-plan per site tree this often; a site meter
     # silent this long makes its site fall back (None: 3 x the meter's poll interval + its timeout);
     # the maximum assumed for a station or EVSE without one; the answer to the balancer's profiles;

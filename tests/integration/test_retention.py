@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from chargebridge.retention.tables import meter_aggregates
-from chargebridge.store.schema import meter_samples
+from chargebridge.store.schema import meter_samples, station_events
 from tests.conftest import PG_HOST, PG_PORT, Node, need_service, start_node
 from tests.integration.helpers import BOOT16, RawStation
 
@@ -144,11 +144,57 @@ async def test_old_samples_become_hourly_aggregates_and_are_deleted(node: Node) 
 
 
 async def test_retention_off_keeps_everything(tmp_path: Path) -> None:
-    node = await start_node(tmp_path, None, auto_register=True, meter_retention_days=0)
+    node = await start_node(tmp_path, None, auto_register=True, meter_retention_days=0, station_event_retention_days=0)
     try:
         async with node.client() as http:
             answer = await http.post("/api/v1/retention/run")
             assert answer.status_code == 409 and "kept forever" in answer.text
             assert (await http.get("/api/v1/retention")).json()["enabled"] is False
+    finally:
+        await node.app.stop()
+
+
+async def test_old_station_events_are_deleted_recent_ones_kept(tmp_path: Path) -> None:
+    """station_event_retention_days: events older than it go (in batches), newer ones stay; raw
+    samples are left alone when meter_retention_days is 0."""
+    config = tmp_path / "integrations.toml"
+    config.write_text("[metrics]\nenabled = true\n")
+    node = await start_node(
+        tmp_path,
+        None,
+        auto_register=True,
+        config_file=config,
+        meter_retention_days=0,
+        station_event_retention_days=30,
+        retention_batch_size=10,
+    )
+    try:
+        station = await RawStation.open(node.ocpp_url, "RET-EV", "1.6")
+        await station.call("BootNotification", BOOT16)
+        old_status = {"connectorId": 1, "status": "Available", "errorCode": "NoError", "timestamp": stamp(OLD)}
+        assert (await station.call("StatusNotification", old_status))[0] == 3
+        no_tx = {"connectorId": 0, "meterValue": [register(OLD, 7, 100)]}
+        assert (await station.call("MeterValues", no_tx))[0] == 3
+        store = node.app.store
+        assert store is not None
+        for minute in range(25):
+            await store.add_station_event("RET-EV", "fault", OLD + timedelta(minutes=minute), {"n": minute})
+        recent_before = await count(node, station_events) - 26
+        async with node.client() as http:
+            ran = (await http.post("/api/v1/retention/run")).json()
+            assert ran["events_deleted"] == 26 and ran["deleted"] == 0, ran
+            assert await count(node, station_events) == recent_before
+            assert await count(node, meter_samples) == 2  # samples kept: meter_retention_days is 0
+            events = (await http.get("/api/v1/stations/RET-EV/events", params={"limit": 500})).json()["items"]
+            assert events and all(e["at"] >= stamp(OLD + timedelta(days=1)) for e in events)
+            assert {e["kind"] for e in events} >= {"boot", "connected"}
+            status = (await http.get("/api/v1/retention")).json()
+            assert status["enabled"] and status["station_event_retention_days"] == 30
+            assert status["totals"]["events_deleted"] == 26 and status["last_run"]["events_deleted"] == 26
+            metrics = (await http.get("/metrics")).text
+            assert "chargebridge_retention_events_deleted_total 26.0" in metrics
+            again = (await http.post("/api/v1/retention/run")).json()
+            assert again["events_deleted"] == 0 and await count(node, station_events) == recent_before
+        await station.close()
     finally:
         await node.app.stop()

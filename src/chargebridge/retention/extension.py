@@ -29,7 +29,10 @@ class RetentionExtension:
     async def start(self, context: ApiContext) -> None:
         s = self.settings
         policy = RetentionPolicy(
-            days=s.meter_retention_days, interval_s=s.retention_interval_s, batch_size=s.retention_batch_size
+            days=s.meter_retention_days,
+            event_days=s.station_event_retention_days,
+            interval_s=s.retention_interval_s,
+            batch_size=s.retention_batch_size,
         )
         self.job = RetentionJob(RetentionStore(context.store), context.clock, policy)
         context.stats_reporters.append(self)

@@ -62,13 +62,17 @@ def build_router(ext: RetentionExtension) -> APIRouter:
     async def retention_status(_: Viewer) -> dict[str, Any]:
         current = job()
         oldest = await current.store.oldest_sample_at()
-        return {**current.status(), "oldest_sample_at": oldest}
+        oldest_event = await current.store.oldest_event_at()
+        return {**current.status(), "oldest_sample_at": oldest, "oldest_event_at": oldest_event}
 
     @api.post("/retention/run", tags=["system"], openapi_extra=scope(Scope.FLEET))
     async def retention_run(_: Admin) -> dict[str, Any]:
         current = job()
         if not current.enabled:
-            raise HTTPException(status.HTTP_409_CONFLICT, "meter_retention_days is 0: raw samples are kept forever")
+            raise HTTPException(
+                status.HTTP_409_CONFLICT,
+                "meter_retention_days and station_event_retention_days are 0: everything is kept forever",
+            )
         if current.running:
             raise HTTPException(status.HTTP_409_CONFLICT, "a retention run is already under way")
         result = await current.run_once()
@@ -78,6 +82,8 @@ def build_router(ext: RetentionExtension) -> APIRouter:
             "deleted": result.deleted,
             "kept": result.kept,
             "aggregates": result.aggregates,
+            "events_deleted": result.events_deleted,
+            "event_cutoff": result.event_cutoff,
             "seconds": round(result.seconds, 3),
         }
 

@@ -1,5 +1,6 @@
 """The retention job: every ``retention_interval_s`` it folds the raw meter samples older than
-``meter_retention_days`` into aggregates and deletes them, batch by batch.
+``meter_retention_days`` into aggregates and deletes them, batch by batch, then deletes the
+station events older than ``station_event_retention_days`` the same way.
 
 Each batch is one short write transaction queued on the store's writer like any station write;
 between batches the job pauses at least as long as the batch took, so the stations' writes
@@ -26,7 +27,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class RetentionPolicy:
-    days: int  # 0: raw samples are kept forever (the job does nothing)
+    days: int  # 0: raw samples are kept forever
+    event_days: int = 0  # station events older than this are deleted (0: kept forever)
     interval_s: float = 3600.0
     batch_size: int = 2000
     min_pause_s: float = 0.05  # between batches, at least (and at least as long as the batch took)
@@ -41,6 +43,8 @@ class RunResult:
     kept: int
     aggregates: int
     seconds: float
+    events_deleted: int = 0
+    event_cutoff: datetime | None = None
 
 
 class RetentionJob:
@@ -56,6 +60,7 @@ class RetentionJob:
         self.deleted = 0
         self.kept = 0
         self.aggregates = 0
+        self.events_deleted = 0
         self.failures = 0
         self.current_run_deleted = 0
         self.last_run: RunResult | None = None
@@ -64,7 +69,7 @@ class RetentionJob:
 
     @property
     def enabled(self) -> bool:
-        return self.policy.days > 0
+        return self.policy.days > 0 or self.policy.event_days > 0
 
     def cutoff(self, now: datetime) -> datetime:
         return now - timedelta(days=self.policy.days)
@@ -82,7 +87,7 @@ class RetentionJob:
         self.current_run_deleted = 0
         after, batches, deleted, kept, aggregates = 0, 0, 0, 0, 0
         try:
-            while True:
+            while self.policy.days > 0:
                 batch_started = time.monotonic()
                 batch = await self.store.downsample_batch(cutoff, after, self.policy.batch_size)
                 batches += 1
@@ -99,9 +104,12 @@ class RetentionJob:
                     break
                 took = time.monotonic() - batch_started
                 await asyncio.sleep(max(self.policy.min_pause_s, took))
+            events_deleted, event_cutoff = await self._delete_events(now)
         finally:
             self.running = False
-        result = RunResult(cutoff, batches, deleted, kept, aggregates, time.monotonic() - started)
+        result = RunResult(
+            cutoff, batches, deleted, kept, aggregates, time.monotonic() - started, events_deleted, event_cutoff
+        )
         self.runs += 1
         self.last_run, self.last_run_at = result, now
         if deleted or kept:
@@ -114,7 +122,24 @@ class RetentionJob:
                 kept,
                 result.seconds,
             )
+        if events_deleted:
+            log.info("retention: %d station events before %s deleted", events_deleted, event_cutoff)
         return result
+
+    async def _delete_events(self, now: datetime) -> tuple[int, datetime | None]:
+        if self.policy.event_days <= 0:
+            return 0, None
+        cutoff = now - timedelta(days=self.policy.event_days)
+        deleted = 0
+        while True:
+            batch_started = time.monotonic()
+            count, done = await self.store.delete_events_batch(cutoff, self.policy.batch_size)
+            deleted += count
+            self.events_deleted += count
+            self.batches += 1
+            if done:
+                return deleted, cutoff
+            await asyncio.sleep(max(self.policy.min_pause_s, time.monotonic() - batch_started))
 
     def start(self) -> None:
         if self.enabled and self._task is None:
@@ -146,6 +171,7 @@ class RetentionJob:
             "samples_deleted_total": self.deleted,
             "samples_kept_total": self.kept,
             "aggregates_written_total": self.aggregates,
+            "events_deleted_total": self.events_deleted,
             "failures_total": self.failures,
             "running": 1.0 if self.running else 0.0,
             "current_run_deleted": self.current_run_deleted,
@@ -153,6 +179,7 @@ class RetentionJob:
             "last_run_duration_seconds": last.seconds if last else 0.0,
             "last_run_deleted": last.deleted if last else 0,
             "retention_days": self.policy.days,
+            "station_event_retention_days": self.policy.event_days,
         }
 
     def status(self) -> dict[str, Any]:
@@ -160,6 +187,7 @@ class RetentionJob:
         return {
             "enabled": self.enabled,
             "meter_retention_days": self.policy.days,
+            "station_event_retention_days": self.policy.event_days,
             "interval_s": self.policy.interval_s,
             "batch_size": self.policy.batch_size,
             "running": self.running,
@@ -169,6 +197,7 @@ class RetentionJob:
                 "samples_deleted": self.deleted,
                 "samples_kept": self.kept,
                 "aggregates_written": self.aggregates,
+                "events_deleted": self.events_deleted,
                 "failures": self.failures,
             },
             "last_run": None
@@ -180,6 +209,8 @@ class RetentionJob:
                 "deleted": last.deleted,
                 "kept": last.kept,
                 "aggregates": last.aggregates,
+                "events_deleted": last.events_deleted,
+                "event_cutoff": last.event_cutoff,
                 "seconds": round(last.seconds, 3),
             },
             "last_error": self.last_error,

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from chargebridge.retention.aggregate import Aggregate, BucketKey, downsample
 from chargebridge.retention.tables import meter_aggregates
 from chargebridge.store.repository import Row, Store, aware_row
-from chargebridge.store.schema import meter_samples, transactions
+from chargebridge.store.schema import meter_samples, station_events, transactions
 
 _DELETE_CHUNK = 500  # ids per DELETE ... WHERE id IN (...)
 BUCKET_COLUMNS = ["station_id", "evse_id", "transaction_id", "hour", "measurand", "phase", "location", "unit"]
@@ -104,6 +104,28 @@ class RetentionStore:
             )
         )
         return {(row.station_id, row.transaction_id) for row in result}
+
+    async def delete_events_batch(self, cutoff: datetime, batch_size: int) -> tuple[int, bool]:
+        """Delete the station events older than ``cutoff`` among the ``batch_size`` oldest, in one
+        short write transaction through the store's writer. Returns (deleted, done): done when the
+        oldest events are not older than the cutoff (ids grow with time; a late event with an old
+        timestamp behind a newer one waits for a later run, as with samples)."""
+
+        async def op(conn: AsyncConnection) -> tuple[int, bool]:
+            e = station_events.c
+            query = select(e.id, e.at).order_by(e.id).limit(batch_size)
+            rows = [aware_row(row) for row in (await conn.execute(query)).mappings()]
+            old = [int(row["id"]) for row in rows if row["at"] < cutoff]
+            for start in range(0, len(old), _DELETE_CHUNK):
+                chunk = old[start : start + _DELETE_CHUNK]
+                await conn.execute(delete(station_events).where(e.id.in_(chunk)))
+            return len(old), not old or len(rows) < batch_size
+
+        return await self.store.writer.run(op)
+
+    async def oldest_event_at(self) -> datetime | None:
+        row = await self.store._fetch_one(select(station_events.c.at).order_by(station_events.c.id).limit(1))
+        return row["at"] if row is not None else None
 
     async def oldest_sample_at(self) -> datetime | None:
         """The timestamp of the sample with the lowest id (what the next run starts with)."""
