@@ -31,6 +31,7 @@ from nats.js import JetStreamContext
 from chargebridge.bus.memory import EventBus
 from chargebridge.cluster import store as cluster_store
 from chargebridge.cluster.bus import JetStreamBus
+from chargebridge.cluster.cache_sync import StationCacheSync
 from chargebridge.cluster.kv_leases import KvLeases
 from chargebridge.cluster.names import Names, nats_servers, safe_nats_url, station_token
 from chargebridge.cluster.presence import OP_TIMEOUT_S, Presence, ensure_bucket
@@ -114,6 +115,7 @@ class ClusterNode:
         self.bus: JetStreamBus | None = None
         self.gateway: Gateway | None = None
         self.store: Store | None = None
+        self.cache_sync: StationCacheSync | None = None
         self._subs: list[Any] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._background = BackgroundTasks(log, "cluster task failed")
@@ -169,6 +171,8 @@ class ClusterNode:
         self.presence.close_remote = self._ask_close
         self.presence.on_lapse_over = self._reassert
         await self._subscribe()
+        self.cache_sync = StationCacheSync(self.nc, self.names, self.node, store.station_cache)
+        await self.cache_sync.start()
         gateway.peers = self
         leases = self.leases
         self._tasks.append(asyncio.create_task(leases.run_while_held(SWEEP_LEASE, self._sweep_loop), name="sweep"))
@@ -189,6 +193,8 @@ class ClusterNode:
         for task in self._tasks:
             await cancel_and_wait(task)
         self._tasks.clear()
+        if self.cache_sync is not None:
+            await self.cache_sync.stop()
         if self.leases is not None:
             await self.leases.stop()
         if self.bus is not None:

@@ -6,8 +6,12 @@ connect bookkeeping use (security profile, password hashes, registration and boo
 skew) for ``ttl_s`` seconds. Every write this node's store makes to those fields (the REST API,
 the CLI inside the node, boots, password rotation and activation, clock skew) invalidates the
 station's entry after its commit. A generation counter keeps a read that raced with such a write
-from filling the cache with what it read before the write. Writes made elsewhere (another node of
-a cluster, a CLI command in another process) reach this node after at most ``ttl_s``.
+from filling the cache with what it read before the write. In a cluster every such change is also
+announced to the other nodes (``on_change``; :mod:`chargebridge.cluster.node` sends it over NATS),
+which drop the station's entry (``drop``): a password changed, a station blocked or deleted
+through one node is seen by the next handshake on every node (within milliseconds), not ``ttl_s``
+later. Writes made by a CLI command in another process, or announcements lost while NATS is
+away, reach this node after at most ``ttl_s``.
 
 It also remembers successful password verifications (argon2 costs milliseconds of CPU per
 connect): an HMAC of the given password under a per-process random key, with the stored hash it
@@ -65,6 +69,9 @@ class StationCache:
         self.generation = 0
         self.hits = 0
         self.misses = 0
+        # Told of every change this node made (a station id; None: every station), after it was applied.
+        self.on_change: Callable[[str | None], None] | None = None
+        self.dropped_by_peers = 0
 
     # -- rows ------------------------------------------------------------------------------
 
@@ -92,6 +99,19 @@ class StationCache:
 
     def invalidate(self, station_id: str | None = None) -> None:
         """Forget the station (None: every station); reads in flight do not fill the cache."""
+        self._forget(station_id)
+        if self.on_change is not None:
+            self.on_change(station_id)
+
+    def drop(self, station_id: str | None) -> None:
+        """Another node changed the station (None: every station): forget it and its verified
+        password (not announced again)."""
+        self._forget(station_id)
+        if station_id is not None:
+            self._verified.pop(station_id, None)
+        self.dropped_by_peers += 1
+
+    def _forget(self, station_id: str | None) -> None:
         self.generation += 1
         if station_id is None:
             self._rows.clear()
@@ -103,6 +123,8 @@ class StationCache:
         """A committed write changed these fields: the cached entry (if any) takes them, keeping its
         age; reads in flight do not fill the cache (they may have read the old values)."""
         self.generation += 1
+        if self.on_change is not None:
+            self.on_change(station_id)
         entry = self._rows.get(station_id)
         if entry is None:
             return
