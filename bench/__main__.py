@@ -41,6 +41,14 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--no-storm", action="store_true", help="skip the reconnect storm")
     load.add_argument("--no-baseline", action="store_true", help="skip the baseline (no ratios)")
     load.add_argument("--no-lean", action="store_true", help="skip the lean no-storage reference server")
+    load.add_argument(
+        "--lean-picows", action="store_true", help="also the lean reference on picows (the WebSocket layer's share)"
+    )
+    load.add_argument("--sampled-values", type=int, help="sampled values per MeterValues, 1-10 [3]")
+    load.add_argument(
+        "--saturation", action="store_true", help="closed-loop saturation on one pinned core after the sweep"
+    )
+    load.add_argument("--saturation-stations", type=int, help="stations sending back to back [200]")
     load.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     load.add_argument("--pg-url", help="PostgreSQL URL; a fresh schema is created in it and dropped")
     load.add_argument("--out", type=Path, default=Path("bench/results/latest.json"))
@@ -180,6 +188,8 @@ def config_from(args: argparse.Namespace) -> BenchConfig:
         "rest_requests": args.rest_requests,
         "storm_stations": args.storm_stations,
         "pg_url": args.pg_url,
+        "sampled_values": args.sampled_values,
+        "saturation_stations": args.saturation_stations,
     }
     values.update({k: v for k, v in given.items() if v is not None})
     if args.levels:
@@ -188,6 +198,8 @@ def config_from(args: argparse.Namespace) -> BenchConfig:
     values["storm"] = not args.no_storm
     values["baseline"] = not args.no_baseline
     values["lean"] = not args.no_lean
+    values["lean_picows"] = args.lean_picows
+    values["saturation"] = args.saturation
     known = {f.name for f in fields(BenchConfig)}
     config = BenchConfig(**{k: v for k, v in values.items() if k in known})  # type: ignore[arg-type]
     config.idle_stations = max(config.idle_stations if args.idle_stations else config.stations, config.stations)

@@ -7,7 +7,12 @@ between this server and chargebridge is the price of persistence (and of everyth
 does per message), the gap to the baseline what the ``ocpp`` library's per-message machinery
 costs. Issue 18 asked for it so that the benchmark shows all three side by side.
 
-    python -m bench.lean_csms --port 9200
+    python -m bench.lean_csms --port 9200 [--transport websockets|picows]
+
+``--transport picows`` runs the same on picows (a Cython WebSocket server on the loop's
+transports: frames handled in the protocol's callback, no task per connection) instead of
+``websockets``: the difference between the two is what the WebSocket layer costs per message,
+per connect and per idle connection (issue 18, lever 2). picows comes with the ``bench`` extra.
 
 prints ``listening on ws://HOST:PORT/ocpp/{station_id}`` once bound.
 """
@@ -85,13 +90,67 @@ async def handle(ws: ServerConnection) -> None:
                 await ws.send(out, text=True)
 
 
-async def main(host: str, port: int) -> None:
+async def serve_picows(host: str, port: int, stop: asyncio.Event) -> None:
+    """The same reference on picows: subprotocol ocpp1.6 required, each text frame answered in the
+    frame callback, CLOSE answered and the socket closed, fragmented messages reassembled."""
+    from picows import (
+        WSListener,
+        WSMsgType,
+        WSUpgradeRequest,
+        WSUpgradeResponse,
+        WSUpgradeResponseWithListener,
+        ws_create_server,
+    )
+
+    class Station(WSListener):  # type: ignore[misc]
+        __slots__ = ("parts",)
+
+        def __init__(self) -> None:
+            self.parts: list[bytes] | None = None
+
+        def on_ws_frame(self, transport: Any, frame: Any) -> None:
+            kind = frame.msg_type
+            if kind is WSMsgType.TEXT or kind is WSMsgType.CONTINUATION:
+                if kind is WSMsgType.TEXT and frame.fin:
+                    out = handle_frame(frame.get_payload_as_bytes())
+                else:
+                    self.parts = (self.parts or []) + [frame.get_payload_as_bytes()]
+                    if not frame.fin:
+                        return
+                    out, self.parts = handle_frame(b"".join(self.parts)), None
+                if out is not None:
+                    transport.send(WSMsgType.TEXT, out)
+            elif kind is WSMsgType.CLOSE:
+                transport.send_close(frame.get_close_code())
+                transport.disconnect()
+
+    offered = "Sec-WebSocket-Protocol"
+
+    def accept(request: WSUpgradeRequest) -> WSUpgradeResponseWithListener:
+        protocols = [p.strip() for p in (request.headers.get(offered) or "").split(",")]
+        if "ocpp1.6" not in protocols:
+            refused = WSUpgradeResponse.create_error_response(400, b"subprotocol ocpp1.6 required")
+            return WSUpgradeResponseWithListener(refused, None)
+        response = WSUpgradeResponse.create_101_response(extra_headers={offered: "ocpp1.6"})
+        return WSUpgradeResponseWithListener(response, Station())
+
+    server = await ws_create_server(accept, host, port, websocket_handshake_timeout=10)
+    bound = server.sockets[0].getsockname()[1]
+    print(f"listening on ws://{host}:{bound}/ocpp/{{station_id}} (picows)", flush=True)
+    await stop.wait()
+    server.close()
+
+
+async def main(host: str, port: int, transport: str = "websockets") -> None:
     SCHEMAS.warm()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
+    if transport == "picows":
+        await serve_picows(host, port, stop)
+        return
     async with serve(
         handle, host, port, subprotocols=[Subprotocol("ocpp1.6")], compression=None, ping_interval=None
     ) as server:
@@ -104,13 +163,14 @@ def cli(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Lean OCPP 1.6 reference CSMS (uvloop, orjson, compiled schemas).")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=9200, help="0 picks a free port (printed)")
+    parser.add_argument("--transport", choices=("websockets", "picows"), default="websockets")
     args = parser.parse_args(argv)
     try:
         import uvloop
 
-        uvloop.run(main(args.host, args.port))
+        uvloop.run(main(args.host, args.port, args.transport))
     except ImportError:
-        asyncio.run(main(args.host, args.port))
+        asyncio.run(main(args.host, args.port, args.transport))
 
 
 if __name__ == "__main__":

@@ -7,10 +7,14 @@ exact moments a measurement window opens and closes:
 - ``{"op": "connect", "url", "prefix", "count", "concurrency"}``: connect ``count`` more stations,
   each sends BootNotification and StatusNotification; answers ``{"connected", "failed", "elapsed_s"}``.
 - ``{"op": "start_tx", "stations": N}``: StartTransaction on the first N stations.
-- ``{"op": "load", "stations": N, "rate": R, "warmup_s", "duration_s"}``: the first N stations send
-  MeterValues (3 sampled values) at R messages/s in total, evenly phased. Emits
-  ``{"event": "window_start"}`` and ``{"event": "window_end"}`` around the measured window, then
-  the result (latency percentiles of CALL round trips answered inside the window, counts, own CPU).
+- ``{"op": "load", "stations": N, "rate": R, "warmup_s", "duration_s", "sampled": S}``: the first N
+  stations send MeterValues (S sampled values, 3 unless given, at most 10) at R messages/s in total,
+  evenly phased. Emits ``{"event": "window_start"}`` and ``{"event": "window_end"}`` around the
+  measured window, then the result (latency percentiles of CALL round trips answered inside the
+  window, counts, own CPU).
+- ``{"op": "saturate", "stations": N, "warmup_s", "duration_s", "sampled": S}``: closed loop: each of
+  the first N stations sends its next MeterValues as soon as the previous one is answered, so the
+  server runs flat out; the same events and result (``achieved_rate`` is the saturation throughput).
 - ``{"op": "close"}`` closes every connection; ``{"op": "quit"}`` exits.
 
 CALLs from the server (e.g. RemoteStartTransaction sent by a REST command) are answered at once
@@ -48,12 +52,33 @@ CALL_ANSWERS: dict[str, str] = {
 
 BOOT = '{"chargePointVendor":"Bench","chargePointModel":"LoadGen","firmwareVersion":"1.0"}'
 STATUS = '{"connectorId":1,"errorCode":"NoError","status":"Available"}'
-METER = (
-    '{{"connectorId":1,"transactionId":{tx},"meterValue":[{{"timestamp":"{ts}","sampledValue":['
-    '{{"value":"{wh}","context":"Sample.Periodic","measurand":"Energy.Active.Import.Register","unit":"Wh"}},'
-    '{{"value":"7360","context":"Sample.Periodic","measurand":"Power.Active.Import","unit":"W"}},'
-    '{{"value":"32.0","context":"Sample.Periodic","measurand":"Current.Import","unit":"A"}}]}}]}}'
+# Sampled values of a MeterValues, in the order they are added (the first three are the default load).
+SAMPLES = (
+    '{{"value":"{wh}","context":"Sample.Periodic","measurand":"Energy.Active.Import.Register","unit":"Wh"}}',
+    '{{"value":"7360","context":"Sample.Periodic","measurand":"Power.Active.Import","unit":"W"}}',
+    '{{"value":"32.0","context":"Sample.Periodic","measurand":"Current.Import","unit":"A"}}',
+    '{{"value":"230.1","context":"Sample.Periodic","measurand":"Voltage","phase":"L1-N","unit":"V"}}',
+    '{{"value":"57","context":"Sample.Periodic","measurand":"SoC","location":"EV","unit":"Percent"}}',
+    '{{"value":"32","context":"Sample.Periodic","measurand":"Current.Offered","unit":"A"}}',
+    '{{"value":"41.5","context":"Sample.Periodic","measurand":"Temperature","location":"Body","unit":"Celsius"}}',
+    '{{"value":"11000","context":"Sample.Periodic","measurand":"Power.Offered","unit":"W"}}',
+    '{{"value":"31.8","context":"Sample.Periodic","measurand":"Current.Import","phase":"L2","unit":"A"}}',
+    '{{"value":"31.9","context":"Sample.Periodic","measurand":"Current.Import","phase":"L3","unit":"A"}}',
 )
+
+
+def meter_template(sampled: int = 3) -> str:
+    """The MeterValues payload template with ``sampled`` sampled values (1-10)."""
+    if not 1 <= sampled <= len(SAMPLES):
+        raise ValueError(f"sampled values: 1-{len(SAMPLES)}")
+    return (
+        '{{"connectorId":1,"transactionId":{tx},"meterValue":[{{"timestamp":"{ts}","sampledValue":['
+        + ",".join(SAMPLES[:sampled])
+        + "]}}]}}"
+    )
+
+
+METER = meter_template(3)
 
 
 # OCPP 2.0.1 (the gateway benchmark's direct path): the same samples as METER, as a TransactionEvent.
@@ -277,12 +302,24 @@ class LoadGen:
             self.timestamp = now_text()
             await asyncio.sleep(0.25)
 
-    async def load(self, count: int, rate: float, warmup_s: float, duration_s: float, emit: Emit) -> dict[str, Any]:
+    async def load(
+        self,
+        count: int,
+        rate: float,
+        warmup_s: float,
+        duration_s: float,
+        emit: Emit,
+        sampled: int = 3,
+        closed: bool = False,
+    ) -> dict[str, Any]:
+        """Open loop at ``rate`` messages/s in total; ``closed``: every station sends its next message
+        as soon as the previous one is answered (``rate`` ignored), the server's saturation."""
         stations = self.stations[:count]
-        if not stations or rate <= 0:
+        if not stations or (rate <= 0 and not closed):
             return {"error": "no stations or rate"}
+        meter = meter_template(sampled)
         loop = asyncio.get_running_loop()
-        period = len(stations) / rate  # each station's interval between messages
+        period = len(stations) / rate if not closed else 0.0  # each station's interval between messages
         begin = loop.time() + 0.05
         window_start = begin + warmup_s
         end = window_start + duration_s
@@ -292,20 +329,25 @@ class LoadGen:
         async def drive(position: int, station: Station) -> None:
             nonlocal sent, skipped
             due = begin + period * position / len(stations)
+            if closed:
+                await asyncio.sleep(max(0.0, begin - loop.time()))
             while due < end:
-                delay = due - loop.time()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                due += period
+                if closed:
+                    due = loop.time()
+                else:
+                    delay = due - loop.time()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                    due += period
                 if station.pending_id is not None:  # one CALL at a time (OCPP-J): the server is behind
                     skipped += 1
                     continue
                 station.energy_wh += 2
                 mid = station.new_id()
                 station.pending_id = mid
-                station.fut = None
+                station.fut = loop.create_future() if closed else None
                 if station.version == "1.6":
-                    action, frame = "MeterValues", METER.format(tx=station.tx, ts=self.timestamp, wh=station.energy_wh)
+                    action, frame = "MeterValues", meter.format(tx=station.tx, ts=self.timestamp, wh=station.energy_wh)
                     station.meter_pending = True
                 else:
                     action = "TransactionEvent"
@@ -319,6 +361,11 @@ class LoadGen:
                 except ConnectionClosed:
                     return
                 sent += 1
+                if station.fut is not None:
+                    try:
+                        await asyncio.wait_for(station.fut, 30.0)
+                    except (TimeoutError, ConnectionError):
+                        return
 
         self.window = Window()
         ticker = asyncio.create_task(self._tick_timestamp())
@@ -402,9 +449,15 @@ async def serve_stdin() -> None:
                 result = await gen.connect(**command)
             elif op == "start_tx":
                 result = await gen.start_tx(command["stations"])
-            elif op == "load":
+            elif op in ("load", "saturate"):
                 result = await gen.load(
-                    command["stations"], command["rate"], command["warmup_s"], command["duration_s"], emit
+                    command["stations"],
+                    command.get("rate", 0.0),
+                    command["warmup_s"],
+                    command["duration_s"],
+                    emit,
+                    sampled=command.get("sampled", 3),
+                    closed=op == "saturate",
                 )
             elif op == "close":
                 result = await gen.close()

@@ -38,10 +38,11 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bench.loadgen import percentile, raise_fd_limit
-from bench.procstat import cpu_seconds, machine_info, rss_bytes
+from bench.procstat import cpu_seconds, machine_info, postgres_cpu_seconds, rss_bytes
 
 PG_DEFAULT = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-TARGETS = ("baseline", "lean", "chargebridge-sqlite", "chargebridge-postgresql")
+TARGETS = ("baseline", "lean", "lean-picows", "chargebridge-sqlite", "chargebridge-postgresql")
+REFERENCES = ("baseline", "lean", "lean-picows")  # servers that store nothing
 # MeterValues of the load generator carry this many sampled values (bench/loadgen.py METER)
 SAMPLED_VALUES_PER_METER_VALUES = 3
 
@@ -62,6 +63,10 @@ class BenchConfig:
     db: str = "both"  # sqlite | postgresql | both
     baseline: bool = True
     lean: bool = True  # the lean no-storage reference (bench/lean_csms.py)
+    lean_picows: bool = False  # the same reference on picows instead of websockets (the transport's share)
+    sampled_values: int = SAMPLED_VALUES_PER_METER_VALUES  # per MeterValues (1-10)
+    saturation: bool = False  # closed loop on one pinned core after the sweep
+    saturation_stations: int = 200  # stations sending back to back in the closed loop
     storm: bool = True
     pg_url: str = PG_DEFAULT
     settle_s: float = 3.0  # pauses between phases (let commits settle, let sessions run)
@@ -76,6 +81,8 @@ class BenchConfig:
         chosen = ["baseline"] if self.baseline else []
         if self.lean:
             chosen.append("lean")
+        if self.lean_picows:
+            chosen.append("lean-picows")
         if self.db in ("sqlite", "both"):
             chosen.append("chargebridge-sqlite")
         if self.db in ("postgresql", "both"):
@@ -185,7 +192,7 @@ class Server:
 
     @property
     def is_chargebridge(self) -> bool:
-        return self.target not in ("baseline", "lean")
+        return self.target not in REFERENCES
 
     @property
     def url(self) -> str:
@@ -246,8 +253,10 @@ class Server:
                 "warning",
             ]
             ready = "OCPP gateway"
-        elif self.target == "lean":
+        elif self.target in ("lean", "lean-picows"):
             args = ["-m", "bench.lean_csms", "--port", str(self.ocpp_port)]
+            if self.target == "lean-picows":
+                args += ["--transport", "picows"]
             ready = "listening on"
         else:
             args = ["-m", "bench.baseline_csms", "--port", str(self.ocpp_port)]
@@ -368,6 +377,13 @@ def pg_available(url: str) -> bool:
 Step = Callable[[str], None]
 
 
+def _pin(pid: int, cpus: set[int]) -> None:
+    """Every thread of ``pid`` to ``cpus`` (the database reader threads too, not only the main one)."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError, ValueError):
+            os.sched_setaffinity(int(task.name), cpus)
+
+
 class Bench:
     def __init__(self, config: BenchConfig, console: Console, workdir: Path):
         self.config = config
@@ -406,6 +422,9 @@ class Bench:
                     out["sweep"].append(await self.load_level(server, gen, level))
                 fixed = config.stations * config.rate
                 out["fixed"] = next(r for r in out["sweep"] if r["offered_rate"] == fixed)
+                if config.saturation:
+                    step(f"{target}: closed loop on one core ({config.saturation_stations} stations)")
+                    out["saturation"] = await self.saturate(server, gen)
                 if server.is_chargebridge:
                     step(f"{target}: REST commands under {fixed:g} msg/s")
                     out["rest"] = await self.rest_probe(server, gen, fixed)
@@ -416,7 +435,7 @@ class Bench:
                     await asyncio.sleep(1.0)
                     out["stored"] = {
                         "meter_values_answered": out["closed"].get("meter_values_answered"),
-                        "sampled_values_per_message": SAMPLED_VALUES_PER_METER_VALUES,
+                        "sampled_values_per_message": config.sampled_values,
                         "meter_samples_stored": await server.count_meter_samples(),
                     }
             finally:
@@ -479,29 +498,70 @@ class Bench:
                 "rate": level,
                 "warmup_s": config.warmup_s,
                 "duration_s": config.duration_s,
+                "sampled": config.sampled_values,
             }
         )
-        cpu_start = cpu_end = 0.0
+        return await self._window(server, gen)
+
+    async def _window(self, server: Server, gen: JsonLinesProcess) -> dict[str, Any]:
+        """Server CPU (and PostgreSQL's, for the PostgreSQL target) over the window the generator reports."""
+        config = self.config
+        on_pg = server.target == "chargebridge-postgresql"
+        cpu_start = cpu_end = pg_start = pg_end = 0.0
         wall_start = wall_end = 0.0
         while True:
             event = await gen.next_event(config.duration_s + config.warmup_s + 120)
             kind = event.get("event")
             if kind == "window_start":
                 cpu_start, wall_start = cpu_seconds(server.pid), time.monotonic()
+                pg_start = postgres_cpu_seconds() if on_pg else 0.0
             elif kind == "window_end":
                 cpu_end, wall_end = cpu_seconds(server.pid), time.monotonic()
+                pg_end = postgres_cpu_seconds() if on_pg else 0.0
             elif kind == "result":
                 if "error" in event:
                     raise RuntimeError(event["error"])
                 break
         cpu = cpu_end - cpu_start
         answered = max(1, event["answered"])
-        return {
+        out = {
             **{k: v for k, v in event.items() if k not in ("event", "op")},
+            "sampled_values": config.sampled_values,
             "server_cpu_s": cpu,
             "server_cpu_share": cpu / (wall_end - wall_start) if wall_end > wall_start else None,
             "server_cpu_s_per_1000": cpu / answered * 1000,
         }
+        if on_pg:
+            pg = pg_end - pg_start
+            out["postgres_cpu_s_per_1000"] = pg / answered * 1000
+            out["server_and_postgres_cpu_s_per_1000"] = (cpu + pg) / answered * 1000
+        return out
+
+    async def saturate(self, server: Server, gen: JsonLinesProcess) -> dict[str, Any]:
+        """Closed loop with the server pinned to CPU 0 and the generator to CPU 1 (where the machine
+        has two): the messages/s one core sustains, and the CPU per message at saturation."""
+        config = self.config
+        cpus = sorted(os.sched_getaffinity(0))
+        pinned = len(cpus) >= 2
+        if pinned:
+            _pin(server.pid, {cpus[0]})
+            _pin(gen.pid, set(cpus[1:]))
+        try:
+            await gen.send(
+                {
+                    "op": "saturate",
+                    "stations": min(config.saturation_stations, config.stations),
+                    "warmup_s": config.warmup_s,
+                    "duration_s": config.duration_s,
+                    "sampled": config.sampled_values,
+                }
+            )
+            result = await self._window(server, gen)
+        finally:
+            if pinned:
+                _pin(server.pid, set(cpus))
+                _pin(gen.pid, set(cpus))
+        return {**result, "pinned_to_one_core": pinned}
 
     async def rest_probe(self, server: Server, gen: JsonLinesProcess, level: float) -> dict[str, Any]:
         config = self.config
@@ -663,7 +723,7 @@ async def run_bench(config: BenchConfig, console: Console, command: str) -> dict
     workdir = Path(tempfile.mkdtemp(prefix="chargebridge-bench-"))
     started = time.monotonic()
     targets = config.targets()
-    steps_per_target = 4 + len(config.load_levels()) + (1 if config.storm else 0)
+    steps_per_target = 4 + len(config.load_levels()) + (1 if config.storm else 0) + (1 if config.saturation else 0)
     try:
         with Progress(
             TextColumn("[bold]{task.description}"),

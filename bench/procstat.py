@@ -21,6 +21,23 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def postgres_cpu_seconds() -> float:
+    """utime + stime of every PostgreSQL server process on this machine (its backends, the
+    WAL writer, the checkpointer...): the database's own CPU, which a benchmark on PostgreSQL
+    reports next to the server's. Processes that end between listing and reading are skipped."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() != "postgres":
+                continue
+            total += cpu_seconds(int(entry.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
 def rss_bytes(pid: int) -> int:
     """VmRSS of ``pid`` in bytes."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

@@ -11,6 +11,7 @@ END = "<!-- bench:results:end -->"
 TARGET_NAMES = {
     "baseline": "baseline (ocpp README style)",
     "lean": "lean reference (uvloop + orjson, stores nothing)",
+    "lean-picows": "lean reference on picows",
     "chargebridge-sqlite": "chargebridge, SQLite",
     "chargebridge-postgresql": "chargebridge, PostgreSQL",
 }
