@@ -26,6 +26,7 @@ async def start_gateway(
     config: str = FAST,
     database_url: str | None = None,
     port: int = 0,
+    http_port: int | None = None,
     **station_settings: object,
 ) -> TranslatingGateway:
     preferred = (version.subprotocol, *(v.subprotocol for v in OcppVersion if v is not version))
@@ -35,6 +36,7 @@ async def start_gateway(
         upstream=UpstreamSettings(upstream_url, version),
         stations=stations,
         database_url=database_url or f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}",
+        http_port=http_port,
     )
     gateway = TranslatingGateway(settings, parse_translator_config(config))
     await gateway.start()

@@ -73,6 +73,8 @@ class Csms201Station(Cp201, Recording):
         self.record(raw_msg)
         if raw_msg.lstrip("[ ").startswith("2"):
             self.owner.received.append((self.id, *self.received[-1]))
+            if await self.owner.refuse(self._connection, raw_msg):
+                return
         await super().route_message(raw_msg)
 
     @on(Action201.boot_notification)
@@ -133,6 +135,8 @@ class Csms16Station(Cp16, Recording):
         self.record(raw_msg)
         if raw_msg.lstrip("[ ").startswith("2"):
             self.owner.received.append((self.id, *self.received[-1]))
+            if await self.owner.refuse(self._connection, raw_msg):
+                return
         await super().route_message(raw_msg)
 
     @on(Action16.boot_notification)
@@ -193,6 +197,7 @@ class _Csms:
         self.delay_s = 0.0
         self.connects = 0
         self.require_password: str | None = None
+        self.refusing: dict[str, str] = {}  # action -> description: answered with CALLERROR GenericError
         self._server: Server | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -205,6 +210,15 @@ class _Csms:
 
     def calls(self, action: str, station_id: str | None = None) -> list[dict[str, Any]]:
         return [p for s, a, p in self.received if a == action and (station_id is None or s == station_id)]
+
+    async def refuse(self, ws: Any, raw: str) -> bool:
+        """A CALL of an action in ``refusing`` gets a CALLERROR (as a CSMS that refuses a message would)."""
+        frame = json.loads(raw)
+        description = self.refusing.get(frame[2])
+        if description is None:
+            return False
+        await ws.send(json.dumps([4, frame[1], "GenericError", description, {}]))
+        return True
 
     async def start(self) -> None:
         self._server = await websockets.serve(

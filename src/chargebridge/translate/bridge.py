@@ -5,9 +5,10 @@ the durable messages it produces are committed in one transaction before anythin
 then its messages join the bridge's FIFO. One pump task sends the FIFO's messages upstream one at a
 time (one outstanding CALL per direction), in order; a queued message that the upstream refuses
 is retried with back-off and, after ``max_attempts``, set aside as a dead letter (kept, logged,
-counted) so it cannot block the ones behind it forever. The station is answered with the upstream's
-translated answer when it comes in time, else (queued messages, heartbeats, statuses, boots
-after an earlier acceptance) with the translation's own answer, else a CALLERROR that says why.
+counted) so it cannot block the ones behind it forever; an operator may put it back at the end of
+the FIFO (:meth:`Bridge.requeue`). The station is answered with the upstream's translated answer
+when it comes in time, else (queued messages, heartbeats, statuses, boots after an earlier
+acceptance) with the translation's own answer, else a CALLERROR that says why.
 
 Upstream -> station. The upstream's CALLs arrive one at a time (:class:`UpstreamLeg`); each is
 planned by the translation, its station CALLs go through the station connection's own FIFO lock,
@@ -329,6 +330,19 @@ class Bridge:
             self.fifo.append(job)
         self._wake.set()
         return relay
+
+    async def requeue(self, out: Outbound) -> None:
+        """A dead letter the operator sends again (its row is queued again already): it joins the
+        FIFO after what is queued, and goes out as any message read back from the queue does (a
+        replay: generation 0, so a 2.0.1 TransactionEvent carries ``offline: true``). The session it
+        needs at send time is read back when it was pruned from memory meanwhile."""
+        async with self.lock:
+            if out.session is not None and out.session not in self.state.sessions:
+                session = await self.gateway.translator_store.session(self.station_id, out.session)
+                if session is not None:
+                    self.state.sessions[session.key] = session
+            self.fifo.append(Job(out))
+        self._wake.set()
 
     # -- the pump -----------------------------------------------------------------------------------
 

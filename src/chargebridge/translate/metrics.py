@@ -10,7 +10,9 @@ but a dict increment and a histogram bucket).
 - ``chargebridge_gateway_added_latency_seconds``: time a message spends in the gateway (both ways,
   upstream round trip excluded); ``chargebridge_gateway_upstream_round_trip_seconds``;
 - ``chargebridge_gateway_replayed_total``, ``chargebridge_gateway_dead_letters_total``,
-  ``chargebridge_gateway_upstream_garbage_total``, ``chargebridge_gateway_upstream_connects_total``.
+  ``chargebridge_gateway_upstream_garbage_total``, ``chargebridge_gateway_upstream_connects_total``;
+- ``chargebridge_gateway_dead_letters_retried_total``, ``chargebridge_gateway_dead_letters_discarded_total``:
+  dead letters an operator sent again / deleted (the HTTP API's write routes).
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ class GatewayStats:
     upstream_round_trip: LatencyHistogram = field(default_factory=LatencyHistogram)
     replayed: int = 0
     dead_letters: int = 0
+    dead_letters_retried: int = 0
+    dead_letters_discarded: int = 0
     upstream_connects: int = 0
 
     def count(self, direction: str, action: str, result: str) -> None:
@@ -123,6 +127,16 @@ class GatewayCollector(Collector):
             "chargebridge_gateway_dead_letters",
             "Queued messages the upstream refused every time (kept)",
             value=stats.dead_letters,
+        )
+        yield CounterMetricFamily(
+            "chargebridge_gateway_dead_letters_retried",
+            "Dead letters an operator put back in their station's queue",
+            value=stats.dead_letters_retried,
+        )
+        yield CounterMetricFamily(
+            "chargebridge_gateway_dead_letters_discarded",
+            "Dead letters an operator deleted",
+            value=stats.dead_letters_discarded,
         )
         yield CounterMetricFamily(
             "chargebridge_gateway_upstream_connects", "Upstream connections opened", value=stats.upstream_connects

@@ -19,8 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Header, HTTPException, Response, status
+from fastapi import Body, FastAPI, Header, HTTPException, Path, Query, Request, Response, status
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from pydantic import BaseModel, ConfigDict, Field
 
 from chargebridge.bus.memory import EventBus
 from chargebridge.gateway.connection import StationConnection
@@ -36,11 +37,27 @@ from chargebridge.translate.bridge import Bridge
 from chargebridge.translate.config import TranslatorConfig
 from chargebridge.translate.metrics import GatewayCollector, GatewayStats
 from chargebridge.translate.model import Payload
-from chargebridge.translate.store import TranslatorStore
+from chargebridge.translate.store import TranslatorStore, outbound_of
 from chargebridge.translate.translations import translation_for
 from chargebridge.translate.upstream import UpstreamSettings
 
 log = logging.getLogger(__name__)
+
+DEAD_LETTER = "/api/v1/gateway/dead-letters/{station_id}/{item_no}"
+MAX_ITEM_NO = 2**63 - 1  # item numbers are BIGINT
+
+
+class OperatorNote(BaseModel):
+    """The optional JSON body of the dead-letter write routes (or the same as query parameters)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(default=None, max_length=500)
+    by: str | None = Field(default=None, max_length=100)
+
+
+def _row_view(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "created_at": row["created_at"].isoformat()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,12 +139,12 @@ class TranslatingGateway:
         return port
 
     async def stop(self) -> None:
+        await self._stop_http()  # first: a retried dead letter in progress may still make a bridge
         if self.gateway is not None:
             await self.gateway.stop()
         for bridge in list(self.bridges.values()):
             await bridge.stop()
         self.bridges.clear()
-        await self._stop_http()
         if self.store is not None:
             await self.store.close()
             self.store = None
@@ -192,6 +209,31 @@ class TranslatingGateway:
             await bridge.upstream.close()
         return True
 
+    # -- dead letters ---------------------------------------------------------------------------
+
+    async def retry_dead_letter(self, station_id: str, item_no: int) -> dict[str, Any] | None:
+        """Put a dead letter back in its station's queue and have it delivered: by the station's
+        bridge when there is one (after what it has queued), else by a bridge made for it exactly as
+        the queues of absent stations are drained at start. None when there is no such dead letter."""
+        async with self._bridge_lock:  # no bridge is made (reading the queue) or retired meanwhile
+            row = await self.translator_store.requeue(station_id, item_no)
+            if row is None:
+                return None
+            bridge = self.bridges.get(station_id)
+            if bridge is not None:
+                await bridge.requeue(outbound_of(row))
+        if bridge is None:
+            await self._bridge(station_id, None)  # reads the row back with the station's queue
+        self.stats.dead_letters_retried += 1
+        return row
+
+    async def discard_dead_letter(self, station_id: str, item_no: int) -> dict[str, Any] | None:
+        """Delete a dead letter on purpose; the row it was, or None when there is no such dead letter."""
+        row = await self.translator_store.discard(station_id, item_no)
+        if row is not None:
+            self.stats.dead_letters_discarded += 1
+        return row
+
     # -- HTTP: /metrics and the gateway's state -----------------------------------------------------
 
     def stations_view(self) -> list[dict[str, Any]]:
@@ -236,11 +278,78 @@ class TranslatingGateway:
             check(authorization)
             return self.stations_view()
 
-        @app.get("/api/v1/gateway/dead-letters")
-        async def dead_letters(authorization: Annotated[str | None, Header()] = None) -> list[dict[str, Any]]:
+        def check_write(authorization: str | None) -> None:
+            """The routes that change something are never open: without a token they are refused."""
+            if not token:
+                raise HTTPException(
+                    status.HTTP_403_FORBIDDEN,
+                    "the gateway's write routes need a bearer token: set bearer_token or bearer_token_env"
+                    " in the [metrics] section of the gateway's config file",
+                )
             check(authorization)
-            rows = await self.translator_store.failed()
-            return [{**row, "created_at": row["created_at"].isoformat()} for row in rows]
+
+        def operator(request: Request, note: OperatorNote | None, reason: str | None, by: str | None) -> str:
+            """Who did it and why, for the log line (quoted: whatever the caller sent stays one line)."""
+            reason = reason if reason is not None else note.reason if note is not None else None
+            by = by if by is not None else note.by if note is not None else None
+            client = request.client.host if request.client is not None else "?"
+            who = (f"by {by!r} " if by else "") + f"from {client}"
+            return who + (f", reason {reason!r}" if reason else "")
+
+        @app.get("/api/v1/gateway/dead-letters")
+        async def dead_letters(
+            authorization: Annotated[str | None, Header()] = None,
+            station_id: Annotated[str | None, Query(max_length=48)] = None,
+        ) -> list[dict[str, Any]]:
+            check(authorization)
+            rows = await self.translator_store.failed(station_id)
+            return [_row_view(row) for row in rows]
+
+        @app.post(DEAD_LETTER + "/retry")
+        async def retry_dead_letter(
+            request: Request,
+            station_id: Annotated[str, Path(max_length=48)],
+            item_no: Annotated[int, Path(ge=0, le=MAX_ITEM_NO)],
+            authorization: Annotated[str | None, Header()] = None,
+            note: Annotated[OperatorNote | None, Body()] = None,
+            reason: Annotated[str | None, Query(max_length=500)] = None,
+            by: Annotated[str | None, Query(max_length=100)] = None,
+        ) -> dict[str, Any]:
+            check_write(authorization)
+            row = await self.retry_dead_letter(station_id, item_no)
+            if row is None:
+                raise HTTPException(status.HTTP_404_NOT_FOUND, f"no dead letter {item_no} of station {station_id}")
+            log.warning(
+                "%s: dead letter %d (%s) retried %s: back in the station's queue",
+                station_id,
+                item_no,
+                row["action"],
+                operator(request, note, reason, by),
+            )
+            return _row_view(row)
+
+        @app.delete(DEAD_LETTER, status_code=status.HTTP_204_NO_CONTENT)
+        async def discard_dead_letter(
+            request: Request,
+            station_id: Annotated[str, Path(max_length=48)],
+            item_no: Annotated[int, Path(ge=0, le=MAX_ITEM_NO)],
+            authorization: Annotated[str | None, Header()] = None,
+            note: Annotated[OperatorNote | None, Body()] = None,
+            reason: Annotated[str | None, Query(max_length=500)] = None,
+            by: Annotated[str | None, Query(max_length=100)] = None,
+        ) -> Response:
+            check_write(authorization)
+            row = await self.discard_dead_letter(station_id, item_no)
+            if row is None:
+                raise HTTPException(status.HTTP_404_NOT_FOUND, f"no dead letter {item_no} of station {station_id}")
+            log.warning(
+                "%s: dead letter %d (%s) discarded %s: deleted, it will not reach the upstream",
+                station_id,
+                item_no,
+                row["action"],
+                operator(request, note, reason, by),
+            )
+            return Response(status_code=status.HTTP_204_NO_CONTENT)
 
         @app.get("/healthz")
         async def health() -> dict[str, str]:

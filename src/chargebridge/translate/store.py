@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +21,7 @@ from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chargebridge.store.repository import Store
+from chargebridge.store.repository import Store, aware_row
 from chargebridge.translate.model import Delivery, Outbound, Session, StationState
 from chargebridge.translate.tables import translator_queue, translator_sessions, translator_stations
 
@@ -198,6 +198,26 @@ class StationWrites:
             cursor.close()
 
 
+def outbound_of(item: Mapping[Any, Any]) -> Outbound:
+    """A queue row as the message the bridge sends (generation 0: sent on a later connection, a replay)."""
+    return Outbound(
+        item["action"],
+        item["payload"],
+        Delivery.DURABLE,
+        tag=item["tag"] or "",
+        session=item["session_key"],
+        queue_id=item["item_no"],
+        queued_offline=item["queued_offline"],
+        attempts=item["attempts"],
+    )
+
+
+def session_of(r: Mapping[Any, Any]) -> Session:
+    session = Session.from_row(r["session_key"], r["station_tx_id"], r["upstream_tx_id"], None, r["ended"], r["data"])
+    session.dedupe_key = r["data"].get("dedupe")
+    return session
+
+
 class TranslatorStore:
     def __init__(self, store: Store):
         self.store = store
@@ -230,19 +250,7 @@ class TranslatorStore:
                     .order_by(q.item_no)
                 )
             ).mappings()
-            queued = [
-                Outbound(
-                    item["action"],
-                    item["payload"],
-                    Delivery.DURABLE,
-                    tag=item["tag"] or "",
-                    session=item["session_key"],
-                    queue_id=item["item_no"],
-                    queued_offline=item["queued_offline"],
-                    attempts=item["attempts"],
-                )
-                for item in items
-            ]
+            queued = [outbound_of(item) for item in items]
             wanted = {out.session for out in queued if out.session is not None}
             recent = (
                 select(s.session_key)
@@ -260,10 +268,7 @@ class TranslatorStore:
                 )
             )
             for r in sessions.mappings():
-                session = Session.from_row(
-                    r["session_key"], r["station_tx_id"], r["upstream_tx_id"], None, r["ended"], r["data"]
-                )
-                session.dedupe_key = r["data"].get("dedupe")
+                session = session_of(r)
                 state.sessions[session.key] = session
         if row is None:
             await self.save(state, now, full=True)
@@ -282,6 +287,48 @@ class TranslatorStore:
         if station_id is not None:
             query = query.where(q.station_id == station_id)
         return await self.store._fetch_all(query)
+
+    async def session(self, station_id: str, session_key: int) -> Session | None:
+        s = translator_sessions.c
+        async with self.store.engine.connect() as conn:
+            result = await conn.execute(
+                select(translator_sessions).where(and_(s.station_id == station_id, s.session_key == session_key))
+            )
+            row = result.mappings().first()
+        return session_of(row) if row is not None else None
+
+    async def requeue(self, station_id: str, item_no: int) -> dict[str, Any] | None:
+        """A dead letter back in its station's queue (status queued, attempts 0, error cleared), as
+        it is now; None when there is no such dead letter. Of concurrent calls for one item, one wins."""
+        q = translator_queue.c
+        item = and_(q.station_id == station_id, q.item_no == item_no)
+
+        async def op(conn: AsyncConnection) -> dict[str, Any] | None:
+            result = await conn.execute(
+                update(translator_queue)
+                .where(and_(item, q.status == FAILED))
+                .values(status=QUEUED, attempts=0, error=None)
+            )
+            if result.rowcount != 1:
+                return None
+            row = (await conn.execute(select(translator_queue).where(item))).mappings().first()
+            return aware_row(row) if row is not None else None
+
+        return await self.store.writer.run(op)
+
+    async def discard(self, station_id: str, item_no: int) -> dict[str, Any] | None:
+        """Delete a dead letter on purpose; returns the row it was, None when there is no such dead letter."""
+        q = translator_queue.c
+        where = and_(q.station_id == station_id, q.item_no == item_no, q.status == FAILED)
+
+        async def op(conn: AsyncConnection) -> dict[str, Any] | None:
+            row = (await conn.execute(select(translator_queue).where(where))).mappings().first()
+            if row is None:
+                return None
+            result = await conn.execute(delete(translator_queue).where(where))
+            return aware_row(row) if result.rowcount == 1 else None
+
+        return await self.store.writer.run(op)
 
     async def counts(self) -> dict[str, int]:
         q = translator_queue.c

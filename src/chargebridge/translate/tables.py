@@ -9,7 +9,8 @@
 - ``translator_queue``: the durable queue of messages for the upstream, in order of ``item_no``
   (numbered per station by the gateway, so that a commit's inserts and deletes run as one
   statement each); a row is deleted once the upstream answered it, or kept with status ``failed``
-  and the error when the upstream refused it every time (dead letter: nothing is dropped silently).
+  and the error when the upstream refused it every time (dead letter: nothing is dropped silently)
+  until an operator sends it again (back to ``queued``) or deletes it over the gateway's HTTP API.
 """
 
 from __future__ import annotations
