@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -142,7 +143,10 @@ class StationConnection:
         # replacement policy knows of this connection.
         self.remote_address: str | None = str(ws.remote_address[0]) if ws.remote_address else None
         self.session: Session | None = None
-        self._inbound: asyncio.Queue[CallReceived] = asyncio.Queue()
+        # CALLs received and not started yet, and the task answering them one at a time: both exist
+        # only while the station has something to answer (an idle connection holds neither).
+        self._inbound: deque[CallReceived] | None = None
+        self._worker: asyncio.Task[None] | None = None
         self._draining = False
         self._call_lock = asyncio.Lock()
         self._reply: asyncio.Future[ResultReceived | ErrorReceived] | None = None
@@ -161,14 +165,14 @@ class StationConnection:
 
     async def run(self) -> None:
         """Read until the socket closes. Never raises for anything the station sends."""
-        worker = asyncio.create_task(self._answer_calls(), name=f"answer:{self.station_id}")
         try:
             async for message in self.ws:
                 await self._on_message(message)
         except ConnectionClosed:
             pass
         finally:
-            await cancel_and_wait(worker)
+            if self._worker is not None:
+                await cancel_and_wait(self._worker)
             if self._reply is not None and not self._reply.done():
                 self._reply.cancel()
 
@@ -181,12 +185,16 @@ class StationConnection:
                     # (1001) as soon as the ones already received are answered, and the station
                     # sends it again after reconnecting. Nothing of it was stored or acknowledged.
                     log.debug("%s: %s not started: shutting down", self.station_id, event.action)
-                case CallReceived() if self._inbound.qsize() >= MAX_QUEUED_CALLS:
+                case CallReceived() if self._inbound is not None and len(self._inbound) >= MAX_QUEUED_CALLS:
                     # OCPP-J allows one outstanding CALL; a station flooding us gets refused, not buffered.
                     self.stats.errors_sent += 1
                     self.endpoint.send_error(event.message_id, ErrorCode.GENERIC_ERROR, "too many outstanding calls")
                 case CallReceived():
-                    self._inbound.put_nowait(event)
+                    if self._inbound is None:
+                        self._inbound = deque()
+                    self._inbound.append(event)
+                    if self._worker is None:
+                        self._worker = asyncio.get_running_loop().create_task(self._answer_calls())
                 case ResultReceived() | ErrorReceived():
                     if self._reply is not None and self._reply_id == event.message_id and not self._reply.done():
                         self._reply.set_result(event)
@@ -206,12 +214,14 @@ class StationConnection:
             await self.ws.send(frame)
 
     async def _answer_calls(self) -> None:
-        while True:
-            call = await self._inbound.get()
-            try:
-                await self._answer(call)
-            finally:
-                self._inbound.task_done()
+        """Answer the received CALLs in order, then end (started again by the next CALL)."""
+        try:
+            while self._inbound:
+                await self._answer(self._inbound.popleft())
+        finally:
+            if not self._inbound:
+                self._inbound = None
+            self._worker = None
 
     async def drain(self, timeout_s: float, reason: str = "server shutting down") -> bool:
         """Graceful close: start no new CALL, answer those already received (each after its
@@ -221,7 +231,8 @@ class StationConnection:
         answered = True
         try:
             async with asyncio.timeout(timeout_s):
-                await self._inbound.join()
+                while self._worker is not None:
+                    await asyncio.wait([self._worker])
         except TimeoutError:
             answered = False
             log.warning("%s: CALLs still unanswered at shutdown; closing anyway", self.station_id)
