@@ -2,7 +2,8 @@
 
 Commands cross nodes with the same HTTP outcomes as on one node, a reconnect to another node
 takes the station over (the old socket closes, commands follow), the replacement rules hold
-across nodes, events reach every node, leases move when their holder stops."""
+across nodes (a station's presence entry is written before its 101), a claim whose socket
+never opens is released, events reach every node, leases move when their holder stops."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from chargebridge.cluster.leases import Leases
+from chargebridge.cluster.takeover import Holder
 from tests.conftest import PG_HOST, PG_PORT, need_service
 from tests.integration.cluster_world import NATS_HOST, NATS_PORT, ClusterWorld, until
 from tests.integration.helpers import BOOT16, BOOT201, RawStation
@@ -180,39 +182,157 @@ async def _disconnected(world: ClusterWorld, station_id: str) -> dict[str, Any] 
     return row if row is not None and not row["connected"] else None
 
 
+async def _open_from(node: Any, station_id: str, address: str) -> Any:
+    """A station's connection through a proxy that names ``address`` as the client."""
+    return await connect(
+        f"{node.ocpp_url}/{station_id}", subprotocols=["ocpp1.6"], additional_headers={"X-Forwarded-For": address}
+    )
+
+
+async def _entry(node: Any, station_id: str) -> Holder | None:
+    """The station's presence entry as the bucket has it now (read there, not from a cache)."""
+    holder, _ = await node.app.cluster.presence.lookup(station_id)
+    return holder  # type: ignore[no-any-return]
+
+
+def _slow_writes(node: Any, delay_s: float, *, after: bool = False) -> None:
+    """The node's presence writes (key-value create and update) take ``delay_s`` longer: a NATS
+    slower than the client. ``after``: the write lands at once, its confirmation comes late."""
+    kv = node.app.cluster.presence.kv
+    for name in ("create", "update"):
+
+        async def slow(*args: Any, _write: Any = getattr(kv, name), **kwargs: Any) -> Any:
+            if not after:
+                await asyncio.sleep(delay_s)
+            revision = await _write(*args, **kwargs)
+            if after:
+                await asyncio.sleep(delay_s)
+            return revision
+
+        setattr(kv, name, slow)
+
+
 async def test_replacement_rules_hold_across_nodes(world: ClusterWorld, tmp_path: Path) -> None:
     """A flapping address is limited whichever node the balancer picks; the station's own address
-    always gets back in (the limiter's history travels with the station's presence entry)."""
+    always gets back in (the limiter's history travels with the station's presence entry, written
+    before each connection's 101: each handshake is decided on the previous one's entry)."""
     settings = {"replacement_limit": 2, "trusted_proxies": ["127.0.0.1"]}
     nodes = [await world.start_app(tmp_path, "a", **settings), await world.start_app(tmp_path, "b", **settings)]
-
-    async def open_from(node: Any, address: str) -> Any:
-        ws = await connect(
-            f"{node.ocpp_url}/CP-R1", subprotocols=["ocpp1.6"], additional_headers={"X-Forwarded-For": address}
-        )
-        presence = node.app.cluster.presence
-
-        async def recorded() -> bool:
-            # The entry is written just after the 101: the next handshake is decided on it.
-            holder, _ = await presence.lookup("CP-R1")
-            return holder is not None and holder.source == address and holder.node == presence.node
-
-        await until(recorded, what=f"the connection from {address} in the station's presence entry")
-        return ws
-
-    station = await open_from(nodes[0], "10.0.0.1")
+    station = await _open_from(nodes[0], "CP-R1", "10.0.0.1")
     sockets = [station]
     refused = None
     for i in range(4):  # an impostor from 6.6.6.6 and the station from 10.0.0.1, alternating nodes
         try:
-            sockets.append(await open_from(nodes[(i + 1) % 2], "6.6.6.6"))
+            sockets.append(await _open_from(nodes[(i + 1) % 2], "CP-R1", "6.6.6.6"))
         except InvalidStatus as exc:
             refused = exc.response.status_code
             break
-        sockets.append(await open_from(nodes[i % 2], "10.0.0.1"))  # the station comes back: never refused
+        sockets.append(await _open_from(nodes[i % 2], "CP-R1", "10.0.0.1"))  # the station comes back: never refused
     assert refused == 429  # the third impostor connection within the window, on either node
     for ws in sockets:
         await ws.close()
+
+
+async def test_the_presence_entry_is_written_before_the_101(world: ClusterWorld, tmp_path: Path) -> None:
+    """When a station's handshake has completed (the client's connect returned) its presence
+    entry is in the bucket already, even with a NATS slower than the client: a second handshake
+    on another node right after is decided on it (before, the entry was written after the 101
+    and such a handshake was decided as if the station had no connection)."""
+    settings = {"replacement_limit": 1, "trusted_proxies": ["127.0.0.1"]}
+    a = await world.start_app(tmp_path, "a", **settings)
+    b = await world.start_app(tmp_path, "b", **settings)
+    for node in (a, b):
+        _slow_writes(node, 0.3)
+
+    station = await _open_from(a, "CP-P1", "10.0.0.1")
+    holder = await _entry(b, "CP-P1")  # no waiting: written before the 101
+    assert holder is not None and (holder.node, holder.source) == ("a", "10.0.0.1")
+
+    impostor = await _open_from(b, "CP-P1", "6.6.6.6")  # right after, on the other node
+    holder = await _entry(a, "CP-P1")
+    assert holder is not None and (holder.node, holder.source) == ("b", "6.6.6.6")
+    assert [source for source, _ in holder.counted] == ["6.6.6.6"]  # decided on a's entry: a counted replacement
+    await asyncio.wait_for(station.wait_closed(), 5)  # taken over: a closed its socket
+    assert station.close_reason == "replaced by a new connection"
+
+    back = await _open_from(a, "CP-P1", "10.0.0.1")  # the station comes back, within its own limit
+    with pytest.raises(InvalidStatus) as refused:
+        await _open_from(b, "CP-P1", "6.6.6.6")  # the impostor's second replacement: over the limit
+    assert refused.value.response.status_code == 429
+    await asyncio.wait_for(impostor.wait_closed(), 5)
+    await back.close()
+
+
+async def _handshake_only(
+    node: Any, station_id: str, address: str
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """Send a WebSocket upgrade request for the station and nothing more (the answer is not read)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", node.app.gateway.port)
+    writer.write(
+        (
+            f"GET /ocpp/{station_id} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            f"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ocpp1.6\r\nX-Forwarded-For: {address}\r\n\r\n"
+        ).encode()
+    )
+    await writer.drain()
+    return reader, writer
+
+
+@pytest.mark.parametrize("how", ["client gone", "handshake timed out"])
+async def test_a_claim_whose_socket_never_opens_is_released(world: ClusterWorld, tmp_path: Path, how: str) -> None:
+    """The claim is written before the 101; when the socket then never opens (the client left
+    while the entry was being written; the handshake timed out with the write landed but not yet
+    confirmed) the entry is vacated: the station is not left held by a node without a socket."""
+    settings: dict[str, Any] = {"trusted_proxies": ["127.0.0.1"]}
+    if how == "handshake timed out":
+        settings["handshake_timeout_s"] = 1.0
+    a = await world.start_app(tmp_path, "a", **settings)
+    presence = a.app.cluster.presence
+    if how == "client gone":
+        _slow_writes(a, 0.5)
+        reader, writer = await _handshake_only(a, "CP-Q1", "10.0.0.1")
+        with pytest.raises(TimeoutError):  # no 101 yet: the claim is being written
+            await asyncio.wait_for(reader.read(1), 0.2)
+        writer.close()
+    else:
+        _slow_writes(a, 1.5, after=True)  # written at once, confirmed after the handshake timeout
+        _, writer = await _handshake_only(a, "CP-Q1", "10.0.0.1")
+        claimed = await until(lambda: _entry(a, "CP-Q1"), what="the claim in the bucket")
+        assert claimed.node == "a" and claimed.source == "10.0.0.1"  # written before any 101
+
+    async def vacated() -> bool:
+        holder = await _entry(a, "CP-Q1")
+        return holder is not None and holder.vacant and "CP-Q1" not in presence.held
+
+    await until(vacated, timeout_s=10, what="the claim to be released")
+    assert not a.app.gateway.is_connected("CP-Q1") and presence.holder("CP-Q1") is None
+    writer.close()
+
+
+async def test_a_claim_that_never_opens_gives_the_station_back_to_the_live_socket(
+    world: ClusterWorld, tmp_path: Path
+) -> None:
+    """A second handshake of a station on the node that holds its socket claims the entry before
+    its 101; if it never opens, the entry names the live socket again (the attempt stays counted)."""
+    a = await world.start_app(tmp_path, "a", trusted_proxies=["127.0.0.1"])
+    station = await _open_from(a, "CP-G1", "10.0.0.1")
+    _slow_writes(a, 0.5)
+    reader, writer = await _handshake_only(a, "CP-G1", "10.0.0.2")
+    with pytest.raises(TimeoutError):  # no 101 yet: its claim is being written
+        await asyncio.wait_for(reader.read(1), 0.2)
+    writer.close()
+
+    async def given_back() -> Holder | None:
+        holder = await _entry(a, "CP-G1")
+        return holder if holder is not None and holder.source == "10.0.0.1" and holder.counted else None
+
+    holder = await until(given_back, timeout_s=10, what="the entry to name the live socket again")
+    assert holder.node == "a" and [source for source, _ in holder.counted] == ["10.0.0.2"]
+    assert a.app.gateway.connections["CP-G1"].session is not None
+    await station.send('[2,"h1","Heartbeat",{}]')  # the live socket is untouched
+    assert json.loads(await asyncio.wait_for(station.recv(), 5))[0] == 3
+    await station.close()
 
 
 async def test_events_of_every_node_reach_every_node(world: ClusterWorld, tmp_path: Path) -> None:

@@ -2,7 +2,8 @@
 
 :class:`ClusterNode` is what the gateway knows as its ``peers``
 (:class:`chargebridge.gateway.server.Peers`): it decides replacements on the station's presence
-entry, records and releases this node's sockets, routes commands to the node that holds a
+entry, records this node's connections (during the handshake, before the 101) and releases
+them, routes commands to the node that holds a
 station (NATS request/reply on ``{prefix}.node.{id}.call``) and answers the ones routed here,
 closes this node's socket of a station another node took over (``{prefix}.node.{id}.close``).
 It also runs the cluster bus (:mod:`chargebridge.cluster.bus`), the leases
@@ -35,7 +36,7 @@ from chargebridge.cluster.cache_sync import StationCacheSync
 from chargebridge.cluster.kv_leases import KvLeases
 from chargebridge.cluster.names import Names, nats_servers, safe_nats_url, station_token
 from chargebridge.cluster.presence import OP_TIMEOUT_S, Presence, ensure_bucket
-from chargebridge.cluster.takeover import Decision
+from chargebridge.cluster.takeover import Decision, Holder
 from chargebridge.cluster.wire import (
     REPLY_MARGIN_S,
     CallRequest,
@@ -45,8 +46,8 @@ from chargebridge.cluster.wire import (
     encode_failure,
 )
 from chargebridge.domain.events import DomainEvent, EventKind
-from chargebridge.gateway.connection import CallAnswer, StationConnection
-from chargebridge.gateway.server import Gateway, PeerVerdict
+from chargebridge.gateway.connection import CallAnswer
+from chargebridge.gateway.server import Gateway, Opening, PeerVerdict
 from chargebridge.rpc import CallTimeout, OcppVersion, StationNotConnected, StationUnreachable
 from chargebridge.security.replacement import Session
 from chargebridge.tasks import BackgroundTasks, cancel_and_wait
@@ -276,33 +277,40 @@ class ClusterNode:
             return None
         return PeerVerdict(decision.verdict, live.source if live is not None else None, decision)
 
-    async def claim(self, conn: StationConnection, verdict: PeerVerdict | None) -> str | None:
+    def _entry(self, opening: Opening, verdict: PeerVerdict | None) -> Holder:
         assert self.presence is not None
-        session = conn.session
-        since = time.time() - (time.monotonic() - session.since) if session is not None else time.time()
+        session = opening.session
         decision = verdict.claim if verdict is not None and isinstance(verdict.claim, Decision) else None
-        ours = self.presence.entry(
-            version=conn.version,
-            source=conn.remote_address or "unknown",
-            authenticated=session.authenticated if session is not None else False,
-            since=since,
+        return self.presence.entry(
+            version=opening.version,
+            source=session.source,
+            authenticated=session.authenticated,
+            since=time.time() - (time.monotonic() - session.since),
             decision=decision,
         )
+
+    async def claim(self, opening: Opening, verdict: PeerVerdict | None) -> str | None:
+        assert self.presence is not None
+        ours = self._entry(opening, verdict)
+        # The claim is the handshake's session's (its identity): only its own release vacates it.
         if not self._online():
-            self.presence.hold_unwritten(conn.station_id, ours)
+            self.presence.hold_unwritten(opening.station_id, ours, opening.session)
             return None
-        replaced = await self.presence.claim(conn.station_id, ours)
+        replaced = await self.presence.claim(opening.station_id, ours, opening.session)
         if replaced is None:
             return None
-        await self._ask_close(replaced.node, conn.station_id)
+        await self._ask_close(replaced.node, opening.station_id)
         return replaced.source
 
-    async def release(self, conn: StationConnection) -> bool:
+    async def release(self, opening: Opening, *, back_to: Opening | None = None) -> bool:
         assert self.presence is not None
-        if not self._online():
-            self.presence.forget(conn.station_id)
+        if back_to is not None:
+            self.presence.give_back(opening.station_id, opening.session, self._entry(back_to, None), back_to.session)
             return True
-        return await self.presence.release(conn.station_id)
+        if not self._online():
+            self.presence.forget(opening.station_id, opening.session)
+            return True
+        return await self.presence.release(opening.station_id, opening.session)
 
     def version_elsewhere(self, station_id: str) -> OcppVersion | None:
         holder = self.presence.holder(station_id) if self.presence is not None else None

@@ -65,6 +65,9 @@ class _Held:
     entry: Holder
     revision: int  # 0: not written yet (NATS was away)
     written_at: float  # monotonic time of the last successful write
+    # Whose claim this is (the gateway's handshake or socket, compared by identity): a release
+    # by anyone else (an older socket of the station on this node) leaves it alone.
+    owner: object = None
 
 
 @dataclass(slots=True)
@@ -352,11 +355,11 @@ class Presence:
             counted=decision.counted if decision is not None else (),
         )
 
-    async def claim(self, station_id: str, ours: Holder) -> Holder | None:
+    async def claim(self, station_id: str, ours: Holder, owner: object = None) -> Holder | None:
         """Write our entry (revision-checked); returns the live holder on another node that we
         replaced (the caller asks it to close its socket). When NATS is away the entry is kept
-        and written by the refresher later; raises then."""
-        self.held[station_id] = held = _Held(ours, 0, 0.0)
+        and written by the refresher later; raises then. ``owner``: who may release it."""
+        self.held[station_id] = held = _Held(ours, 0, 0.0, owner)
         self.cache[station_id] = (ours, self.cache.get(station_id, (ours, 0))[1])
         replaced = await self._write_over(station_id, held)
         self.stats.claims += 1
@@ -395,22 +398,27 @@ class Presence:
             return None
         raise RuntimeError(f"presence entry of {station_id!r} kept changing")
 
-    async def release(self, station_id: str) -> bool:
-        """Our socket of the station closed: vacate our entry. False when the station is held by
-        another node now (its socket moved: not a disconnect)."""
-        held = self.held.pop(station_id, None)
-        if held is None or self.kv is None:
-            return True
+    async def release(self, station_id: str, owner: object = None) -> bool:
+        """Our socket of the station closed (or the handshake that claimed it never opened one):
+        vacate our entry if it is still ``owner``'s. False when the station is held by another
+        node now (its socket moved: not a disconnect)."""
+        held = self.held.get(station_id)
+        if held is None or held.owner is not owner or self.kv is None:
+            return True  # not ours to vacate (another claim of this node holds it now)
+        del self.held[station_id]
         now = time.time()
         established = ended_established(held.entry, self.replacement_window_s, now)
         vacant = replace(held.entry.vacated(now), established=established)
         key = station_token(station_id)
         try:
-            if held.revision:
+            revision = held.revision
+            if not revision:  # our write may have landed unconfirmed (cancelled, timed out): ours if unchanged
+                current, revision = await self.lookup(station_id)
+                if current is None or current.encode() != held.entry.encode():
+                    revision = 0
+            if revision:
                 try:
-                    revision = await asyncio.wait_for(
-                        self.kv.update(key, vacant.encode(), last=held.revision), OP_TIMEOUT_S
-                    )
+                    revision = await asyncio.wait_for(self.kv.update(key, vacant.encode(), last=revision), OP_TIMEOUT_S)
                     self.cache[station_id] = (vacant, revision)
                     return True
                 except KeyWrongLastSequenceError:
@@ -422,17 +430,32 @@ class Presence:
             self.stats.write_failures += 1
             return True
 
-    def hold_unwritten(self, station_id: str, ours: Holder) -> None:
+    def hold_unwritten(self, station_id: str, ours: Holder, owner: object = None) -> None:
         """Our socket, while NATS is away: the refresher writes the entry once it is back."""
-        self.held[station_id] = _Held(ours, 0, 0.0)
+        self.held[station_id] = _Held(ours, 0, 0.0, owner)
         self.stats.claims += 1
+
+    def give_back(self, station_id: str, owner: object, back: Holder, back_owner: object) -> None:
+        """``owner``'s claim was made for a handshake that never opened its socket, over our live
+        socket ``back`` of the station (``back_owner``'s): the entry is ``back``'s again, with the
+        history the claim carried (its counted replacement stays counted). Written by the
+        refresher (revision-checked: a newer connection on another node meanwhile keeps it)."""
+        held = self.held.get(station_id)
+        if held is None or held.owner is not owner:
+            return
+        entry = replace(back, established=held.entry.established, counted=held.entry.counted)
+        self.held[station_id] = _Held(entry, 0, 0.0, back_owner)
+        self._refresh_now.set()
 
     def request_refresh(self) -> None:
         self._refresh_now.set()
 
-    def forget(self, station_id: str) -> None:
-        """Another node took the station: stop refreshing its entry (it is not ours)."""
-        self.held.pop(station_id, None)
+    def forget(self, station_id: str, owner: object = None) -> None:
+        """Another node took the station (or, ``owner`` given, ``owner``'s socket closed while
+        NATS is away): stop refreshing its entry (it is not ours)."""
+        held = self.held.get(station_id)
+        if held is not None and (owner is None or held.owner is owner):
+            del self.held[station_id]
 
     # -- refresh and conflicts -------------------------------------------------------------
 

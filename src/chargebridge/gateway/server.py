@@ -32,10 +32,16 @@ suite) is recorded as a security event without a station, with the source addres
 as a probe of that address (like an unknown station id).
 
 Cluster mode (:mod:`chargebridge.cluster`): ``Gateway.peers`` is the rest of the network. The
-replacement rules are decided on the station's presence entry (so they hold across nodes), a
-station taken over from another node has its old socket closed there, and a command for a
-station whose socket another node holds is sent there (``execute``/``call_raw`` route it, so
-every capability's commands do).
+replacement rules are decided on the station's presence entry (so they hold across nodes), and
+an admitted connection writes the entry (its claim) during the handshake, before the 101 is
+sent (websockets' ``process_response``): once a station's handshake has completed on one node,
+a second one on any node is decided on it. A station taken over from another node has its old
+socket closed there by the claim (before the 101 too). A claim whose socket never opens (the
+handshake failed after it, the client went away, the 101 could not be sent) is released: the
+entry is vacated if it is still that handshake's, or given back to this node's live socket of
+the station it was to replace. With NATS away the handshake is not held up: the entry is
+written when NATS is back. A command for a station whose socket another node holds is sent
+there (``execute``/``call_raw`` route it, so every capability's commands do).
 
 Password rotation (:mod:`chargebridge.gateway.passwords`): a station at profile 1 or 2 may log
 in with its password or with the pending one it was sent; the first login with the pending one
@@ -148,6 +154,17 @@ class PeerVerdict:
     claim: Any  # what Peers.claim needs to write the station's entry
 
 
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """An admitted connection as the cluster records it, known before its socket exists (its
+    claim is written before the 101). Claims are told apart by ``session`` (its identity: each
+    handshake has its own), so a release only vacates its own claim."""
+
+    station_id: str
+    version: str  # OCPP version of the chosen subprotocol ("1.6" | "2.0.1")
+    session: Session
+
+
 class Peers(Protocol):
     """The other nodes of a cluster (``chargebridge.cluster.node.ClusterNode``); None on one node."""
 
@@ -158,13 +175,17 @@ class Peers(Protocol):
         asked now (the gateway then decides from what this node knows)."""
         ...
 
-    async def claim(self, conn: StationConnection, verdict: PeerVerdict | None) -> str | None:
-        """The socket is ours: record it; a live socket on another node is closed there (its
-        source is returned for the security event)."""
+    async def claim(self, opening: Opening, verdict: PeerVerdict | None) -> str | None:
+        """The connection is ours (called during its handshake, before the 101): record it; a
+        live socket on another node is closed there (its source is returned for the security
+        event). Raises when the record cannot be written now (it is written later)."""
         ...
 
-    async def release(self, conn: StationConnection) -> bool:
-        """Our socket closed; False when another node holds the station now (not a disconnect)."""
+    async def release(self, opening: Opening, *, back_to: Opening | None = None) -> bool:
+        """``opening``'s socket closed, or never opened after its claim: vacate its record if it
+        is still its own (``back_to``: this node's live socket of the station, which the one that
+        never opened was to replace: the record is that one's again). False when another node
+        holds the station now (not a disconnect)."""
         ...
 
     def version_elsewhere(self, station_id: str) -> OcppVersion | None:
@@ -352,6 +373,7 @@ class Gateway:
             subprotocols=[Subprotocol(sub) for sub in self.settings.subprotocols],
             select_subprotocol=functools.partial(_choose_subprotocol, preferred=self.settings.subprotocols),
             process_request=functools.partial(self._process_request, tls=tls),
+            process_response=self._process_response,
             max_size=self.settings.max_frame_bytes,
             # keepalive: one timer wheel for every socket (gateway/keepalive.py), not a task per socket
             ping_interval=None,
@@ -448,13 +470,48 @@ class Gateway:
         if refused is not None:
             return refused
         # read once: the services need the row when the socket opens
-        self._admitted[connection] = _Admission(station, source, profile >= 1, claim)
+        self._admitted[connection] = _Admission(station_id, station, source, profile >= 1, claim)
         if profile == 3 and ssl_object is not None:
             # The certificate inventory (expiry listing, renewal) knows every client certificate in use.
             der = ssl_object.getpeercert(binary_form=True)
             if der:
                 self._background(record_client_certificate(self.store, station_id, der, self.clock.now()))
         return None
+
+    async def _process_response(self, connection: ServerConnection, request: Request, response: Response) -> None:
+        """Cluster mode: an admitted connection is about to get its 101: write its claim first, so
+        a handshake of the station on any node from now on is decided on it."""
+        if self.peers is None or response.status_code != HTTPStatus.SWITCHING_PROTOCOLS:
+            return
+        admission = self._admitted.get(connection)
+        task = asyncio.current_task()
+        if admission is None or task is None:
+            return
+        version = OcppVersion.from_subprotocol(connection.subprotocol or "")
+        session = Session(admission.source, admission.authenticated, self.replacements.now())
+        admission.opening = opening = Opening(admission.station_id, version.value, session)
+        # The handshake's task ends without _handle having taken the admission: the socket never
+        # opened (handshake failed or timed out after this, client gone, 101 not sent).
+        task.add_done_callback(lambda _: self._handshake_over(connection))
+        await self._claim(connection, opening, admission.claim)
+
+    def _handshake_over(self, connection: ServerConnection) -> None:
+        admission = self._admitted.pop(connection, None)
+        if admission is not None and admission.opening is not None:
+            self._background(self._abandon(admission.opening))
+
+    async def _abandon(self, opening: Opening) -> None:
+        """A claim whose socket never opened: released, or given back to our live socket of the
+        station if we have one (the claim was to replace it)."""
+        assert self.peers is not None
+        station_id = opening.station_id
+        live = self.connections.get(station_id)
+        back_to = Opening(station_id, live.version, live.session) if live is not None and live.session else None
+        log.info("%s: the connection from %s never opened; releasing its claim", station_id, opening.session.source)
+        try:
+            await self.peers.release(opening, back_to=back_to)
+        except Exception:
+            log.exception("%s: cluster release failed", station_id)
 
     def _unknown_station(self, connection: ServerConnection, source: str, station_id: str) -> Response:
         """404, or 429 once ``source`` probed too many unknown ids (never applied to known stations)."""
@@ -634,19 +691,22 @@ class Gateway:
     # -- connection ------------------------------------------------------------------------
 
     async def _handle(self, ws: ServerConnection) -> None:
+        admission = self._admitted.pop(ws, None)  # first: the socket is open, its claim is this handler's
         station_id = parse_station_path(ws.request.path if ws.request else "")
         version = OcppVersion.from_subprotocol(ws.subprotocol or "")
         adapter = self.adapters[version]
         relax = self.relax_for(station_id) if self.relax_for is not None else None
         endpoint = RpcEndpoint(schemas_for(version), accepts=self.answerer.accepts(version), relax=relax)
         conn = StationConnection(station_id, ws, endpoint, adapter, self.answerer, self.stats, self._taps)
-        admission = self._admitted.pop(ws, None)
         keepalive = self.keepalive.add(ws)
         source = admission.source if admission is not None else (conn.remote_address or "unknown")
         conn.remote_address = source
-        session = conn.session = Session(
-            source, admission.authenticated if admission is not None else False, self.replacements.now()
-        )
+        opening = admission.opening if admission is not None else None
+        claimed = opening is not None
+        if opening is None:  # not claimed during the handshake (no cluster then, or no admission)
+            authenticated = admission.authenticated if admission is not None else False
+            opening = Opening(station_id, version.value, Session(source, authenticated, self.replacements.now()))
+        session = conn.session = opening.session
         previous = self.connections.get(station_id)
         self.connections[station_id] = conn
         if previous is not None:
@@ -666,8 +726,8 @@ class Gateway:
             )
             self._handlers.spawn(previous.close(1000, "replaced by a new connection"))
         try:
-            if self.peers is not None:
-                await self._claim(conn, admission)
+            if self.peers is not None and not claimed:
+                await self._claim(ws, opening, admission.claim if admission is not None else None)
             await self.services.connected(
                 station_id, version.value, admission.station if admission is not None else None
             )
@@ -680,44 +740,44 @@ class Gateway:
                 log.info("%s disconnected (close code %s)", station_id, ws.close_code)
                 del self.connections[station_id]
                 # In a cluster the station may be on another node already: then it did not disconnect.
-                if self.peers is None or await self._released(conn):
+                if self.peers is None or await self._released(opening):
                     with contextlib.suppress(Exception):
                         await self.services.disconnected(station_id)
 
-    async def _claim(self, conn: StationConnection, admission: _Admission | None) -> None:
-        """Cluster mode: record that this node holds the station; a socket another node held is
-        closed there (a replacement, recorded like a local one)."""
+    async def _claim(self, ws: ServerConnection, opening: Opening, verdict: PeerVerdict | None) -> None:
+        """Cluster mode: record that this node holds the station (before the 101); a socket
+        another node held is closed there (a replacement, recorded like a local one)."""
         assert self.peers is not None
         try:
-            replaced = await self.peers.claim(conn, admission.claim if admission is not None else None)
+            replaced = await self.peers.claim(opening, verdict)
         except Exception as exc:  # NATS away: the node writes the entry when it is back
-            log.warning("%s: could not record the connection in the cluster yet: %s", conn.station_id, exc)
+            log.warning("%s: could not record the connection in the cluster yet: %s", opening.station_id, exc)
             return
         if replaced is not None:
             self.stats.replacements += 1
-            source = conn.remote_address or "unknown"
+            source = opening.session.source
             log.warning(
                 "%s: new connection from %s replaces the one on another node (from %s)",
-                conn.station_id,
+                opening.station_id,
                 source,
                 replaced,
             )
             self.record_security_event(
-                conn.station_id,
+                opening.station_id,
                 SecurityEvent.CONNECTION_REPLACED,
                 source,
-                _is_tls(conn.ws),
+                _is_tls(ws),
                 None,
                 previous_source=replaced,
-                authenticated=conn.session.authenticated if conn.session is not None else False,
+                authenticated=opening.session.authenticated,
             )
 
-    async def _released(self, conn: StationConnection) -> bool:
+    async def _released(self, opening: Opening) -> bool:
         assert self.peers is not None
         try:
-            return await self.peers.release(conn)
+            return await self.peers.release(opening)
         except Exception:
-            log.exception("%s: cluster release failed", conn.station_id)
+            log.exception("%s: cluster release failed", opening.station_id)
             return True
 
     async def drop(self, station_id: str, reason: str = "replaced by a new connection") -> bool:
@@ -807,14 +867,16 @@ class Gateway:
         return self.peers is not None and await self.peers.close_elsewhere(station_id, reason)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Admission:
     """What the handshake learnt, for when the socket opens."""
 
+    station_id: str
     station: dict[str, Any]
     source: str
     authenticated: bool
     claim: PeerVerdict | None = None  # cluster mode: the verdict the station's entry is written with
+    opening: Opening | None = None  # cluster mode: claimed before the 101 (process_response)
 
 
 def _source_address(connection: ServerConnection) -> str:
