@@ -69,6 +69,18 @@ def test_bad_config_names_the_key(text: str, key: str) -> None:
         parse_translator_config(text, "gateway.toml")
 
 
+def test_an_empty_bearer_token_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty token would let "Authorization: Bearer " with nothing after it read the routes."""
+    with pytest.raises(ConfigError, match=r"metrics: .*bearer token is empty"):
+        parse_translator_config('[metrics]\nbearer_token = ""\n')
+    monkeypatch.setenv("GW_METRICS_TOKEN", "")
+    with pytest.raises(ConfigError, match=r"metrics: .*bearer token is empty"):
+        parse_translator_config('[metrics]\nbearer_token_env = "GW_METRICS_TOKEN"\n')
+    monkeypatch.setenv("GW_METRICS_TOKEN", "a-real-token")
+    config = parse_translator_config('[metrics]\nbearer_token_env = "GW_METRICS_TOKEN"\n')
+    assert config.metrics.token() == "a-real-token"
+
+
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read"):
         load_translator_config(tmp_path / "nope.toml")

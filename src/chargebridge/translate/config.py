@@ -97,6 +97,9 @@ class MetricsSection(_Strict):
     @model_validator(mode="after")
     def _env(self) -> MetricsSection:
         check_env(self.bearer_token_env, "bearer_token_env")
+        if self.token() == "":
+            # "Bearer " with nothing after it would match an empty token: refuse it at load time
+            raise ValueError("the bearer token is empty: give a token, or leave both keys out")
         if not self.path.startswith("/"):
             raise ValueError("path must start with '/'")
         return self
