@@ -49,6 +49,9 @@ def parser() -> argparse.ArgumentParser:
         "--saturation", action="store_true", help="closed-loop saturation on one pinned core after the sweep"
     )
     load.add_argument("--saturation-stations", type=int, help="stations sending back to back [200]")
+    load.add_argument(
+        "--profile", type=Path, help="write py-spy profiles of each chargebridge server at the fixed level here"
+    )
     load.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     load.add_argument("--pg-url", help="PostgreSQL URL; a fresh schema is created in it and dropped")
     load.add_argument("--out", type=Path, default=Path("bench/results/latest.json"))
@@ -190,6 +193,7 @@ def config_from(args: argparse.Namespace) -> BenchConfig:
         "pg_url": args.pg_url,
         "sampled_values": args.sampled_values,
         "saturation_stations": args.saturation_stations,
+        "profile_dir": str(args.profile) if args.profile else None,
     }
     values.update({k: v for k, v in given.items() if v is not None})
     if args.levels:

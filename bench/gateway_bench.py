@@ -37,7 +37,7 @@ from rich.console import Console
 
 from bench.loadgen import raise_fd_limit
 from bench.orchestrator import JsonLinesProcess, _drain, _wait_port, free_port
-from bench.procstat import cpu_seconds, machine_info, rss_bytes
+from bench.procstat import cpu_seconds, machine_info, rss_bytes, start_profile
 
 START = "<!-- bench:gateway:start -->"
 END = "<!-- bench:gateway:end -->"
@@ -251,25 +251,6 @@ async def _window(
         # the machine's 1-minute load average when the window opened (other work competes for the cores)
         "load_average": load_average,
     }
-
-
-async def start_profile(pid: int, path: Path, seconds: float) -> asyncio.subprocess.Process:
-    """``py-spy record`` of ``pid`` for ``seconds`` (samples holding the GIL, raw collapsed stacks to
-    ``path``); py-spy comes with the ``bench`` extra."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    args = ["record", "--pid", str(pid), "--duration", str(max(1, int(seconds))), "--gil", "--rate", "250"]
-    return await asyncio.create_subprocess_exec(
-        spy,
-        *args,
-        "--format",
-        "raw",
-        "--output",
-        str(path),
-        "--nonblocking",
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
 
 
 _BUCKET = re.compile(r'chargebridge_gateway_added_latency_seconds_bucket\{le="([^"]+)"\} ([0-9.e+]+)')

@@ -38,7 +38,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bench.loadgen import percentile, raise_fd_limit
-from bench.procstat import cpu_seconds, machine_info, postgres_cpu_seconds, rss_bytes
+from bench.procstat import cpu_seconds, machine_info, postgres_cpu_seconds, rss_bytes, start_profile
 
 PG_DEFAULT = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 TARGETS = ("baseline", "lean", "lean-picows", "chargebridge-sqlite", "chargebridge-postgresql")
@@ -67,6 +67,7 @@ class BenchConfig:
     sampled_values: int = SAMPLED_VALUES_PER_METER_VALUES  # per MeterValues (1-10)
     saturation: bool = False  # closed loop on one pinned core after the sweep
     saturation_stations: int = 200  # stations sending back to back in the closed loop
+    profile_dir: str | None = None  # py-spy of each chargebridge server over the fixed level's window
     storm: bool = True
     pg_url: str = PG_DEFAULT
     settle_s: float = 3.0  # pauses between phases (let commits settle, let sessions run)
@@ -501,11 +502,18 @@ class Bench:
                 "sampled": config.sampled_values,
             }
         )
-        return await self._window(server, gen)
+        profile = None
+        if config.profile_dir and server.is_chargebridge and level == config.stations * config.rate:
+            profile = (server.pid, Path(config.profile_dir) / f"{server.target}-profile.txt")
+        return await self._window(server, gen, profile)
 
-    async def _window(self, server: Server, gen: JsonLinesProcess) -> dict[str, Any]:
-        """Server CPU (and PostgreSQL's, for the PostgreSQL target) over the window the generator reports."""
+    async def _window(
+        self, server: Server, gen: JsonLinesProcess, profile: tuple[int, Path] | None = None
+    ) -> dict[str, Any]:
+        """Server CPU (and PostgreSQL's, for the PostgreSQL target) over the window the generator
+        reports; with ``profile``, a py-spy record of that process over the window."""
         config = self.config
+        spy: asyncio.subprocess.Process | None = None
         on_pg = server.target == "chargebridge-postgresql"
         cpu_start = cpu_end = pg_start = pg_end = 0.0
         wall_start = wall_end = 0.0
@@ -515,6 +523,8 @@ class Bench:
             if kind == "window_start":
                 cpu_start, wall_start = cpu_seconds(server.pid), time.monotonic()
                 pg_start = postgres_cpu_seconds() if on_pg else 0.0
+                if profile is not None:
+                    spy = await start_profile(*profile, config.duration_s)
             elif kind == "window_end":
                 cpu_end, wall_end = cpu_seconds(server.pid), time.monotonic()
                 pg_end = postgres_cpu_seconds() if on_pg else 0.0
@@ -522,6 +532,8 @@ class Bench:
                 if "error" in event:
                     raise RuntimeError(event["error"])
                 break
+        if spy is not None:
+            await asyncio.wait_for(spy.wait(), 60)
         cpu = cpu_end - cpu_start
         answered = max(1, event["answered"])
         out = {

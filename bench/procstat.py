@@ -6,8 +6,11 @@ on a noisy machine where wall-clock throughput would not.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import platform
+import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -68,3 +71,22 @@ def machine_info() -> dict[str, Any]:
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
     }
+
+
+async def start_profile(pid: int, path: Path, seconds: float) -> asyncio.subprocess.Process:
+    """``py-spy record`` of ``pid`` for ``seconds`` (samples holding the GIL, raw collapsed stacks to
+    ``path``); py-spy comes with the ``bench`` extra."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    args = ["record", "--pid", str(pid), "--duration", str(max(1, int(seconds))), "--gil", "--rate", "250"]
+    return await asyncio.create_subprocess_exec(
+        spy,
+        *args,
+        "--format",
+        "raw",
+        "--output",
+        str(path),
+        "--nonblocking",
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
