@@ -28,6 +28,11 @@ log = logging.getLogger(__name__)
 
 _PING = 0
 _CHECK = 1
+# A tick's sockets are visited in slices of this many, with a return to the event loop between
+# slices: the sockets of one tick are those that connected within the same second, hundreds in a
+# reconnect wave, and pinging them all in one go held every station's message behind them (a
+# p99 of 27 ms at 1,000 MeterValues/s with 18,800 stations connected).
+SLICE = 32
 
 
 class KeepaliveEntry:
@@ -94,7 +99,9 @@ class KeepaliveWheel:
                     await self._visit(bucket)
 
     async def _visit(self, bucket: list[tuple[KeepaliveEntry, int]]) -> None:
-        for entry, what in bucket:
+        for index, (entry, what) in enumerate(bucket):
+            if index and index % SLICE == 0:
+                await asyncio.sleep(0)  # let the stations' messages in between
             ws = entry.ws
             if ws is None or ws.state is not State.OPEN:
                 continue  # closed (or closing): its handler discards it
