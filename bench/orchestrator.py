@@ -378,6 +378,17 @@ def pg_available(url: str) -> bool:
 Step = Callable[[str], None]
 
 
+async def wait_until_quiet(pid: int, below: float = 0.05, timeout_s: float = 180.0) -> float:
+    """Seconds until ``pid`` used less than ``below`` of a core over one second (at most ``timeout_s``)."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout_s:
+        before = cpu_seconds(pid)
+        await asyncio.sleep(1.0)
+        if cpu_seconds(pid) - before < below:
+            break
+    return time.monotonic() - started
+
+
 def _pin(pid: int, cpus: set[int]) -> None:
     """Every thread of ``pid`` to ``cpus`` (the database reader threads too, not only the main one)."""
     for task in Path(f"/proc/{pid}/task").iterdir():
@@ -472,6 +483,10 @@ class Bench:
         )
         cpu_connect = cpu_seconds(server.pid) - cpu0
         await asyncio.sleep(config.settle_s)  # let group commits and last-seen flushes settle
+        # Then wait for what the boots set off in the background (bus consumers: the local list's
+        # eligibility, firmware boot sightings, energy...) to finish, so that the load windows
+        # measure messages and not a backlog of thousands of boots.
+        quiet_after_s = await wait_until_quiet(server.pid)
         rss1 = rss_bytes(server.pid)
         n = max(1, connected["connected"])
         return {
@@ -483,6 +498,7 @@ class Bench:
                 "server_cpu_ms_per_connect": cpu_connect / n * 1000,
             },
             "idle": {
+                "quiet_after_s": quiet_after_s,
                 "stations": connected["connected"],
                 "rss_before_mib": rss0 / 2**20,
                 "rss_after_mib": rss1 / 2**20,
