@@ -103,7 +103,11 @@ async def test_tiny_run_against_baseline_and_chargebridge(tmp_path: Path) -> Non
         assert fixed["answered"] >= 10, name  # 10 msg/s for 1.5 s, give or take phase
         assert fixed["errors"] == 0, name
         assert 0 < fixed["p50_ms"] <= fixed["p99_ms"], name
-        assert fixed["server_cpu_s_per_1000"] > 0, name
+        if name == "lean":
+            # 15 messages at about 0.1 ms each can fall inside one clock tick (10 ms) of /proc's CPU time
+            assert fixed["server_cpu_s_per_1000"] >= 0, name
+        else:
+            assert fixed["server_cpu_s_per_1000"] > 0, name
         assert result["idle"]["rss_per_station_kib"] is not None, name
         storm = result["storm"]
         assert storm["all_back"] is True and storm["back"] == 5, name
