@@ -15,6 +15,7 @@ next batch arrives (the edge answers a command id once).
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import contextlib
 import json
@@ -61,7 +62,7 @@ def _tls(config: EdgesConfig) -> ssl.SSLContext:
     return context
 
 
-class _Consumer:
+class _Consumer(abc.ABC):
     kind = ""
 
     def __init__(self, config: EdgesConfig, service: EdgeService):
@@ -98,11 +99,13 @@ class _Consumer:
             await asyncio.sleep(delay * random.uniform(0.8, 1.2))
             delay = min(delay * 2, self.config.reconnect_max_s)
 
+    @abc.abstractmethod
     async def _session(self) -> None:
-        raise NotImplementedError
+        """One connection to the broker: subscribe and apply batches until it drops."""
 
+    @abc.abstractmethod
     async def relay(self, edge_id: str, row: Row) -> None:
-        raise NotImplementedError
+        """Send one command row to the edge over this broker."""
 
     async def _ingest(self, topic_edge: str, payload: bytes) -> bool:
         """Apply one batch message; False when it can never be applied (it is dropped and logged)."""

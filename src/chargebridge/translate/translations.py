@@ -20,6 +20,7 @@ where the rest keeps its meaning (:func:`profile_for_16`).
 
 from __future__ import annotations
 
+import abc
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -122,7 +123,7 @@ class TranslationOptions:
     get_variables_batch: int = 16  # variables per GetVariables a 1.6 GetConfiguration becomes
 
 
-class Translation:
+class Translation(abc.ABC):
     """Shared machinery; one subclass per (station version, upstream version)."""
 
     station_version: OcppVersion
@@ -140,16 +141,19 @@ class Translation:
 
     # -- the interface the runtime drives ------------------------------------------------------
 
+    @abc.abstractmethod
     def station_call(self, state: StationState, action: str, payload: Payload, now: datetime) -> StationStep:
-        raise NotImplementedError
+        """A station's CALL: the state change, what goes upstream, and the station's own answer."""
 
+    @abc.abstractmethod
     def on_answer(self, state: StationState, out: Outbound, payload: Payload, now: datetime) -> AnswerEffect:
-        raise NotImplementedError
+        """The upstream's answer to ``out``: the state change and the station's answer."""
 
+    @abc.abstractmethod
     def upstream_command(
         self, state: StationState, action: str, payload: Payload, now: datetime, queued: int
     ) -> CommandPlan:
-        raise NotImplementedError
+        """An upstream CALL: the station CALLs it becomes and how their answers combine."""
 
     def prepare(self, state: StationState, out: Outbound, offline: bool) -> Payload:
         """The payload as it goes out now (ids the upstream assigned since, the offline flag)."""
