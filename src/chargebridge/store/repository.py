@@ -534,8 +534,8 @@ class Store:
         }
         try:
             await asyncio.gather(
-                self.writer.run_grouped(self._record_boots, boot),
-                self.writer.run_grouped(self._insert_events, [event]),
+                self.writer.submit_grouped(self._record_boots, boot),
+                self.writer.submit_grouped(self._insert_events, [event]),
             )
         except BaseException:
             self.station_cache.invalidate(station_id)  # boot_status: unknown whether it committed
@@ -552,20 +552,20 @@ class Store:
         }
         node = self.node_id
         if connected and node is not None:
-            change = self.writer.run_grouped(
+            change = self.writer.submit_grouped(
                 self._mark_connected_on_node, {"c_id": station_id, "c_at": at, "c_version": version, "c_node": node}
             )
         elif connected:
-            change = self.writer.run_grouped(
+            change = self.writer.submit_grouped(
                 self._mark_connected, {"c_id": station_id, "c_at": at, "c_version": version}
             )
         elif node is not None:
-            change = self.writer.run_grouped(
+            change = self.writer.submit_grouped(
                 self._mark_disconnected_on_node, {"c_id": station_id, "c_at": at, "c_node": node}
             )
         else:
-            change = self.writer.run_grouped(self._mark_disconnected, {"c_id": station_id, "c_at": at})
-        await asyncio.gather(change, self.writer.run_grouped(self._insert_events, [event]))
+            change = self.writer.submit_grouped(self._mark_disconnected, {"c_id": station_id, "c_at": at})
+        await asyncio.gather(change, self.writer.submit_grouped(self._insert_events, [event]))
 
     async def mark_all_disconnected(self, at: datetime) -> None:
         """At start-up no socket is live yet, whatever the last run left behind (in cluster mode:
@@ -637,8 +637,8 @@ class Store:
             },
         }
         raised, _ = await asyncio.gather(
-            self.writer.run_grouped(self._connector_statuses, item),
-            self.writer.run_grouped(self._insert_events, [event]),
+            self.writer.submit_grouped(self._connector_statuses, item),
+            self.writer.submit_grouped(self._insert_events, [event]),
         )
         return list(raised)
 
@@ -1219,14 +1219,15 @@ class Store:
         signed = signed_rows(
             station_id, request.evse_id, request.connector_id, request.transaction_id, request.samples, now
         )
-        writes = [self.writer.run_grouped(self._insert_samples, rows)]
+        writes = [self.writer.submit_grouped(self._insert_samples, rows)]
         if signed:
-            writes.append(self.writer.run_grouped(self._insert_signed, signed))
+            writes.append(self.writer.submit_grouped(self._insert_signed, signed))
         registers = register_values(request.samples)
         if request.transaction_id is not None and registers:
             widen = _Widen(station_id, request.transaction_id, min(registers), max(registers), request.samples, now)
-            writes.append(self.writer.run_grouped(self._widen_ranges, widen))
-        await asyncio.gather(*writes)
+            writes.append(self.writer.submit_grouped(self._widen_ranges, widen))
+        # Futures, not coroutines: gathering them costs no task per write.
+        await (writes[0] if len(writes) == 1 else asyncio.gather(*writes))
 
     def _transaction_filter(
         self,
