@@ -50,6 +50,11 @@ def parser() -> argparse.ArgumentParser:
     )
     load.add_argument("--saturation-stations", type=int, help="stations sending back to back [200]")
     load.add_argument(
+        "--dashboard-clients",
+        type=int,
+        help="after the sweep, the fixed level again with this many live-event streams open (the dashboard's cost)",
+    )
+    load.add_argument(
         "--profile", type=Path, help="write py-spy profiles of each chargebridge server at the fixed level here"
     )
     load.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
@@ -193,6 +198,7 @@ def config_from(args: argparse.Namespace) -> BenchConfig:
         "pg_url": args.pg_url,
         "sampled_values": args.sampled_values,
         "saturation_stations": args.saturation_stations,
+        "dashboard_clients": args.dashboard_clients,
         "profile_dir": str(args.profile) if args.profile else None,
     }
     values.update({k: v for k, v in given.items() if v is not None})

@@ -67,6 +67,7 @@ class BenchConfig:
     sampled_values: int = SAMPLED_VALUES_PER_METER_VALUES  # per MeterValues (1-10)
     saturation: bool = False  # closed loop on one pinned core after the sweep
     saturation_stations: int = 200  # stations sending back to back in the closed loop
+    dashboard_clients: int = 0  # the fixed level again with this many live-event (SSE) streams open
     profile_dir: str | None = None  # py-spy of each chargebridge server over the fixed level's window
     storm: bool = True
     pg_url: str = PG_DEFAULT
@@ -434,6 +435,9 @@ class Bench:
                     out["sweep"].append(await self.load_level(server, gen, level))
                 fixed = config.stations * config.rate
                 out["fixed"] = next(r for r in out["sweep"] if r["offered_rate"] == fixed)
+                if config.dashboard_clients and server.is_chargebridge:
+                    step(f"{target}: load {fixed:g} msg/s with {config.dashboard_clients} live-event streams")
+                    out["fixed_dashboard"] = await self.with_dashboards(server, gen, fixed)
                 if config.saturation:
                     step(f"{target}: closed loop on one core ({config.saturation_stations} stations)")
                     out["saturation"] = await self.saturate(server, gen)
@@ -522,6 +526,36 @@ class Bench:
         if config.profile_dir and server.is_chargebridge and level == config.stations * config.rate:
             profile = (server.pid, Path(config.profile_dir) / f"{server.target}-profile.txt")
         return await self._window(server, gen, profile)
+
+    async def with_dashboards(self, server: Server, gen: JsonLinesProcess, level: float) -> dict[str, Any]:
+        """The fixed level measured again with live-event streams open, as dashboards keep them
+        (every kind, every station): what watching the fleet costs the node per message."""
+        counts = [0] * self.config.dashboard_clients
+        opened = asyncio.Event()
+
+        async def watch(index: int) -> None:
+            async with (
+                httpx.AsyncClient(headers=server.headers(), timeout=None) as client,
+                client.stream("GET", f"{server.api}/events/stream") as response,
+            ):
+                response.raise_for_status()
+                opened.set()
+                async for line in response.aiter_lines():
+                    if line.startswith("event: meter.sampled"):
+                        counts[index] += 1
+
+        watchers = [asyncio.create_task(watch(i)) for i in range(self.config.dashboard_clients)]
+        try:
+            await asyncio.wait_for(opened.wait(), 30)
+            await asyncio.sleep(0.5)
+            result = await self.load_level(server, gen, level)
+        finally:
+            for task in watchers:
+                task.cancel()
+            await asyncio.gather(*watchers, return_exceptions=True)
+        result["dashboard_clients"] = self.config.dashboard_clients
+        result["meter_events_streamed"] = sum(counts)
+        return result
 
     async def _window(
         self, server: Server, gen: JsonLinesProcess, profile: tuple[int, Path] | None = None
