@@ -23,6 +23,7 @@ from ocpp.v201 import call_result as result201
 from ocpp.v201.enums import Action as Action201
 
 from chargebridge.authorization.local_list_service import LocalListOptions
+from chargebridge.domain.events import DomainEvent, EventKind
 from tests.conftest import Node, random_id, start_node
 from tests.integration.test_ocpp_library_clients import running
 from tests.integration.test_reservations import add_token, eventually, extension, iso, now
@@ -289,3 +290,37 @@ async def test_ocpp201_local_list_policy_all_items_and_bytes_per_message(tmp_pat
 
 async def list_version_changed(node: Node, before: int) -> bool:
     return await list_version(node) > before
+
+
+async def test_a_wave_of_boots_is_looked_at_in_a_few_queries(tmp_path: Path) -> None:
+    """A reconnect wave: thousands of boots must not cost one eligibility query each."""
+    node = await start_node(tmp_path, None, auto_register=True, local_list_policy="all")
+    try:
+        service = extension(node).local_list
+        assert service is not None
+        store = node.app.store
+        assert store is not None
+        at = now()
+        ids = [f"WAVE-{i:03d}" for i in range(120)]
+        for station_id in ids:
+            await store.add_station(station_id, now=at)
+        queries: list[int] = []
+        scheduled: list[str] = []
+        eligible_stations = service.db.eligible_stations
+
+        async def counted(policy_all: bool, station_ids: Any = None) -> list[str]:
+            queries.append(len(station_ids or ()))
+            return await eligible_stations(policy_all, station_ids)
+
+        service.db.eligible_stations = counted  # type: ignore[method-assign]
+        service.schedule = lambda station_id, reason, discover=False: scheduled.append(station_id)  # type: ignore[method-assign]
+        for station_id in ids:  # as the gateway publishes them: one event per boot, in one burst
+            node.app.bus.publish(DomainEvent(EventKind.STATION_BOOTED, station_id, at, {}))
+        for _ in range(200):
+            if len(scheduled) == len(ids):
+                break
+            await asyncio.sleep(0.02)
+        assert sorted(scheduled) == ids  # every booted station looked at, each once
+        assert len(queries) <= 2 and sum(queries) == len(ids)
+    finally:
+        await node.app.stop()

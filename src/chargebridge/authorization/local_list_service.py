@@ -69,6 +69,8 @@ _V16_KEYS = ("LocalAuthListEnabled", "LocalAuthListMaxLength", "SendLocalListMax
 _V201_VARIABLES = ("Enabled", "ItemsPerMessage", "BytesPerMessage")
 _CTRLR = "LocalAuthListCtrlr"
 _ENTRY_CACHE_SIZE = 8
+# Boots looked at with one eligibility query (see LocalListService._consume).
+BOOT_BATCH = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,13 +297,16 @@ class LocalListService:
                 log.exception("%s: local list update failed", station_id)
 
     async def _consume(self, subscription: Subscription) -> None:
+        """Boots are looked at in bursts: one eligibility query for every boot queued (a reconnect
+        wave of thousands of stations costs a few queries, not one per station)."""
         while True:
-            event = await subscription.get()
+            first = await subscription.get()
+            booted = list(dict.fromkeys(e.station_id for e in (first, *subscription.drain(BOOT_BATCH - 1))))
             try:
-                if await self.eligible(event.station_id):
-                    self.schedule(event.station_id, "boot", discover=True)
+                for station_id in await self.db.eligible_stations(self.options.policy == "all", booted):
+                    self.schedule(station_id, "boot", discover=True)
             except Exception:
-                log.exception("%s: could not look at the booted station", event.station_id)
+                log.exception("could not look at %d booted station(s) (first %s)", len(booted), booted[0])
 
     async def get_version(self, station_id: str) -> int:
         """Ask the station (GetLocalListVersion) and record the answer."""
