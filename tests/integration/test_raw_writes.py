@@ -14,6 +14,8 @@ from chargebridge.domain.model import MeterSample, ReadingContext, SampledValue
 from chargebridge.domain.requests import MeterValuesRequest
 from chargebridge.store.database import RawStatement
 from chargebridge.store.schema import meter_samples, station_events, stations
+from tests.conftest import random_id
+from tests.integration.helpers import BOOT16, RawStation
 
 
 async def test_raw_inserts_read_back_like_sqlalchemy(node: Any) -> None:
@@ -98,3 +100,41 @@ def test_the_statement_is_compiled_once_per_dialect() -> None:
     assert "?" in lite[0] and "$1" in pg[0]
     assert [name for name, _ in lite[1]] == ["station_id", "value"]
     assert raw._plan(sqlite.pysqlite.dialect()) is lite
+
+
+async def test_running_transactions_widen_without_a_query_for_ended_ones(node: Any) -> None:
+    """The sampled range of a running transaction is widened by the raw statement alone; the query
+    for ended transactions (SQLAlchemy, FOR UPDATE) runs only for a sample that arrives after the
+    stop. On PostgreSQL, whose executemany reports no row count, one prepared query tells which."""
+    widen = node.app.store._widen_ranges
+    asked: list[int] = []
+    for_update = widen._for_update
+
+    def counted(query: Any) -> Any:
+        asked.append(1)
+        return for_update(query)
+
+    widen._for_update = counted
+    station_id = random_id("WIDEN")
+    station = await RawStation.open(node.ocpp_url, station_id, "1.6")
+    try:
+        await station.call("BootNotification", BOOT16)
+        start = await station.call(
+            "StartTransaction", {"connectorId": 1, "idTag": "X", "meterStart": 0, "timestamp": "2026-11-23T10:00:00Z"}
+        )
+        tx_id = start[2]["transactionId"]
+
+        def meter(wh: int) -> dict[str, Any]:
+            value = [{"timestamp": "2026-11-23T10:30:00Z", "sampledValue": [{"value": str(wh)}]}]
+            return {"connectorId": 1, "transactionId": tx_id, "meterValue": value}
+
+        for wh in (100, 200, 300):
+            await station.call("MeterValues", meter(wh))
+        assert asked == []
+        await station.call(
+            "StopTransaction", {"transactionId": tx_id, "meterStop": 400, "timestamp": "2026-11-23T11:00:00Z"}
+        )
+        await station.call("MeterValues", meter(350))  # late: its transaction ended
+        assert asked == [1]
+    finally:
+        await station.close()

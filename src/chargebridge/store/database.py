@@ -290,6 +290,32 @@ async def _asyncpg_executemany(adapted: Any, sql: str, params: list[tuple[Any, .
         raise DBAPIError(sql, None, exc, connection_invalidated=connection_lost) from exc
 
 
+async def asyncpg_fetch(conn: AsyncConnection, sql: str, *args: Any) -> list[tuple[Any, ...]] | None:
+    """Run one query on the writer's asyncpg connection, inside the writer's transaction, without
+    SQLAlchemy's per-statement path (``sql`` in asyncpg's ``$n`` style, prepared once per
+    connection by asyncpg's statement cache). None when ``conn`` is not asyncpg under SQLAlchemy's
+    adapter (the caller then takes SQLAlchemy's path). Errors as :func:`_asyncpg_executemany`."""
+    sync = conn.sync_connection
+    if sync is None or sync.dialect.driver != "asyncpg":
+        return None
+    adapted: Any = sync.connection.dbapi_connection
+    if not all(hasattr(adapted, name) for name in _ASYNCPG_ADAPTER_PARTS):
+        return None
+    try:
+        async with adapted._execute_mutex:
+            if adapted._transaction is None:
+                await adapted._start_transaction()
+            records = await adapted._connection.fetch(sql, *args)
+    except DBAPIError:
+        raise
+    except OSError:
+        raise
+    except Exception as exc:
+        connection_lost = type(exc).__name__ in _CONNECTION_ERROR_NAMES or adapted._connection.is_closed()
+        raise DBAPIError(sql, None, exc, connection_invalidated=connection_lost) from exc
+    return [tuple(record) for record in records]
+
+
 class InsertRows:
     """Grouped multi-row INSERT into one table; each item is a list of rows (raw driver, see
     :class:`RawStatement`, when no column has a default SQLAlchemy would have to fill in)."""
