@@ -130,6 +130,17 @@ async def test_running_transactions_widen_without_a_query_for_ended_ones(node: A
 
         for wh in (100, 200, 300):
             await station.call("MeterValues", meter(wh))
+        # several samples of one transaction in one commit: folded as if applied one by one
+        store = node.app.store
+        at = datetime(2026, 11, 23, 10, 40, tzinfo=UTC)
+
+        def request(wh: float) -> MeterValuesRequest:
+            sample = MeterSample(at, (SampledValue("Energy.Active.Import.Register", wh, "Wh"),))
+            return MeterValuesRequest(1, 1, (sample,), str(tx_id))
+
+        await asyncio.gather(*(store.add_meter_values(station_id, request(wh), at) for wh in (250.0, 50.0, 700.0)))
+        tx = await store.get_transaction(station_id, str(tx_id))
+        assert (tx["sampled_min_wh"], tx["sampled_max_wh"], tx["energy_wh"]) == (50.0, 700.0, 700.0)
         assert asked == []
         await station.call(
             "StopTransaction", {"transactionId": tx_id, "meterStop": 400, "timestamp": "2026-11-23T11:00:00Z"}

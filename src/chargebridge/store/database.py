@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import CursorResult, Dialect, Engine, Executable, Table, event, insert, make_url, text
+from sqlalchemy import CursorResult, Dialect, Engine, Executable, Table, event, insert, literal_column, make_url, text
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -215,9 +215,13 @@ class RawStatement:
     SQLAlchemy's ``DBAPIError`` so that the writer classifies them exactly as before (connection
     lost -> retried; a bad row -> the batch is split). Other drivers take SQLAlchemy's path."""
 
-    def __init__(self, statement: UpdateBase, keys: list[str] | None = None):
+    def __init__(self, statement: UpdateBase, keys: list[str] | None = None, *, counted: bool = False):
         self._statement = statement
-        self._keys = keys  # INSERT: the columns given (the rest take NULL); None: the statement's binds
+        self._keys = keys
+        # counted: executemany returns the rows changed on asyncpg too (its executemany reports
+        # none): the statement gets RETURNING 1 there and runs with asyncpg's fetchmany, pipelined
+        # like executemany, one returned row per changed row.
+        self._counted = counted  # INSERT: the columns given (the rest take NULL); None: the statement's binds
         self._compiled: dict[str, tuple[str, list[tuple[str, Callable[[Any], Any] | None]]] | None] = {}
         self.raw_calls = 0  # executemany calls that took the raw driver (tests check the path is used)
 
@@ -225,7 +229,10 @@ class RawStatement:
         if dialect.name not in self._compiled:
             plan: tuple[str, list[tuple[str, Callable[[Any], Any] | None]]] | None = None
             if dialect.driver in ("pysqlite", "asyncpg"):
-                compiled = self._statement.compile(dialect=dialect, column_keys=self._keys)
+                statement = self._statement
+                if self._counted and dialect.driver == "asyncpg":
+                    statement = statement.returning(literal_column("1"))
+                compiled = statement.compile(dialect=dialect, column_keys=self._keys)
                 names = list(compiled.positiontup or ())
                 if names:
                     binds = {bind.key: bind for bind in compiled.binds.values()}
@@ -254,6 +261,8 @@ class RawStatement:
         adapted = fairy.dbapi_connection
         if not all(hasattr(adapted, name) for name in _ASYNCPG_ADAPTER_PARTS):  # another SQLAlchemy
             return int((await conn.execute(self._statement, rows)).rowcount)
+        if self._counted:
+            return len(await _asyncpg_executemany(adapted, sql, params, fetch=True))
         await _asyncpg_executemany(adapted, sql, params)
         return -1  # asyncpg's executemany reports no row count
 
@@ -271,14 +280,20 @@ def _sqlite_executemany(driver: Any, sql: str, params: list[tuple[Any, ...]]) ->
 _ASYNCPG_ADAPTER_PARTS = ("_execute_mutex", "_transaction", "_start_transaction", "_connection")
 
 
-async def _asyncpg_executemany(adapted: Any, sql: str, params: list[tuple[Any, ...]]) -> None:
+async def _asyncpg_executemany(
+    adapted: Any, sql: str, params: list[tuple[Any, ...]], *, fetch: bool = False
+) -> list[Any]:
     # The asyncpg connection under SQLAlchemy's adapter: the adapter's lock, and its transaction
     # (begun here if this is the first statement of the commit, exactly as its cursor would).
+    # fetch: asyncpg's fetchmany (the rows each run returned, all in one list).
     try:
         async with adapted._execute_mutex:
             if adapted._transaction is None:
                 await adapted._start_transaction()
+            if fetch:
+                return list(await adapted._connection.fetchmany(sql, params))
             await adapted._connection.executemany(sql, params)
+            return []
     except DBAPIError:
         raise
     except OSError:  # TimeoutError (command_timeout) and lost sockets: the writer retries
@@ -288,32 +303,6 @@ async def _asyncpg_executemany(adapted: Any, sql: str, params: list[tuple[Any, .
             hasattr(adapted, "_connection") and adapted._connection.is_closed()
         )
         raise DBAPIError(sql, None, exc, connection_invalidated=connection_lost) from exc
-
-
-async def asyncpg_fetch(conn: AsyncConnection, sql: str, *args: Any) -> list[tuple[Any, ...]] | None:
-    """Run one query on the writer's asyncpg connection, inside the writer's transaction, without
-    SQLAlchemy's per-statement path (``sql`` in asyncpg's ``$n`` style, prepared once per
-    connection by asyncpg's statement cache). None when ``conn`` is not asyncpg under SQLAlchemy's
-    adapter (the caller then takes SQLAlchemy's path). Errors as :func:`_asyncpg_executemany`."""
-    sync = conn.sync_connection
-    if sync is None or sync.dialect.driver != "asyncpg":
-        return None
-    adapted: Any = sync.connection.dbapi_connection
-    if not all(hasattr(adapted, name) for name in _ASYNCPG_ADAPTER_PARTS):
-        return None
-    try:
-        async with adapted._execute_mutex:
-            if adapted._transaction is None:
-                await adapted._start_transaction()
-            records = await adapted._connection.fetch(sql, *args)
-    except DBAPIError:
-        raise
-    except OSError:
-        raise
-    except Exception as exc:
-        connection_lost = type(exc).__name__ in _CONNECTION_ERROR_NAMES or adapted._connection.is_closed()
-        raise DBAPIError(sql, None, exc, connection_invalidated=connection_lost) from exc
-    return [tuple(record) for record in records]
 
 
 class InsertRows:

@@ -58,7 +58,6 @@ from chargebridge.store.database import (
     InsertRows,
     RawStatement,
     StoreUnavailable,
-    asyncpg_fetch,
     create_engine,
     is_unavailable,
     migrate,
@@ -1356,14 +1355,6 @@ class _Widen:
     now: datetime
 
 
-# Which of these (station_id, transaction_id) pairs are ended transactions (PostgreSQL, asyncpg).
-_ENDED_AMONG = (
-    f"SELECT station_id, transaction_id FROM {transactions.name} "
-    "WHERE (station_id, transaction_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) "
-    "AND orphan IS false AND active IS false"
-)
-
-
 class WidenSampledRanges:
     """Grouped write: widen sampled register ranges of running transactions in one executemany.
 
@@ -1392,7 +1383,7 @@ class WidenSampledRanges:
             )
         )
         self._for_update = for_update
-        self._raw = RawStatement(self._running)  # the raw driver's executemany (see RawStatement)
+        self._raw = RawStatement(self._running, counted=True)  # the raw driver's executemany (see RawStatement)
 
     async def run(self, conn: AsyncConnection, items: list[Any]) -> list[Any]:
         widen: list[_Widen] = items
@@ -1405,17 +1396,10 @@ class WidenSampledRanges:
         )
         if rowcount == len(widen):
             # Every item updated a running transaction (the usual case): nothing ended to re-merge.
+            # The statement is counted (on asyncpg too, see RawStatement); a driver that reports no
+            # row count (-1) always takes the query below.
             return [None] * len(widen)
         keys = {(w.station_id, w.transaction_id) for w in widen}
-        if rowcount == -1:
-            # asyncpg reports no executemany row count: ask which of these transactions ended with
-            # one prepared query (usually none) instead of SQLAlchemy compiling a tuple IN per commit.
-            sids, txs = zip(*keys, strict=True)
-            found = await asyncpg_fetch(conn, _ENDED_AMONG, list(sids), list(txs))
-            if found is not None:
-                if not found:
-                    return [None] * len(widen)
-                keys = {(row[0], row[1]) for row in found}
         t = transactions.c
         ended = (
             (
