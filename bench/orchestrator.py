@@ -629,7 +629,14 @@ class Bench:
         config = self.config
         window = config.rest_requests * config.rest_interval_s + 2.0
         await gen.send(
-            {"op": "load", "stations": config.stations, "rate": level, "warmup_s": 2.0, "duration_s": window}
+            {
+                "op": "load",
+                "stations": config.stations,
+                "rate": level,
+                "warmup_s": 2.0,
+                "duration_s": window,
+                "sampled": config.sampled_values,  # the same messages as every other window
+            }
         )
         while (await gen.next_event(120)).get("event") != "window_start":
             pass
