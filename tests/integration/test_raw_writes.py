@@ -149,3 +149,30 @@ async def test_running_transactions_widen_without_a_query_for_ended_ones(node: A
         assert asked == [1]
     finally:
         await station.close()
+
+
+async def test_last_seen_times_are_flushed_in_chunks(node: Any) -> None:
+    """A fleet's last-seen times go to the writer in chunks, so they never hold the messages'
+    commits behind one long statement; every one of them is stored."""
+    store = node.app.store
+    tracker = node.app.requests.last_seen
+    now = datetime(2030, 1, 1, tzinfo=UTC)
+    ids = [f"SEEN-{i:03d}" for i in range(450)]
+    for station_id in ids:
+        await store.add_station(station_id, now=now)
+    chunks: list[int] = []
+    touch_many = store.touch_many
+
+    async def counted(last_seen: dict[str, datetime]) -> None:
+        chunks.append(len(last_seen))
+        await touch_many(last_seen)
+
+    store.touch_many = counted
+    seen = now + timedelta(minutes=5)
+    for station_id in ids:
+        tracker.seen(station_id, seen)
+    await tracker.flush()
+    assert chunks == [200, 200, 50]
+    async with store.engine.connect() as conn:
+        rows = (await conn.execute(select(stations.c.last_seen).where(stations.c.id.in_(ids)))).scalars().all()
+    assert len(rows) == 450 and set(rows) == {seen}

@@ -528,7 +528,7 @@ def build_routers(ext: BillingExtension) -> list[APIRouter]:
         """A fleet's (id-token group's) monthly statement: its CDRs that ended in the month, and the totals."""
         year, number = int(month[:4]), int(month[5:])
         if not 1 <= year <= 9998:  # the month and the next one must be dates Python can hold
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "month: the year must be 0001-9998")
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "month: the year must be 0001-9998")
         since = datetime(year, number, 1, tzinfo=UTC)
         until = datetime(year + (number == 12), number % 12 + 1, 1, tzinfo=UTC)
         where = cdr_filter(principal, None, None, since, until, group_id=group_id)

@@ -166,6 +166,10 @@ def clock_skew_s(station: datetime, server: datetime, limit_s: float, *, may_be_
     return None
 
 
+# Stations whose last-seen time one write of LastSeenTracker.flush carries.
+TOUCH_CHUNK = 200
+
+
 class LastSeenTracker:
     """Keeps last-seen times in memory and writes them in one batch every few seconds."""
 
@@ -182,15 +186,20 @@ class LastSeenTracker:
         self._task = asyncio.create_task(self._loop(), name="last-seen-flush")
 
     async def flush(self) -> None:
+        """Write what was seen since the last flush, in chunks of ``TOUCH_CHUNK`` stations: each
+        chunk is its own write in the group-commit writer, so a fleet's worth of last-seen times
+        never holds the messages' commits behind one long statement."""
         pending, self._pending = self._pending, {}
-        if pending:
+        items = list(pending.items())
+        for start in range(0, len(items), TOUCH_CHUNK):
             try:
-                await self._store.touch_many(pending)
+                await self._store.touch_many(dict(items[start : start + TOUCH_CHUNK]))
             except Exception as exc:
                 if is_unavailable(exc):  # the outage is logged once, by the store's health monitor
                     log.debug("last-seen times not stored: %s", exc)
                 else:
                     log.exception("could not store last-seen times")
+                return
 
     async def _loop(self) -> None:
         while True:
