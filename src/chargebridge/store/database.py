@@ -217,11 +217,11 @@ class RawStatement:
 
     def __init__(self, statement: UpdateBase, keys: list[str] | None = None, *, counted: bool = False):
         self._statement = statement
-        self._keys = keys
+        self._keys = keys  # INSERT: the columns given (the rest take NULL); None: the statement's binds
         # counted: executemany returns the rows changed on asyncpg too (its executemany reports
         # none): the statement gets RETURNING 1 there and runs with asyncpg's fetchmany, pipelined
         # like executemany, one returned row per changed row.
-        self._counted = counted  # INSERT: the columns given (the rest take NULL); None: the statement's binds
+        self._counted = counted
         self._compiled: dict[str, tuple[str, list[tuple[str, Callable[[Any], Any] | None]]] | None] = {}
         self.raw_calls = 0  # executemany calls that took the raw driver (tests check the path is used)
 
