@@ -254,7 +254,11 @@ class LocalListService:
     # -- stations ---------------------------------------------------------------------------
 
     async def eligible(self, station_id: str) -> bool:
-        return bool(await self.db.eligible_stations(self.options.policy == "all", [station_id]))
+        return bool(await self.eligible_among([station_id]))
+
+    async def eligible_among(self, station_ids: list[str]) -> list[str]:
+        """Those of ``station_ids`` that get a list under the policy (one query)."""
+        return await self.db.eligible_stations(self.options.policy == "all", station_ids)
 
     async def view(self, station_id: str) -> dict[str, Any]:
         row = await self.db.station_state(station_id)
@@ -303,7 +307,7 @@ class LocalListService:
             first = await subscription.get()
             booted = list(dict.fromkeys(e.station_id for e in (first, *subscription.drain(BOOT_BATCH - 1))))
             try:
-                for station_id in await self.db.eligible_stations(self.options.policy == "all", booted):
+                for station_id in await self.eligible_among(booted):
                     self.schedule(station_id, "boot", discover=True)
             except Exception:
                 log.exception("could not look at %d booted station(s) (first %s)", len(booted), booted[0])
