@@ -90,7 +90,10 @@ async def test_sim_station_local_list_offline_and_reservations(setup: tuple[Node
         async with node.client() as http:
 
             async def list_synced() -> bool:
-                row = (await http.get(f"/api/v1/stations/{station_id}/local-list")).json()
+                response = await http.get(f"/api/v1/stations/{station_id}/local-list")
+                if response.status_code == 404:  # the simulator has not connected (and registered) yet
+                    return False
+                row = response.json()
                 return bool(row["in_sync"] and row["entries"]["total"] == 4 and held.list_version == row["version"])
 
             # At boot: capabilities read, GetLocalListVersion 0, the full list in two messages.
